@@ -1,0 +1,57 @@
+# Thin wrapper around CMake. The two commands a newcomer needs:
+#   make demo   build and run `neto te` on the bundled example
+#   make test   build (release and ASan+UBSan), run every test
+# Other targets: build, asan, fuzz, bench, clean.
+
+BUILD     ?= build
+ASAN      ?= build-asan
+FUZZ      ?= build-fuzz
+JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE     ?= cmake
+
+.PHONY: all deps build asan demo test test-release test-asan fuzz bench clean
+
+all: build
+
+deps:
+	@sh scripts/bootstrap
+
+$(BUILD)/CMakeCache.txt:
+	$(CMAKE) -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release
+
+$(ASAN)/CMakeCache.txt:
+	$(CMAKE) -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DNETO_SANITIZE=ON
+
+build: deps $(BUILD)/CMakeCache.txt
+	$(CMAKE) --build $(BUILD) -j $(JOBS)
+
+asan: deps $(ASAN)/CMakeCache.txt
+	$(CMAKE) --build $(ASAN) -j $(JOBS)
+
+demo: build
+	./$(BUILD)/neto te --topology examples/b4/topology.json \
+		--demands examples/b4/demands.csv --classes examples/b4/classes.csv
+
+test-release: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+test-asan: asan
+	cd $(ASAN) && ctest --output-on-failure -j $(JOBS)
+
+test: test-release test-asan
+
+# libFuzzer targets (clang); run each for FUZZ_SECONDS.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	CC=clang $(CMAKE) -S . -B $(FUZZ) -DCMAKE_BUILD_TYPE=Debug -DNETO_FUZZ=ON
+	$(CMAKE) --build $(FUZZ) -j $(JOBS)
+	@for f in $(FUZZ)/fuzz_*; do \
+		n=$$(basename $$f); mkdir -p $(FUZZ)/corpus-$$n; \
+		echo "== $$n"; $$f -max_total_time=$(FUZZ_SECONDS) $(FUZZ)/corpus-$$n fuzz/corpus/$${n#fuzz_} || exit 1; \
+	done
+
+bench: build
+	sh bench/run.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(ASAN) $(FUZZ)

@@ -1,0 +1,42 @@
+/*
+ * spf.h - IGP shortest paths with ECMP awareness.
+ *
+ * Segment routing steers traffic only where it departs from what the IGP
+ * would do by itself, so the encoder needs, for a source s and every node v:
+ * the IGP distance, whether the shortest path is unique (ECMP over parallel
+ * links or different next hops counts as not unique), and the last link of
+ * the unique shortest path.
+ *
+ * Ownership: spf_tree arrays belong to the tree; spf_tree_free releases them.
+ */
+#ifndef NETO_TE_SPF_H
+#define NETO_TE_SPF_H
+
+#include <stdint.h>
+
+#include "topo/topo.h"
+
+#define SPF_INF UINT64_MAX
+
+typedef struct spf_tree {
+	uint32_t src;
+	uint64_t *dist;     /* IGP distance from src, SPF_INF if unreachable */
+	uint8_t *npaths;    /* number of shortest paths, saturating at 2 */
+	uint32_t *pred;     /* last link of a shortest path (TOPO_NONE for src) */
+} spf_tree;
+
+/* Dijkstra on IGP metrics from src. */
+void spf_compute(spf_tree *tr, const topo *t, uint32_t src);
+void spf_tree_free(spf_tree *tr);
+
+/* Lazily computed trees for every source (for the encoder). */
+typedef struct spf_all {
+	const topo *t;
+	spf_tree *trees;    /* n_nodes entries; dist == NULL until computed */
+} spf_all;
+
+void spf_all_init(spf_all *a, const topo *t);
+const spf_tree *spf_all_get(spf_all *a, uint32_t src);
+void spf_all_free(spf_all *a);
+
+#endif
