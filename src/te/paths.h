@@ -63,4 +63,12 @@ int te_paths_build(te_pathset *ps, const topo *t, const class_set *cs, const dem
 /* The pair record of (src, dst), or NULL when it has none. */
 const te_pair *te_paths_find(const te_pathset *ps, uint32_t src, uint32_t dst);
 
+/* Low-level building (pathset.c), used by te_paths_build and by tests that
+ * need hand-made path sets. Pairs are added once; a pair's paths must be
+ * added right after it, in ascending delay. */
+te_pair *te_pathset_add_pair(te_pathset *ps, uint32_t src, uint32_t dst);
+/* Appends a path to the last pair added; links and segs are copied. */
+void te_pathset_add_path(te_pathset *ps, const uint32_t *links, uint32_t n_links,
+			 const uint32_t *segs, uint32_t n_segs, double delay);
+
 #endif
