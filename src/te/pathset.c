@@ -82,9 +82,8 @@ static void *pool_reserve(void *v, size_t *cap_elems, size_t need, size_t elem)
 	return neto_reallocarray(v, c, elem);
 }
 
-/* Capacities are kept beside the counts in static storage per set would be
- * wrong with several sets, so they are derived: pools grow to the next power
- * of two (from 256) of their count. */
+/* Pools are allocated to the smallest power of two (at least 256) that holds
+ * their count, so the capacity is derived from the count and not stored. */
 static size_t pow2_cap(size_t n)
 {
 	if (n == 0)
