@@ -1,7 +1,42 @@
-/* main.c - placeholder until the command-line front end lands. */
+/*
+ * main.c - the `neto` binary: dispatches to a subcommand.
+ */
 #include <stdio.h>
-int main(void)
+#include <string.h>
+
+#include "cmd/cmd.h"
+
+static const char usage[] =
+	"usage: neto COMMAND [options]\n"
+	"\n"
+	"neto is a WAN orchestrator: traffic engineering over segment-routed\n"
+	"(SRv6) tunnels between sites.\n"
+	"\n"
+	"commands:\n"
+	"  te         compute a traffic-engineering allocation for a topology and\n"
+	"             a demand matrix (see `neto te --help`)\n"
+	"\n"
+	"options:\n"
+	"  -h, --help     this text\n"
+	"  --version      print the version\n";
+
+int main(int argc, char **argv)
 {
-	puts("neto");
-	return 0;
+	if (argc < 2) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	if (strcmp(cmd, "--version") == 0) {
+		printf("neto %s\n", NETO_VERSION);
+		return 0;
+	}
+	if (strcmp(cmd, "te") == 0)
+		return 1; /* cmd_te pending */
+	fprintf(stderr, "neto: unknown command '%s'\n\n%s", cmd, usage);
+	return 2;
 }

@@ -1,0 +1,8 @@
+/* cmd.h - subcommands of the neto binary. Each takes the arguments after its
+ * name and returns the process exit status. */
+#ifndef NETO_CMD_CMD_H
+#define NETO_CMD_CMD_H
+
+int cmd_te(int argc, char **argv);
+
+#endif
