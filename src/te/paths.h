@@ -56,7 +56,11 @@ typedef struct te_paths_opts {
 void te_pathset_init(te_pathset *ps);
 void te_pathset_free(te_pathset *ps);
 
-/* Computes paths for every distinct (src, dst) of ds. */
+/* Computes paths for every distinct (src, dst) of ds into an empty ps (just
+ * initialised): K = class_max_k(cs) loopless paths of lowest delay per pair
+ * (ksp.h), each encoded within opts->msd segments (srv6.h). Pairs are stored
+ * grouped by destination; look them up with te_paths_find. Fails only on
+ * invalid options or demands naming nodes outside t. */
 int te_paths_build(te_pathset *ps, const topo *t, const class_set *cs, const demand_set *ds,
 		   const te_paths_opts *opts, neto_err *err);
 

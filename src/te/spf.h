@@ -25,7 +25,10 @@ typedef struct spf_tree {
 	uint32_t *pred;     /* last link of a shortest path (TOPO_NONE for src) */
 } spf_tree;
 
-/* Dijkstra on IGP metrics from src. */
+/* Dijkstra on IGP metrics from src over a finished topology. Allocates the
+ * tree's arrays; tr's previous contents are not freed (pass a fresh tree or
+ * one released by spf_tree_free). pred of a node with npaths == 2 is one of
+ * its shortest-path last links; with npaths == 1 it is the only one. */
 void spf_compute(spf_tree *tr, const topo *t, uint32_t src);
 void spf_tree_free(spf_tree *tr);
 
@@ -35,7 +38,10 @@ typedef struct spf_all {
 	spf_tree *trees;    /* n_nodes entries; dist == NULL until computed */
 } spf_all;
 
+/* Borrows t, which must outlive a. Memory grows to n_nodes trees of
+ * 13 bytes per node each as sources are asked for. */
 void spf_all_init(spf_all *a, const topo *t);
+/* The tree of src (src < n_nodes), computed on first use; owned by a. */
 const spf_tree *spf_all_get(spf_all *a, uint32_t src);
 void spf_all_free(spf_all *a);
 
