@@ -16,6 +16,18 @@
 
 #include "lib/text.h"
 
+/* Text inputs hold no NUL byte: names are C strings once copied. */
+static int check_nul(const char *buf, size_t len, const char *fname, neto_err *err)
+{
+	const char *z = len > 0 ? memchr(buf, '\0', len) : NULL;
+	if (z == NULL)
+		return 0;
+	unsigned line = 1;
+	for (const char *p = buf; p < z; p++)
+		line += *p == '\n';
+	return neto_err_at(err, fname, line, "NUL byte in a text file");
+}
+
 static int fail(demand_set *ds)
 {
 	demand_set_free(ds);
@@ -82,6 +94,8 @@ int demand_parse_repetita(demand_set *ds, const topo *t, const class_set *cs,
 		neto_err_at(err, fname, 0, "no traffic class to put demands in");
 		return fail(ds);
 	}
+	if (check_nul(buf, len, fname, err) != 0)
+		return fail(ds);
 	neto_lines lc;
 	neto_span line, f[3];
 	char b[64];

@@ -23,6 +23,18 @@
 #include "lib/mem.h"
 #include "lib/text.h"
 
+/* Text inputs hold no NUL byte: names are C strings once copied. */
+static int check_nul(const char *buf, size_t len, const char *fname, neto_err *err)
+{
+	const char *z = len > 0 ? memchr(buf, '\0', len) : NULL;
+	if (z == NULL)
+		return 0;
+	unsigned line = 1;
+	for (const char *p = buf; p < z; p++)
+		line += *p == '\n';
+	return neto_err_at(err, fname, line, "NUL byte in a text file");
+}
+
 static int fail(topo *t)
 {
 	topo_free(t);
@@ -141,6 +153,8 @@ int topo_parse_repetita(topo *t, const char *buf, size_t len, const char *fname,
 		buf += 3;
 		len -= 3;
 	}
+	if (check_nul(buf, len, fname, err) != 0)
+		return fail(t);
 	neto_lines lc;
 	neto_span line;
 	neto_lines_init(&lc, buf, len);
