@@ -570,9 +570,10 @@ static uint64_t hash_mix(uint64_t h, const uint32_t *links, uint32_t len)
 	return h;
 }
 
-static double path_delay(const ksp_ctx *c, const uint32_t *links, uint32_t len)
+/* acc + the delays of links, added in path order. */
+static double path_delay(const ksp_ctx *c, double acc, const uint32_t *links, uint32_t len)
 {
-	double s = 0;
+	double s = acc;
 	for (uint32_t i = 0; i < len; i++)
 		s += c->t->links[links[i]].delay;
 	return s;
@@ -690,7 +691,7 @@ static void offer(ksp_ctx *c, const uint32_t *root, uint32_t nroot, uint32_t nsp
 		  uint32_t dev, uint32_t need)
 {
 	/* Sum in path order so that equal paths get bit-identical delays. */
-	double delay = path_delay(c, root, nroot) + path_delay(c, c->sbuf, nspur);
+	double delay = path_delay(c, path_delay(c, 0, root, nroot), c->sbuf, nspur);
 	if (delay > best_bound(c, need))
 		return;
 	uint32_t len = nroot + nspur;
@@ -767,7 +768,7 @@ void ksp_compute(ksp_ctx *c, uint32_t src, uint32_t dst, uint32_t k, ksp_result 
 	uint32_t len = 0;
 	for (uint32_t v = src; v != dst; v = t->links[c->nh[v]].dst)
 		c->sbuf[len++] = c->nh[v];
-	select_path(c, c->sbuf, len, 0, path_delay(c, c->sbuf, len));
+	select_path(c, c->sbuf, len, 0, path_delay(c, 0, c->sbuf, len));
 
 	while (c->A.n < k) {
 		uint32_t cur = c->A.n - 1;
