@@ -299,16 +299,24 @@ static void test_repetita_errors(void **state)
 	demand_fail(R, DH "d 0 1 -1\ne 1 0 1\n", "dem.txt:3:", "negative rate");
 	demand_fail(R, DH "d 0 1 lots\ne 1 0 1\n", "dem.txt:3:", "rate 'lots' is not a number");
 	demand_fail(R, DH "d 0 1 nan\ne 1 0 1\n", "dem.txt:3:", "rate 'nan'");
-	demand_fail(R, DH "d 2 2 1\ne 1 0 1\n", "dem.txt:3:", "same node");
+	demand_fail(R, DH "d 2 2 -1\ne 1 0 1\n", "dem.txt:3:", "negative rate");
 
-	/* no class at all */
+	/* a demand from a node to itself counts as a line but is not kept */
 	topo t;
 	class_set cs;
 	demand_set ds;
 	neto_err err;
 	small_topo(&t);
-	class_set_init(&cs);
+	three_classes(&cs);
 	demand_set_init(&ds);
+	const char *self = DH "d 2 2 1\ne 1 0 1\n";
+	assert_int_equal(demand_parse_repetita(&ds, &t, &cs, self, strlen(self), "x", &err), 0);
+	assert_int_equal(ds.n, 1);
+	assert_int_equal(ds.v[0].src, 1);
+	demand_set_free(&ds);
+	class_set_free(&cs);
+
+	/* no class at all */
 	const char *s = "DEMANDS 1\nlabel src dest bw\nd 0 1 1\n";
 	assert_int_equal(demand_parse_repetita(&ds, &t, &cs, s, strlen(s), "x", &err), -1);
 	assert_has(err.msg, "no traffic class");
