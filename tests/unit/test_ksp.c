@@ -125,7 +125,8 @@ static void brute_force(bf *b, const topo *t, uint32_t s, uint32_t d)
 	b->n = 0;
 	memset(b->on, 0, sizeof b->on);
 	bf_dfs(b, s, 0);
-	qsort(b->v, b->n, sizeof *b->v, cmp_bf);
+	if (b->n > 0)
+		qsort(b->v, b->n, sizeof *b->v, cmp_bf);
 }
 
 /* A result is well formed: simple paths from s to d, distinct, delays equal
