@@ -36,7 +36,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(cmd, "te") == 0)
-		return 1; /* cmd_te pending */
+		return cmd_te(argc - 2, argv + 2);
 	fprintf(stderr, "neto: unknown command '%s'\n\n%s", cmd, usage);
 	return 2;
 }

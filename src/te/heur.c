@@ -33,7 +33,9 @@
  *
  * Finally, for classes with the low-latency policy, a pass moves each demand's
  * flow from its slower paths to its faster ones wherever the faster path has
- * spare capacity: rates stay the same, delay falls.
+ * spare capacity: rates stay the same, delay falls. Capacity that this frees
+ * on slow paths goes to the demands still short of their rate, poorest first,
+ * so the answer stays maximal.
  *
  * Memory: per class, O(subflows + sum of path lengths) (the link -> subflow
  * index); everything is freed before returning.
@@ -49,6 +51,8 @@
 
 #define HEUR_MAX_ROUNDS 8
 #define HEUR_PENALTY_EXP 4.0
+/* two fill levels closer than this (relative) are the same level */
+#define HEUR_LEVEL_TOL 1e-6
 
 /* Segment tree over links: minimum of the level at which each link fills. */
 typedef struct mintree {
@@ -336,6 +340,16 @@ static int cmp_by_cap(const void *a, const void *b)
 	return x < y ? -1 : (x > y);
 }
 
+static const double *g_sort_x;
+
+static int cmp_by_x(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	if (g_sort_x[x] != g_sort_x[y])
+		return g_sort_x[x] < g_sort_x[y] ? -1 : 1;
+	return x < y ? -1 : (x > y);
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -449,8 +463,12 @@ static double sf_bottleneck(const heur *h, uint32_t j)
 	return b;
 }
 
-/* Next round's weights from the last round's outcome (see the file comment).
- * Returns the largest relative change of any demand's split. */
+/* Next round's weights from the last round's outcome (see the file comment):
+ * a path keeps the share of the demand's flow it carried, unless its
+ * bottleneck filled below the demand's own rate (the demand was taking
+ * capacity from poorer demands there); such a path goes to standby, used only
+ * once the demand's other paths are blocked. When every path of a demand is
+ * in that situation, the least congested ones keep most weight. */
 static void heur_reweight(heur *h)
 {
 	for (size_t i = 0; i < h->n; i++) {
@@ -464,20 +482,16 @@ static void heur_reweight(heur *h)
 			continue;
 		double W = 0;
 		for (uint32_t j = a; j < z; j++) {
-			double share = h->r[j] / x;
 			double b = sf_bottleneck(h, j);
-			double pen = 1.0;
-			if (b < x * (1 - 1e-9))
-				pen = pow(b / x, HEUR_PENALTY_EXP);
-			/* keep a trace of every path that carried flow, so that a
-			 * path is not lost for good on one round's evidence */
-			double nw = share * pen;
-			h->w[j] = nw;
-			W += nw;
+			h->w[j] = b >= x * (1 - HEUR_LEVEL_TOL) ? h->r[j] / x : 0.0;
+			W += h->w[j];
 		}
-		if (W <= 0)
-			for (uint32_t j = a; j < z; j++)
-				h->w[j] = 1.0;
+		if (W > 0)
+			continue;
+		for (uint32_t j = a; j < z; j++) {
+			double b = sf_bottleneck(h, j);
+			h->w[j] = h->r[j] / x * pow(b / x, HEUR_PENALTY_EXP);
+		}
 	}
 }
 
@@ -552,6 +566,47 @@ static void heur_prefer_low_delay(const heur *h, double *r, double *load)
 	}
 }
 
+/* The low-delay pass can free capacity on slow paths (a satisfied demand
+ * leaves a shared link); hand it to the demands still short of their rate,
+ * poorest first, so that the answer stays maximal. */
+static void heur_top_up(const heur *h, double *r, double *load)
+{
+	double *x = neto_malloc((h->n ? h->n : 1) * sizeof *x);
+	uint32_t *order = neto_malloc((h->n ? h->n : 1) * sizeof *order);
+	size_t m = 0;
+	for (size_t i = 0; i < h->n; i++) {
+		double s = 0;
+		for (uint32_t j = h->sf_off[i]; j < h->sf_off[i + 1]; j++)
+			s += r[j];
+		x[i] = s;
+		if (s < demand_rate(h, (uint32_t)i))
+			order[m++] = (uint32_t)i;
+	}
+	g_sort_x = x;
+	qsort(order, m, sizeof *order, cmp_by_x);
+	for (size_t k = 0; k < m; k++) {
+		uint32_t i = order[k];
+		double want = demand_rate(h, i) - x[i];
+		for (uint32_t j = h->sf_off[i]; j < h->sf_off[i + 1] && want > 0; j++) {
+			double room = want;
+			for (uint32_t q = 0; q < h->sf_nlinks[j]; q++) {
+				uint32_t l = h->sf_links[j][q];
+				double spare = h->cap[l] - load[l];
+				if (spare < room)
+					room = spare;
+			}
+			if (room <= 0)
+				continue;
+			r[j] += room;
+			want -= room;
+			for (uint32_t q = 0; q < h->sf_nlinks[j]; q++)
+				load[h->sf_links[j][q]] += room;
+		}
+	}
+	free(x);
+	free(order);
+}
+
 int te_heur_class(const te_problem *p, const uint32_t *dem, size_t n, double *cap,
 		  double *rate, neto_err *err)
 {
@@ -560,8 +615,7 @@ int te_heur_class(const te_problem *p, const uint32_t *dem, size_t n, double *ca
 	heur_setup(&h, p, dem, n, cap);
 	size_t nsf1 = h.n_sf ? h.n_sf : 1;
 
-	/* First round: equal weights, except that low-latency classes lean
-	 * towards their faster paths. */
+	/* First round: equal weights. */
 	for (size_t i = 0; i < n; i++) {
 		uint32_t a = h.sf_off[i], z = h.sf_off[i + 1];
 		for (uint32_t j = a; j < z; j++)
@@ -623,6 +677,7 @@ int te_heur_class(const te_problem *p, const uint32_t *dem, size_t n, double *ca
 			load[h.sf_links[j][k]] += best_r[j];
 
 	heur_prefer_low_delay(&h, best_r, load);
+	heur_top_up(&h, best_r, load);
 
 	for (size_t i = 0; i < n; i++) {
 		uint32_t base = p->dp_off[dem[i]];

@@ -3,15 +3,28 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "cli/te_opts.h"
 
-#define ARGS(...) ((char *[]){ __VA_ARGS__ })
-#define NARGS(...) ((int)(sizeof((char *[]){ __VA_ARGS__ }) / sizeof(char *)))
-#define PARSE(o, e, ...) te_opts_parse((o), NARGS(__VA_ARGS__), ARGS(__VA_ARGS__), (e))
+/* Copies the literals into writable storage, as a real argv is; the parsed
+ * options point into it, so it is static. */
+static int parse_v(te_opts *o, neto_err *e, int n, const char *const *args)
+{
+	static char store[32][128];
+	char *argv[32];
+	for (int i = 0; i < n; i++) {
+		snprintf(store[i], sizeof store[i], "%s", args[i]);
+		argv[i] = store[i];
+	}
+	return te_opts_parse(o, n, argv, e);
+}
+#define ARGS(...) ((const char *[]){ __VA_ARGS__ })
+#define NARGS(...) ((int)(sizeof((const char *[]){ __VA_ARGS__ }) / sizeof(char *)))
+#define PARSE(o, e, ...) parse_v((o), (e), NARGS(__VA_ARGS__), ARGS(__VA_ARGS__))
 
 static void test_defaults(void **state)
 {
