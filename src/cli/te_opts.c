@@ -30,6 +30,10 @@ const char te_opts_usage[] =
 	"computation:\n"
 	"      --exact              solve the exact LP model (GLPK) instead of the\n"
 	"                           fast heuristic; slower, used as the reference\n"
+	"      --compare            run both engines class by class on the same\n"
+	"                           residual capacity and print the fairness number\n"
+	"                           and totals of the heuristic against the exact\n"
+	"                           engine (the result written is the heuristic's)\n"
 	"  -k, --paths N            candidate paths per demand for every class,\n"
 	"                           overriding the classes file (1..64; default 4)\n"
 	"      --msd N              maximum SID depth: paths that need more segments\n"
@@ -160,6 +164,9 @@ int te_opts_parse(te_opts *o, int argc, char *const *argv, neto_err *err)
 		} else if (strcmp(name, "--exact") == 0) {
 			flag = true;
 			o->exact = true;
+		} else if (strcmp(name, "--compare") == 0) {
+			flag = true;
+			o->compare = true;
 		} else if (strcmp(name, "--quiet") == 0) {
 			flag = true;
 			o->quiet = true;

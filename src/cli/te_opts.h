@@ -24,6 +24,7 @@ typedef struct te_opts {
 	const char *output;    /* NULL: stdout */
 	te_out_format format;
 	bool exact;
+	bool compare;          /* run both engines, print their comparison */
 	bool help;
 	bool quiet;
 	uint32_t msd;          /* default SRV6_DEFAULT_MSD */

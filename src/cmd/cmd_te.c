@@ -13,6 +13,7 @@
 #include "cmd/cmd.h"
 #include "demand/demand.h"
 #include "lib/file.h"
+#include "te/compare.h"
 #include "te/paths.h"
 #include "te/report.h"
 #include "te/te.h"
@@ -119,8 +120,22 @@ int cmd_te(int argc, char **argv)
 		fprintf(stderr, "neto te: out of memory\n");
 		goto done;
 	}
-	if (te_solve(&prob, o.exact ? te_exact_class : te_heur_class, rate, &err) != 0)
+	if (o.compare) {
+		double *rate_e = malloc((te_problem_n_rates(&prob) + 1) * sizeof *rate_e);
+		te_compare cmp;
+		if (rate_e == NULL) {
+			fprintf(stderr, "neto te: out of memory\n");
+			goto done;
+		}
+		int crc = te_compare_run(&prob, rate, rate_e, &cmp, &err);
+		free(rate_e);
+		if (crc != 0)
+			goto fail;
+		te_compare_print(stderr, &prob, &cmp);
+		te_compare_free(&cmp);
+	} else if (te_solve(&prob, o.exact ? te_exact_class : te_heur_class, rate, &err) != 0) {
 		goto fail;
+	}
 	double t2 = now();
 	if (!o.quiet)
 		fprintf(stderr, "neto te: %s allocation in %.2f s\n", o.exact ? "exact" : "heuristic",

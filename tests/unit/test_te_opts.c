@@ -98,7 +98,7 @@ static void test_help_skips_required(void **state)
 	assert_true(o.help);
 	/* every option is documented in the usage text */
 	const char *opts[] = { "--topology", "--demands", "--classes", "--default-capacity",
-			       "--scale", "--exact", "--paths", "--msd", "--format", "--output",
+			       "--scale", "--exact", "--compare", "--paths", "--msd", "--format", "--output",
 			       "--top", "--quiet", "--help" };
 	for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++)
 		assert_non_null(strstr(te_opts_usage, opts[i]));
