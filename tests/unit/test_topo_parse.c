@@ -560,6 +560,7 @@ static void test_graphml_small(void **state)
 	const char *g = GM_HEAD "<graph edgedefault=\"directed\">\n" GM_NODE("a", "X", "10", "20")
 		GM_NODE("b", "X", "10", "21") GM_NODE("c", "X_2", "11", "20")
 		"<node id=\"j\"/>\n"
+		"<node id=\"r&amp;d\"><data key=\"lbl\"> R&amp;D <![CDATA[&co]]>\n</data></node>\n"
 		"<edge source=\"a\" target=\"b\"/>\n"
 		"<edge source=\"a\" target=\"b\"><data key=\"c\">55</data></edge>\n"
 		"<edge source=\"b\" target=\"a\" directed=\"false\"><data key=\"d\">9</data></edge>\n"
@@ -567,7 +568,8 @@ static void test_graphml_small(void **state)
 		"<edge source=\"j\" target=\"a\"/>\n"
 		"</graph></graphml>\n";
 	assert_int_equal(parse_str(&t, TOPO_FMT_AUTO, g, "s.graphml", 100, &err), 0);
-	assert_int_equal(t.n_nodes, 4);
+	assert_int_equal(t.n_nodes, 5);
+	assert_int_equal(node_of(&t, "R&D &co"), 4); /* entities, CDATA, trimmed */
 	/* X is repeated: first keeps it; the second steps over the real "X_2" */
 	assert_int_equal(node_of(&t, "X"), 0);
 	assert_int_equal(node_of(&t, "X_3"), 1);
@@ -582,7 +584,8 @@ static void test_graphml_small(void **state)
 	/* directed="false" on one edge: both directions */
 	assert_true(t.links[link_of(&t, "X_3-X")].delay == 9);
 	assert_true(t.links[link_of(&t, "X-X_3_3")].delay == 9);
-	/* j, without coordinates, sits on its only neighbour: delay 0 */
+	/* j, without coordinates, sits on its only neighbour: delay 0; the
+	 * isolated "R&D &co" needs no position */
 	assert_true(t.links[link_of(&t, "j-X")].delay < 1e-6);
 	assert_false(t.nodes[3].has_coord);
 	topo_free(&t);
