@@ -22,6 +22,8 @@
 #   BENCH_EXACT_TIMEOUT  seconds allowed to one exact run (default 600)
 #   BENCH_RUNS           timed runs of the speed part (default 10)
 #   BENCH_KDL_TIMEOUT    seconds allowed to the Kdl run (default 1800)
+#   BENCH_HYPERFINE      hyperfine command (default hyperfine; empty: time the
+#                        speed runs with a plain loop)
 #
 # Generated inputs and outputs stay under BUILD_DIR/bench/. Needs only
 # coreutils (timeout), util-linux (taskset) and awk; hyperfine (Debian package
@@ -41,6 +43,7 @@ SCALES=${BENCH_SCALES:-2 3}
 EXACT_TIMEOUT=${BENCH_EXACT_TIMEOUT:-600}
 RUNS=${BENCH_RUNS:-10}
 KDL_TIMEOUT=${BENCH_KDL_TIMEOUT:-1800}
+HYPERFINE=${BENCH_HYPERFINE-hyperfine}
 
 NETO=$BUILD/neto
 FAIRNESS=$BUILD/te_fairness
@@ -206,11 +209,11 @@ if has_part speed; then
 			--classes "$CLASSES" --format json --output /dev/null --quiet
 		pin_note="pinned to CPU 0 (taskset -c 0)"
 		[ -n "$PIN" ] || pin_note="not pinned (taskset unavailable)"
-		if command -v hyperfine > /dev/null 2>&1; then
+		if [ -n "$HYPERFINE" ] && command -v "$HYPERFINE" > /dev/null 2>&1; then
 			progress "speed: hyperfine, $RUNS runs, $pin_note"
 			cmd=""
 			for a in "$@"; do cmd="$cmd '$a'"; done
-			$PIN hyperfine -N --warmup 1 --runs "$RUNS" --style basic \
+			$PIN "$HYPERFINE" -N --warmup 1 --runs "$RUNS" --style basic \
 				--export-json "$base.hyperfine.json" "$cmd" >&2
 			hf_stat() {
 				# shellcheck disable=SC2020
@@ -222,11 +225,13 @@ if has_part speed; then
 			sd=$(hf_stat stddev)
 			lo=$(hf_stat min)
 			hi=$(hf_stat max)
-			tool="hyperfine $(hyperfine --version | sed 's/^hyperfine //')"
+			usr=$(hf_stat user)
+			tool="hyperfine $("$HYPERFINE" --version | sed 's/^hyperfine //')"
 		else
-			progress "speed: hyperfine not installed; plain loop, $RUNS runs, $pin_note"
+			progress "speed: no hyperfine; plain loop, $RUNS runs, $pin_note"
 			$PIN "$RUNSTAT" -o "$base.warmup.stat" "$@" 2> /dev/null || true
 			: > "$base.times"
+			: > "$base.user"
 			i=0
 			while [ $i -lt "$RUNS" ]; do
 				$PIN "$RUNSTAT" -o "$base.run.stat" "$@" 2> "$base.err" || {
@@ -234,6 +239,7 @@ if has_part speed; then
 					break
 				}
 				field wall_seconds "$base.run.stat" >> "$base.times"
+				field user_seconds "$base.run.stat" >> "$base.user"
 				i=$((i + 1))
 			done
 			# shellcheck disable=SC2046 # five numbers, split on purpose
@@ -246,14 +252,17 @@ if has_part speed; then
 					printf "%g %g %g %g %g\n", m, mu, (var > 0 ? sqrt(var) : 0), v[1], v[NR]
 				}')
 			med=$1 mean=$2 sd=$3 lo=$4 hi=$5
-			tool="runstat loop (hyperfine not installed)"
+			usr=$(awk '{ s += $1 } END { if (NR) printf "%g", s / NR }' "$base.user")
+			tool="a runstat loop (no hyperfine)"
 		fi
 		progress "speed: median ${med}s"
 		report "\`neto te\` heuristic, $n_dem demands (UsCarrier.0000 x1, three classes), JSON to /dev/null; $RUNS runs after one warm-up, $pin_note, measured with $tool."
 		report ""
-		report "| median s | mean s | stddev s | min s | max s |"
-		report "|---|---|---|---|---|"
-		report "| $(fmt %.4f "$med") | $(fmt %.4f "$mean") | $(fmt %.4f "$sd") | $(fmt %.4f "$lo") | $(fmt %.4f "$hi") |"
+		report "| median s | mean s | stddev s | min s | max s | mean user CPU s |"
+		report "|---|---|---|---|---|---|"
+		report "| $(fmt %.4f "$med") | $(fmt %.4f "$mean") | $(fmt %.4f "$sd") | $(fmt %.4f "$lo") | $(fmt %.4f "$hi") | $(fmt %.4f "$usr") |"
+		report ""
+		report "Wall time counts waiting for the core when the machine is busy; user CPU time does not."
 	fi
 	report ""
 fi
@@ -280,19 +289,21 @@ if has_part kdl; then
 		set -e
 		wall=$(field wall_seconds "$base.stat")
 		rss=$(field max_rss_kb "$base.stat")
+		usr=$(field user_seconds "$base.stat")
+		mib=$(awk -v k="$rss" 'BEGIN { if (k != "") printf "%.0f", k / 1024; else printf "-" }')
 		report "Gravity matrix: $(sed 's/^gravity: //' "$base.csv.log"). Capacity 1000 on every link, one class, heuristic engine, JSON to /dev/null."
 		report ""
-		report "| demands | status | wall s | peak RSS MiB |"
-		report "|---|---|---|---|"
+		report "| demands | status | wall s | user CPU s | peak RSS MiB |"
+		report "|---|---|---|---|---|"
 		if [ $rc -eq 124 ]; then
 			progress "kdl: over ${KDL_TIMEOUT}s"
-			report "| $n_dem | over ${KDL_TIMEOUT}s | >$KDL_TIMEOUT | $(awk -v k="$rss" 'BEGIN { printf "%.0f", k / 1024 }') |"
+			report "| $n_dem | over ${KDL_TIMEOUT}s | >$KDL_TIMEOUT | | $mib |"
 		elif [ $rc -ne 0 ]; then
 			progress "kdl: failed (status $rc): $(first_line "$base.err")"
-			report "| $n_dem | failed: $(first_line "$base.err") | $(fmt %.2f "$wall") | |"
+			report "| $n_dem | failed: $(first_line "$base.err") | $(fmt %.2f "$wall") | | |"
 		else
 			progress "kdl: ${wall}s, peak RSS ${rss} kB"
-			report "| $n_dem | ok | $(fmt %.2f "$wall") | $(awk -v k="$rss" 'BEGIN { printf "%.0f", k / 1024 }') |"
+			report "| $n_dem | ok | $(fmt %.2f "$wall") | $(fmt %.2f "$usr") | $mib |"
 		fi
 	fi
 	report ""

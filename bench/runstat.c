@@ -3,9 +3,11 @@
  *
  * Usage: runstat [-o FILE] COMMAND [ARG...]
  *
- * Prints one line, `wall_seconds=<s> max_rss_kb=<kb> status=<n>`, to FILE
- * (or stderr), after the command has finished. The wall time is measured with
- * CLOCK_MONOTONIC around fork/exec/wait; the peak resident set size is the
+ * Prints one line,
+ *     wall_seconds=<s> user_seconds=<s> sys_seconds=<s> max_rss_kb=<kb> status=<n>
+ * to FILE (or stderr), after the command has finished. The wall time is
+ * measured with CLOCK_MONOTONIC around fork/exec/wait; CPU times and the
+ * peak resident set size come from the rusage of wait4(). The peak is the
  * ru_maxrss that wait4() returns for the child (it covers the child's own
  * waited-for children too, e.g. when COMMAND is `timeout`). status is the
  * command's exit status, or 128 + the signal that ended it; runstat exits
@@ -82,7 +84,10 @@ int main(int argc, char **argv)
 		}
 	}
 	/* ru_maxrss is in kilobytes on Linux */
-	fprintf(out, "wall_seconds=%.6f max_rss_kb=%ld status=%d\n", wall, ru.ru_maxrss, status);
+	double user = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6;
+	double sys = (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
+	fprintf(out, "wall_seconds=%.6f user_seconds=%.6f sys_seconds=%.6f max_rss_kb=%ld status=%d\n",
+		wall, user, sys, ru.ru_maxrss, status);
 	if (out != stderr && fclose(out) != 0) {
 		fprintf(stderr, "runstat: %s: %s\n", out_path, strerror(errno));
 		return 127;
