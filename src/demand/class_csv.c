@@ -150,7 +150,7 @@ int class_parse_csv(class_set *cs, const char *buf, size_t len, const char *fnam
 		neto_err_at(err, fname, 0, "no header line 'name,priority,...' and no classes");
 		return fail(cs, err);
 	}
-	int col[N_COLS];
+	int col[N_COLS] = { -1, -1, -1, -1, -1 };
 	size_t n_cols = 0;
 	if (parse_header(line, col, &n_cols, fname, lc.lineno, err) != 0)
 		return fail(cs, err);

@@ -162,7 +162,7 @@ int demand_parse_csv(demand_set *ds, const topo *t, const class_set *cs, const c
 		neto_err_at(err, fname, 0, "no header line 'src,dst,class,rate'");
 		return fail(ds);
 	}
-	int col[N_COLS];
+	int col[N_COLS] = { -1, -1, -1, -1 };
 	size_t n_cols = 0;
 	if (parse_header(line, col, &n_cols, fname, lc.lineno, err) != 0)
 		return fail(ds);

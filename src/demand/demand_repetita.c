@@ -108,7 +108,7 @@ int demand_parse_repetita(demand_set *ds, const topo *t, const class_set *cs,
 		neto_err_at(err, fname, 0, "missing 'DEMANDS <count>' section");
 		return fail(ds);
 	}
-	uint32_t count;
+	uint32_t count = 0;
 	if (neto_split(line, 0, f, 2) != 2 || !neto_span_eq(f[0], "DEMANDS")) {
 		neto_err_at(err, fname, lc.lineno, "expected 'DEMANDS <count>', found '%s'",
 			    neto_span_str(line, b, sizeof b));

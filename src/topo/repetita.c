@@ -158,7 +158,7 @@ int topo_parse_repetita(topo *t, const char *buf, size_t len, const char *fname,
 	neto_lines lc;
 	neto_span line;
 	neto_lines_init(&lc, buf, len);
-	uint32_t n_nodes, n_links;
+	uint32_t n_nodes = 0, n_links = 0;
 
 	if (section(&lc, "NODES", &n_nodes, fname, err) != 0)
 		return fail(t);
