@@ -3,7 +3,7 @@
  *
  * Workload. The path builder asks for K (typically 4) paths for every pair
  * that carries demand, on WAN graphs that are sparse and long: Topology Zoo's
- * Kdl has 754 nodes, 1,790 directed links, shortest paths of 23 hops on
+ * Kdl has 754 nodes, 1,798 directed links, shortest paths of 25 hops on
  * average and 568k ordered pairs. A textbook Yen (one Dijkstra per spur node
  * per iteration) would run tens of millions of Dijkstras there. What makes it
  * fast here:
@@ -16,38 +16,47 @@
  *  2. Spur searches are A* toward dst with h = d, an exact lower bound. A
  *     search stops at the first popped node u whose tree path avoids every
  *     removed node: that path costs exactly f(u) = g(u) + d(u), the least
- *     f in the queue, so it is optimal. When the first alternative link out
- *     of the spur node already leads to such a node (the common case) the
- *     search is a handful of heap operations. Whether a tree path avoids the
- *     removed nodes v0..vi is an ancestor test on an Euler tour of the tree:
- *     u's tree path meets vj iff u lies in vj's subtree, i.e. tin(u) falls in
- *     vj's interval; subtree intervals nest, so only the maximal ones are
- *     kept (one interval along a tree path).
+ *     f in the queue, so it is optimal. (It cannot cross the search's own
+ *     path either: a node of that path is an ancestor of u in the search,
+ *     was popped before u and would have stopped the search.) When the
+ *     first alternative link out of the spur node already leads to such a
+ *     node, the search is a handful of heap operations. Which tree paths
+ *     avoid the removed nodes v0..vi: for each node, the smallest index j
+ *     of a node of the current path on its tree path, memoised per
+ *     iteration; u is usable at spur i when that index is above i.
  *
  *  3. Only links that can lie on a loopless path to dst are followed. A
  *     simple path from u to dst crosses the biconnected components (blocks)
  *     of the underlying undirected graph on the block tree's path from u to
  *     dst, so its first link is in the same block as u's tree link nh(u).
  *     Links into other blocks (dead-end trees, hanging cycles) are skipped;
- *     on a chain node the only candidate is the path's own next link, which
- *     is removed, so most spur nodes cost one pass over their few links.
+ *     a chain node's only links are the path's own next link (removed) and
+ *     the way back (a removed node), so it is skipped without a search.
  *
  *  4. Lawler's refinement: a path that left its parent at link index dev
  *     only needs spur searches from dev on; earlier roots gained no new
  *     branch. Candidates that cannot be among the K (more expensive than
  *     the (K - selected)-th best candidate) are cut off inside the search.
  *
- *  5. No allocation per call in steady state: scratch arrays live in the
+ *  5. Candidates stay in pieces (root = a prefix of a selected path, the
+ *     links the search found, then the tree path from the node where it
+ *     met the tree) with an estimated delay and a polynomial hash that
+ *     composes over the pieces; only candidates that are selected, tied or
+ *     possibly duplicated are written out link by link.
+ *
+ *  6. No allocation per call in steady state: scratch arrays live in the
  *     context, and per-node marks are generation stamps instead of clears.
  *
- * Ties. Delays are doubles, compared with a relative tolerance KSP_TOL.
- * Among candidates of equal delay, the one sharing fewer links with the
- * paths already selected wins, then fewer hops, then the smaller sequence of
- * link indices. The tree (and so the first path) prefers fewer hops, then
- * the smaller link index, among equal-delay routes. Like every Yen variant,
- * each spur search keeps one of its equally short spur paths, so among many
- * equal-delay paths the ones offered to the tie-break depend on the search;
- * the delays of the K paths are always the K smallest.
+ * Ties. Delays are doubles, compared with a relative tolerance KSP_TOL
+ * (candidates are ranked on root + search + tree delays, which may differ
+ * from the in-order sum reported in the last bits). Among candidates of
+ * equal delay, the one sharing fewer links with the paths already selected
+ * wins, then fewer hops, then the smaller sequence of link indices. The tree
+ * (and so the first path) prefers fewer hops, then the smaller link index,
+ * among equal-delay routes. Like every Yen variant, each spur search keeps
+ * one of its equally short spur paths, so among many equal-delay paths the
+ * ones offered to the tie-break depend on the search; the delays of the K
+ * paths are always the K smallest.
  */
 #include "te/ksp.h"
 
@@ -60,6 +69,7 @@
 
 #define KSP_TOL 1e-9
 #define NONE UINT32_MAX
+#define HASH_BASE 0x100000001b3ULL
 
 /* One out-link of a node, laid out for the inner loops. */
 typedef struct kadj {
@@ -67,59 +77,77 @@ typedef struct kadj {
 	double delay;
 } kadj;
 
+/* A selected path; links in ksp_ctx.apool. */
 typedef struct kpath {
-	size_t off;       /* into the pool of its set */
+	size_t off;
 	uint32_t len;
-	uint32_t dev;     /* link index where it leaves the path it came from */
-	uint64_t hash;
+	uint32_t dev;     /* link index where it left the path it came from */
 	double delay;
-	bool live;        /* candidates: not selected yet */
 } kpath;
+
+/* A candidate: the first dev links of selected path `parent`, then mid_len
+ * links found by the spur search (in ksp_ctx.mpool), then the tree path from
+ * `meet` to the destination. */
+typedef struct kcand {
+	uint32_t parent, dev, meet, mid_len, len;
+	size_t mid_off;
+	uint64_t hash;
+	double delay;     /* root + search + tree delay */
+	bool live;        /* not selected yet */
+} kcand;
 
 typedef struct hent {
 	double f;
 	uint32_t v;
 } hent;
 
-/* A growable array of paths with their links in one pool. */
-typedef struct kset {
-	kpath *p;
-	uint32_t n, cap;
-	uint32_t *pool;
-	size_t used, cap_pool;
-} kset;
-
 struct ksp_ctx {
 	const topo *t;
 	uint32_t n, m;
 	kadj *adj;            /* out-links, slots t->out_off[v] .. */
 	uint32_t *blk;        /* block of each link */
+	double *ldelay;       /* delay of each link */
+	uint32_t *ldst;       /* head node of each link */
+	uint64_t *pw;         /* HASH_BASE^k, k <= n */
 	/* Reverse shortest-path tree of tree_dst. */
 	uint32_t tree_dst;
 	double *d;
-	uint32_t *nh, *hops, *tin, *tout;
-	uint32_t *tscratch;   /* 2n + 1: child offsets and lists, DFS stack */
-	uint32_t *order;
+	uint32_t *nh, *tpar;  /* next link and next node toward tree_dst */
+	uint32_t *hops;       /* links on the tree path */
+	uint64_t *th;         /* hash of the tree path */
+	uint32_t *order;      /* settling order of the tree's Dijkstra */
 	/* A* state, valid where sstamp == sgen; closed where cstamp == sgen. */
 	uint32_t sgen, *sstamp, *cstamp;
 	double *g;
-	uint32_t *par;
+	uint32_t *par, *ppar; /* link and node the search reached a node from */
 	hent *heap;
 	size_t hn, hcap;
-	/* Removed nodes of the current iteration (rstamp == rgen), removed
-	 * first links of the current spur (lstamp == lgen), links of the
-	 * selected paths of the current pair (astamp == agen). */
-	uint32_t rgen, *rstamp;
+	/* Per iteration (stamp == rgen): removed nodes (rstamp), the index of
+	 * each node on the path being spurred (pstamp, pidx), and the memo of
+	 * the smallest such index on each tree path (hstamp, hval). */
+	uint32_t rgen, *rstamp, *pstamp, *pidx, *hstamp, *hval;
+	/* Removed first links of the current spur (lstamp == lgen), links of
+	 * the selected paths of the current pair (astamp == agen). */
 	uint32_t lgen, *lstamp;
 	uint32_t agen, *astamp;
-	/* Maximal subtree intervals of the removed nodes. */
-	uint32_t *iva, *ivb, niv;
 	uint32_t *pnodes;     /* nodes of the path being spurred, n + 1 */
-	uint32_t *sbuf;       /* spur path, n */
-	kset A, B;
+	uint32_t *sbuf;       /* links found by the last spur search */
+	uint32_t *wbuf[2];    /* candidates written out, n each */
+	uint32_t *stack;      /* n */
+	/* Selected paths and candidates of the current pair. */
+	kpath *A;
+	uint32_t nA;
+	size_t capA;
+	uint32_t *apool;
+	size_t a_used, a_cap;
+	kcand *B;
+	uint32_t nB;
+	size_t capB;
+	uint32_t *mpool;
+	size_t m_used, m_cap;
 	uint32_t *lcp, *share; /* per selected path */
 	double *best;          /* smallest live candidate delays, ascending */
-	uint32_t nbest, cap_best;
+	uint32_t nbest, cap_k;
 };
 
 static bool approx_le(double a, double b)
@@ -133,15 +161,31 @@ static bool approx_eq(double a, double b)
 }
 
 /* Advances a generation counter; on wrap-around, clears the stamps. */
-static uint32_t gen_next(uint32_t *gen, uint32_t *stamp, uint32_t *stamp2, size_t n)
+static uint32_t gen_next(uint32_t *gen, uint32_t *const *stamps, size_t n_stamps, size_t n)
 {
 	if (++*gen == 0) {
-		memset(stamp, 0, n * sizeof *stamp);
-		if (stamp2 != NULL)
-			memset(stamp2, 0, n * sizeof *stamp2);
+		for (size_t i = 0; i < n_stamps; i++)
+			memset(stamps[i], 0, n * sizeof *stamps[i]);
 		*gen = 1;
 	}
 	return *gen;
+}
+
+static uint64_t hash_link(uint32_t l)
+{
+	return ((uint64_t)l + 1) * 0x9E3779B97F4A7C15ULL;
+}
+
+/* Grows an array of elem-sized items to hold need of them. */
+static void *grow(void *p, size_t *cap, size_t need, size_t elem, size_t first)
+{
+	if (need <= *cap)
+		return p;
+	size_t c = *cap ? *cap : first;
+	while (c < need)
+		c *= 2;
+	*cap = c;
+	return neto_reallocarray(p, c, elem);
 }
 
 /* --- min-heap of (f, node), lazy deletion ------------------------------ */
@@ -281,45 +325,54 @@ ksp_ctx *ksp_ctx_new(const topo *t)
 {
 	ksp_ctx *c = neto_calloc(1, sizeof *c);
 	uint32_t n = t->n_nodes, m = t->n_links;
-	size_t n1 = (size_t)n + 1;
+	size_t n1 = (size_t)n + 1, m1 = m ? m : 1;
 	c->t = t;
 	c->n = n;
 	c->m = m;
-	c->blk = neto_malloc((m ? m : 1) * sizeof *c->blk);
+	c->blk = neto_malloc(m1 * sizeof *c->blk);
 	compute_blocks(c);
-	c->adj = neto_malloc((m ? m : 1) * sizeof *c->adj);
+	c->adj = neto_malloc(m1 * sizeof *c->adj);
+	c->ldelay = neto_malloc(m1 * sizeof *c->ldelay);
+	c->ldst = neto_malloc(m1 * sizeof *c->ldst);
+	for (uint32_t l = 0; l < m; l++) {
+		c->ldelay[l] = t->links[l].delay;
+		c->ldst[l] = t->links[l].dst;
+	}
 	for (uint32_t v = 0; v < n; v++) {
 		for (uint32_t i = t->out_off[v]; i < t->out_off[v + 1]; i++) {
 			uint32_t l = t->out_links[i];
 			c->adj[i] = (kadj){ l, t->links[l].dst, c->blk[l], t->links[l].delay };
 		}
 	}
+	c->pw = neto_malloc(n1 * sizeof *c->pw);
+	c->pw[0] = 1;
+	for (size_t k = 1; k < n1; k++)
+		c->pw[k] = c->pw[k - 1] * HASH_BASE;
 	c->tree_dst = NONE;
 	c->d = neto_malloc(n1 * sizeof *c->d);
 	c->nh = neto_malloc(n1 * sizeof *c->nh);
+	c->tpar = neto_malloc(n1 * sizeof *c->tpar);
 	c->hops = neto_malloc(n1 * sizeof *c->hops);
-	c->tin = neto_malloc(n1 * sizeof *c->tin);
-	c->tout = neto_malloc(n1 * sizeof *c->tout);
-	c->tscratch = neto_malloc((2 * n1 + 1) * sizeof *c->tscratch);
+	c->th = neto_malloc(n1 * sizeof *c->th);
 	c->order = neto_malloc(n1 * sizeof *c->order);
 	c->sstamp = neto_calloc(n1, sizeof *c->sstamp);
 	c->cstamp = neto_calloc(n1, sizeof *c->cstamp);
 	c->g = neto_malloc(n1 * sizeof *c->g);
 	c->par = neto_malloc(n1 * sizeof *c->par);
+	c->ppar = neto_malloc(n1 * sizeof *c->ppar);
 	c->rstamp = neto_calloc(n1, sizeof *c->rstamp);
-	c->lstamp = neto_calloc(m ? m : 1, sizeof *c->lstamp);
-	c->astamp = neto_calloc(m ? m : 1, sizeof *c->astamp);
-	c->iva = neto_malloc(n1 * sizeof *c->iva);
-	c->ivb = neto_malloc(n1 * sizeof *c->ivb);
+	c->pstamp = neto_calloc(n1, sizeof *c->pstamp);
+	c->pidx = neto_malloc(n1 * sizeof *c->pidx);
+	c->hstamp = neto_calloc(n1, sizeof *c->hstamp);
+	c->hval = neto_malloc(n1 * sizeof *c->hval);
+	c->lstamp = neto_calloc(m1, sizeof *c->lstamp);
+	c->astamp = neto_calloc(m1, sizeof *c->astamp);
 	c->pnodes = neto_malloc(n1 * sizeof *c->pnodes);
 	c->sbuf = neto_malloc(n1 * sizeof *c->sbuf);
+	c->wbuf[0] = neto_malloc(n1 * sizeof *c->wbuf[0]);
+	c->wbuf[1] = neto_malloc(n1 * sizeof *c->wbuf[1]);
+	c->stack = neto_malloc(n1 * sizeof *c->stack);
 	return c;
-}
-
-static void kset_free(kset *s)
-{
-	free(s->p);
-	free(s->pool);
 }
 
 void ksp_ctx_free(ksp_ctx *c)
@@ -328,27 +381,37 @@ void ksp_ctx_free(ksp_ctx *c)
 		return;
 	free(c->adj);
 	free(c->blk);
+	free(c->ldelay);
+	free(c->ldst);
+	free(c->pw);
 	free(c->d);
 	free(c->nh);
+	free(c->tpar);
 	free(c->hops);
-	free(c->tin);
-	free(c->tout);
-	free(c->tscratch);
+	free(c->th);
 	free(c->order);
 	free(c->sstamp);
 	free(c->cstamp);
 	free(c->g);
 	free(c->par);
+	free(c->ppar);
 	free(c->heap);
 	free(c->rstamp);
+	free(c->pstamp);
+	free(c->pidx);
+	free(c->hstamp);
+	free(c->hval);
 	free(c->lstamp);
 	free(c->astamp);
-	free(c->iva);
-	free(c->ivb);
 	free(c->pnodes);
 	free(c->sbuf);
-	kset_free(&c->A);
-	kset_free(&c->B);
+	free(c->wbuf[0]);
+	free(c->wbuf[1]);
+	free(c->stack);
+	free(c->A);
+	free(c->apool);
+	free(c->B);
+	free(c->mpool);
 	free(c->lcp);
 	free(c->share);
 	free(c->best);
@@ -374,20 +437,20 @@ void ksp_result_free(ksp_result *r)
  * tolerance) a node keeps the one with fewer hops, then the smaller first
  * link: that makes each tree path the smallest by (delay, hops, link
  * sequence), since sequences with different first links compare on them.
- * Then an Euler tour of the tree gives every node its subtree interval
- * [tin, tout). */
+ * A node's tree parent settles before it, so one pass in settling order
+ * gives every node the hash of its tree path. */
 static void build_tree(ksp_ctx *c, uint32_t dst)
 {
 	const topo *t = c->t;
-	uint32_t n = c->n;
+	uint32_t n = c->n, settled = 0;
 	for (uint32_t v = 0; v < n; v++) {
 		c->d[v] = HUGE_VAL;
 		c->nh[v] = NONE;
+		c->tpar[v] = NONE;
 		c->hops[v] = NONE;
-		c->tin[v] = NONE;
-		c->tout[v] = NONE;
 	}
-	uint32_t gen = gen_next(&c->sgen, c->sstamp, c->cstamp, c->n);
+	uint32_t *const st[] = { c->sstamp, c->cstamp };
+	uint32_t gen = gen_next(&c->sgen, st, 2, c->n);
 	c->hn = 0;
 	c->d[dst] = 0;
 	c->hops[dst] = 0;
@@ -398,21 +461,24 @@ static void build_tree(ksp_ctx *c, uint32_t dst)
 		if (c->cstamp[u] == gen)
 			continue;
 		c->cstamp[u] = gen;
+		c->order[settled++] = u;
 		for (uint32_t i = t->in_off[u]; i < t->in_off[u + 1]; i++) {
 			uint32_t l = t->in_links[i];
 			uint32_t v = t->links[l].src;
 			if (c->cstamp[v] == gen)
 				continue;
-			double nd = c->d[u] + t->links[l].delay;
+			double nd = c->d[u] + c->ldelay[l];
 			uint32_t nhop = c->hops[u] + 1;
 			if (!approx_le(c->d[v], nd)) {
 				c->d[v] = nd;
 				c->nh[v] = l;
+				c->tpar[v] = u;
 				c->hops[v] = nhop;
 				heap_push(c, nd, v);
 			} else if (approx_eq(nd, c->d[v]) &&
 				   (nhop < c->hops[v] || (nhop == c->hops[v] && l < c->nh[v]))) {
 				c->nh[v] = l;
+				c->tpar[v] = u;
 				c->hops[v] = nhop;
 				if (nd < c->d[v]) {
 					c->d[v] = nd;
@@ -421,106 +487,70 @@ static void build_tree(ksp_ctx *c, uint32_t dst)
 			}
 		}
 	}
-
-	/* Children lists (CSR by parent), then a preorder walk. */
-	uint32_t *coff = c->tscratch, *child = c->tscratch + n + 1, *stack = c->order;
-	memset(coff, 0, ((size_t)n + 1) * sizeof *coff);
-	for (uint32_t v = 0; v < n; v++)
-		if (c->nh[v] != NONE)
-			coff[t->links[c->nh[v]].dst + 1]++;
-	for (uint32_t v = 0; v < n; v++)
-		coff[v + 1] += coff[v];
-	/* tout serves as the fill cursor of each parent's child list. */
-	for (uint32_t v = 0; v < n; v++)
-		c->tout[v] = coff[v];
-	for (uint32_t v = 0; v < n; v++)
-		if (c->nh[v] != NONE) {
-			uint32_t p = t->links[c->nh[v]].dst;
-			child[c->tout[p]++] = v;
-		}
-	uint32_t sp = 0, clock = 0;
-	uint32_t *pre = c->pnodes; /* preorder; pnodes is free between calls */
-	stack[sp++] = dst;
-	while (sp > 0) {
-		uint32_t v = stack[--sp];
-		c->tin[v] = clock;
-		pre[clock++] = v;
-		for (uint32_t k = coff[v + 1]; k > coff[v]; k--)
-			stack[sp++] = child[k - 1];
+	c->th[dst] = 0;
+	for (uint32_t k = 1; k < settled; k++) {
+		uint32_t v = c->order[k], p = c->tpar[v];
+		c->th[v] = hash_link(c->nh[v]) * c->pw[c->hops[p]] + c->th[p];
 	}
-	/* Subtree sizes in reverse preorder (pre[0] is dst); tout = tin + size. */
-	for (uint32_t k = 0; k < clock; k++)
-		c->tout[pre[k]] = 1;
-	for (uint32_t k = clock; k > 1; k--) {
-		uint32_t v = pre[k - 1];
-		c->tout[t->links[c->nh[v]].dst] += c->tout[v];
-	}
-	for (uint32_t k = 0; k < clock; k++)
-		c->tout[pre[k]] += c->tin[pre[k]];
 	c->tree_dst = dst;
 }
 
-/* --- removed-node intervals --------------------------------------------- */
-
-static void iv_add(ksp_ctx *c, uint32_t v)
+/* Smallest index j of a node of the current path (pidx) on u's tree path,
+ * u included; NONE when there is none. Memoised for the iteration. */
+static uint32_t tree_hit(ksp_ctx *c, uint32_t u)
 {
-	uint32_t a = c->tin[v], b = c->tout[v], k, w = 0;
-	for (k = 0; k < c->niv; k++)
-		if (c->iva[k] <= a && b <= c->ivb[k])
-			return; /* inside a removed subtree already */
-	for (k = 0; k < c->niv; k++) {
-		if (a <= c->iva[k] && c->ivb[k] <= b)
-			continue; /* swallowed by the new one */
-		c->iva[w] = c->iva[k];
-		c->ivb[w] = c->ivb[k];
-		w++;
+	uint32_t rgen = c->rgen, sp = 0, v = u;
+	while (v != c->tree_dst && c->hstamp[v] != rgen) {
+		c->stack[sp++] = v;
+		v = c->tpar[v];
 	}
-	c->iva[w] = a;
-	c->ivb[w] = b;
-	c->niv = w + 1;
-}
-
-/* Does u's tree path to dst avoid every removed node? */
-static bool tree_clean(const ksp_ctx *c, uint32_t u)
-{
-	uint32_t x = c->tin[u];
-	for (uint32_t k = 0; k < c->niv; k++)
-		if (c->iva[k] <= x && x < c->ivb[k])
-			return false;
-	return true;
+	uint32_t h = v == c->tree_dst ? NONE : c->hval[v];
+	while (sp > 0) {
+		v = c->stack[--sp];
+		if (c->pstamp[v] == rgen && c->pidx[v] < h)
+			h = c->pidx[v];
+		c->hstamp[v] = rgen;
+		c->hval[v] = h;
+	}
+	return h;
 }
 
 /* --- spur search -------------------------------------------------------- */
 
-static void relax(ksp_ctx *c, uint32_t gen, uint32_t w, double gw, uint32_t link)
+static void relax(ksp_ctx *c, uint32_t gen, uint32_t w, double gw, uint32_t link, uint32_t from)
 {
 	if (c->sstamp[w] == gen && c->g[w] <= gw)
 		return;
 	c->sstamp[w] = gen;
 	c->g[w] = gw;
 	c->par[w] = link;
+	c->ppar[w] = from;
 	heap_push(c, gw + c->d[w], w);
 }
 
-/* Shortest path from spur to the tree's destination that avoids the removed
- * nodes (rstamp, which includes spur itself) and, on its first link, the
- * removed links (lstamp). Gives up when its delay would exceed limit.
- * Writes the links into c->sbuf and returns their number, 0 when none. */
-static uint32_t spur_search(ksp_ctx *c, uint32_t spur, double limit)
+/* Shortest path from the spur node (index i of the current path) to the
+ * tree's destination that avoids the removed nodes (rstamp: the path's nodes
+ * up to and including the spur node) and, on its first link, the removed
+ * links (lstamp). Gives up when its delay would exceed limit. On success the
+ * path is the links c->sbuf[0..return value) up to *meet, then meet's tree
+ * path; *delay is its delay. Returns 0 when there is none. */
+static uint32_t spur_search(ksp_ctx *c, uint32_t spur, uint32_t i, double limit, uint32_t *meet,
+			    double *delay)
 {
 	const topo *t = c->t;
-	uint32_t gen = gen_next(&c->sgen, c->sstamp, c->cstamp, c->n);
+	uint32_t *const st[] = { c->sstamp, c->cstamp };
+	uint32_t gen = gen_next(&c->sgen, st, 2, c->n);
 	uint32_t rgen = c->rgen, lgen = c->lgen;
 	uint32_t b = c->blk[c->nh[spur]];
 
 	c->hn = 0;
-	for (uint32_t i = t->out_off[spur]; i < t->out_off[spur + 1]; i++) {
-		const kadj *a = &c->adj[i];
+	for (uint32_t k = t->out_off[spur]; k < t->out_off[spur + 1]; k++) {
+		const kadj *a = &c->adj[k];
 		if (a->blk != b || c->lstamp[a->link] == lgen || c->rstamp[a->dst] == rgen)
 			continue;
 		if (c->d[a->dst] == HUGE_VAL || a->delay + c->d[a->dst] > limit)
 			continue;
-		relax(c, gen, a->dst, a->delay, a->link);
+		relax(c, gen, a->dst, a->delay, a->link, spur);
 	}
 	while (c->hn > 0) {
 		hent e = heap_pop(c);
@@ -530,84 +560,82 @@ static uint32_t spur_search(ksp_ctx *c, uint32_t spur, double limit)
 		if (e.f > limit)
 			return 0;
 		c->cstamp[u] = gen;
-		if (tree_clean(c, u)) {
+		uint32_t hit = tree_hit(c, u);
+		if (hit == NONE || hit > i) {
 			/* f(u) is the least f left and u's tree path is
 			 * allowed, so search path + tree path is optimal. */
 			uint32_t len = 0, v;
-			for (v = u; v != spur; v = t->links[c->par[v]].src)
+			for (v = u; v != spur; v = c->ppar[v])
 				len++;
 			uint32_t k = len;
-			for (v = u; v != spur; v = t->links[c->par[v]].src)
+			for (v = u; v != spur; v = c->ppar[v])
 				c->sbuf[--k] = c->par[v];
-			for (v = u; v != c->tree_dst; v = t->links[c->nh[v]].dst)
-				c->sbuf[len++] = c->nh[v];
+			*meet = u;
+			*delay = c->g[u] + c->d[u];
 			return len;
 		}
 		uint32_t ub = c->blk[c->nh[u]];
 		double gu = c->g[u];
-		for (uint32_t i = t->out_off[u]; i < t->out_off[u + 1]; i++) {
-			const kadj *a = &c->adj[i];
+		for (uint32_t k = t->out_off[u]; k < t->out_off[u + 1]; k++) {
+			const kadj *a = &c->adj[k];
 			if (a->blk != ub || c->rstamp[a->dst] == rgen || c->cstamp[a->dst] == gen)
 				continue;
 			double gw = gu + a->delay;
 			if (c->d[a->dst] == HUGE_VAL || gw + c->d[a->dst] > limit)
 				continue;
-			relax(c, gen, a->dst, gw, a->link);
+			relax(c, gen, a->dst, gw, a->link, u);
 		}
 	}
 	return 0;
 }
 
-/* --- path sets ---------------------------------------------------------- */
-
-static uint64_t hash_mix(uint64_t h, const uint32_t *links, uint32_t len)
-{
-	for (uint32_t i = 0; i < len; i++) {
-		h ^= links[i];
-		h *= 0xff51afd7ed558ccdULL;
-		h ^= h >> 32;
-	}
-	return h;
-}
+/* --- selected paths and candidates -------------------------------------- */
 
 /* acc + the delays of links, added in path order. */
 static double path_delay(const ksp_ctx *c, double acc, const uint32_t *links, uint32_t len)
 {
 	double s = acc;
 	for (uint32_t i = 0; i < len; i++)
-		s += c->t->links[links[i]].delay;
+		s += c->ldelay[links[i]];
 	return s;
 }
 
-/* Appends a path made of a[0..na) then b[0..nb); returns its index. */
-static uint32_t kset_add(kset *s, const uint32_t *a, uint32_t na, const uint32_t *b, uint32_t nb)
+static const uint32_t *apath_links(const ksp_ctx *c, uint32_t i)
 {
-	if (s->n == s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 16;
-		s->p = neto_reallocarray(s->p, s->cap, sizeof *s->p);
-	}
-	size_t need = s->used + na + nb;
-	if (need > s->cap_pool) {
-		size_t cap = s->cap_pool ? s->cap_pool : 256;
-		while (cap < need)
-			cap *= 2;
-		s->pool = neto_reallocarray(s->pool, cap, sizeof *s->pool);
-		s->cap_pool = cap;
-	}
-	kpath *p = &s->p[s->n];
-	p->off = s->used;
-	p->len = na + nb;
-	memcpy(s->pool + s->used, a, na * sizeof *a);
-	if (nb)
-		memcpy(s->pool + s->used + na, b, nb * sizeof *b);
-	s->used += na + nb;
-	p->live = true;
-	return s->n++;
+	return c->apool + c->A[i].off;
 }
 
-static const uint32_t *kpath_links(const kset *s, const kpath *p)
+/* Writes root, search links and tree path into out; returns the length. */
+static uint32_t write_path(const ksp_ctx *c, uint32_t parent, uint32_t dev, const uint32_t *mid,
+			   uint32_t mid_len, uint32_t meet, uint32_t *out)
 {
-	return s->pool + p->off;
+	memcpy(out, apath_links(c, parent), dev * sizeof *out);
+	memcpy(out + dev, mid, mid_len * sizeof *out);
+	uint32_t len = dev + mid_len;
+	for (uint32_t v = meet; v != c->tree_dst; v = c->tpar[v])
+		out[len++] = c->nh[v];
+	return len;
+}
+
+static uint32_t write_cand(const ksp_ctx *c, const kcand *q, uint32_t *out)
+{
+	return write_path(c, q->parent, q->dev, c->mpool + q->mid_off, q->mid_len, q->meet, out);
+}
+
+/* Appends a selected path (copied from links, which must not be in apool). */
+static void select_path(ksp_ctx *c, const uint32_t *links, uint32_t len, uint32_t dev)
+{
+	c->A = grow(c->A, &c->capA, (size_t)c->nA + 1, sizeof *c->A, 8);
+	c->apool = grow(c->apool, &c->a_cap, c->a_used + len, sizeof *c->apool, 256);
+	kpath *p = &c->A[c->nA++];
+	p->off = c->a_used;
+	p->len = len;
+	p->dev = dev;
+	p->delay = path_delay(c, 0, links, len);
+	memcpy(c->apool + c->a_used, links, len * sizeof *links);
+	c->a_used += len;
+	for (uint32_t k = 0; k < len; k++)
+		c->astamp[links[k]] = c->agen;
 }
 
 /* The sorted list of the `need` smallest live candidate delays. */
@@ -631,6 +659,52 @@ static double best_bound(const ksp_ctx *c, uint32_t need)
 	return b + KSP_TOL * fabs(b);
 }
 
+/* Offers the candidate root (first i links of the path being spurred, whose
+ * hash is root_hash) + c->sbuf[0..mid_len) + meet's tree path, unless it is
+ * already one. */
+static void offer(ksp_ctx *c, uint32_t parent, uint32_t i, uint64_t root_hash, uint32_t mid_len,
+		  uint32_t meet, double delay, uint32_t need)
+{
+	if (delay > best_bound(c, need))
+		return;
+	uint32_t len = i + mid_len + c->hops[meet];
+	uint64_t h = root_hash;
+	for (uint32_t k = 0; k < mid_len; k++)
+		h = h * HASH_BASE + hash_link(c->sbuf[k]);
+	h = h * c->pw[c->hops[meet]] + c->th[meet];
+
+	bool written = false;
+	for (uint32_t k = 0; k < c->nB; k++) {
+		const kcand *q = &c->B[k];
+		if (!q->live || q->hash != h || q->len != len)
+			continue;
+		/* Most likely the same path found again from another
+		 * root; compare link by link to be sure. */
+		if (!written) {
+			write_path(c, parent, i, c->sbuf, mid_len, meet, c->wbuf[0]);
+			written = true;
+		}
+		write_cand(c, q, c->wbuf[1]);
+		if (memcmp(c->wbuf[0], c->wbuf[1], len * sizeof *c->wbuf[0]) == 0)
+			return;
+	}
+	c->B = grow(c->B, &c->capB, (size_t)c->nB + 1, sizeof *c->B, 16);
+	c->mpool = grow(c->mpool, &c->m_cap, c->m_used + mid_len, sizeof *c->mpool, 256);
+	kcand *q = &c->B[c->nB++];
+	q->parent = parent;
+	q->dev = i;
+	q->meet = meet;
+	q->mid_len = mid_len;
+	q->mid_off = c->m_used;
+	q->len = len;
+	q->hash = h;
+	q->delay = delay;
+	q->live = true;
+	memcpy(c->mpool + c->m_used, c->sbuf, mid_len * sizeof *c->sbuf);
+	c->m_used += mid_len;
+	best_insert(c, delay, need);
+}
+
 static uint32_t shared_links(const ksp_ctx *c, const uint32_t *links, uint32_t len)
 {
 	uint32_t s = 0;
@@ -639,78 +713,58 @@ static uint32_t shared_links(const ksp_ctx *c, const uint32_t *links, uint32_t l
 	return s;
 }
 
-/* Is candidate x preferred to y at equal delay? */
-static bool tie_better(const ksp_ctx *c, const kpath *x, uint32_t sx, const kpath *y, uint32_t sy)
-{
-	if (sx != sy)
-		return sx < sy;
-	if (x->len != y->len)
-		return x->len < y->len;
-	const uint32_t *lx = kpath_links(&c->B, x), *ly = kpath_links(&c->B, y);
-	for (uint32_t i = 0; i < x->len; i++)
-		if (lx[i] != ly[i])
-			return lx[i] < ly[i];
-	return false;
-}
-
-/* Index of the candidate to select next, or NONE when there is none. */
-static uint32_t select_next(const ksp_ctx *c)
+/* Picks the candidate to select next and writes it into c->wbuf[0]; returns
+ * its index, or NONE when there is none. */
+static uint32_t select_next(ksp_ctx *c)
 {
 	double dmin = HUGE_VAL;
-	for (uint32_t i = 0; i < c->B.n; i++)
-		if (c->B.p[i].live && c->B.p[i].delay < dmin)
-			dmin = c->B.p[i].delay;
-	uint32_t best = NONE, sbest = 0;
-	for (uint32_t i = 0; i < c->B.n; i++) {
-		const kpath *p = &c->B.p[i];
-		if (!p->live || !approx_le(p->delay, dmin))
+	uint32_t first = NONE, tied = 0;
+	for (uint32_t i = 0; i < c->nB; i++)
+		if (c->B[i].live && c->B[i].delay < dmin)
+			dmin = c->B[i].delay;
+	for (uint32_t i = 0; i < c->nB; i++)
+		if (c->B[i].live && approx_le(c->B[i].delay, dmin)) {
+			if (first == NONE)
+				first = i;
+			tied++;
+		}
+	if (first == NONE)
+		return NONE;
+	write_cand(c, &c->B[first], c->wbuf[0]);
+	if (tied == 1)
+		return first;
+
+	/* Equal delays: fewer shared links, then fewer hops, then the
+	 * smaller link sequence. The best so far stays in wbuf[0]. */
+	uint32_t best = first;
+	uint32_t sbest = shared_links(c, c->wbuf[0], c->B[first].len);
+	for (uint32_t i = first + 1; i < c->nB; i++) {
+		const kcand *q = &c->B[i];
+		if (!q->live || !approx_le(q->delay, dmin))
 			continue;
-		uint32_t s = shared_links(c, kpath_links(&c->B, p), p->len);
-		if (best == NONE || tie_better(c, p, s, &c->B.p[best], sbest)) {
+		uint32_t len = write_cand(c, q, c->wbuf[1]);
+		uint32_t s = shared_links(c, c->wbuf[1], len);
+		uint32_t blen = c->B[best].len;
+		bool better;
+		if (s != sbest)
+			better = s < sbest;
+		else if (len != blen)
+			better = len < blen;
+		else {
+			uint32_t k = 0;
+			while (k < len && c->wbuf[1][k] == c->wbuf[0][k])
+				k++;
+			better = k < len && c->wbuf[1][k] < c->wbuf[0][k];
+		}
+		if (better) {
+			uint32_t *tmp = c->wbuf[0];
+			c->wbuf[0] = c->wbuf[1];
+			c->wbuf[1] = tmp;
 			best = i;
 			sbest = s;
 		}
 	}
 	return best;
-}
-
-static void select_path(ksp_ctx *c, const uint32_t *links, uint32_t len, uint32_t dev,
-			double delay)
-{
-	uint32_t i = kset_add(&c->A, links, len, NULL, 0);
-	kpath *p = &c->A.p[i];
-	p->dev = dev;
-	p->delay = delay;
-	p->live = false;
-	for (uint32_t k = 0; k < len; k++)
-		c->astamp[links[k]] = c->agen;
-}
-
-/* Offers root + spur path as a candidate unless it is already one. */
-static void offer(ksp_ctx *c, const uint32_t *root, uint32_t nroot, uint32_t nspur,
-		  uint32_t dev, uint32_t need)
-{
-	/* Sum in path order so that equal paths get bit-identical delays. */
-	double delay = path_delay(c, path_delay(c, 0, root, nroot), c->sbuf, nspur);
-	if (delay > best_bound(c, need))
-		return;
-	uint32_t len = nroot + nspur;
-	uint64_t h = hash_mix(0x9E3779B97F4A7C15ULL ^ len, root, nroot);
-	h = hash_mix(h, c->sbuf, nspur);
-	for (uint32_t i = 0; i < c->B.n; i++) {
-		const kpath *q = &c->B.p[i];
-		if (!q->live || q->hash != h || q->len != len)
-			continue;
-		const uint32_t *ql = kpath_links(&c->B, q);
-		if (memcmp(ql, root, nroot * sizeof *root) == 0 &&
-		    memcmp(ql + nroot, c->sbuf, nspur * sizeof *ql) == 0)
-			return; /* found again from another root */
-	}
-	uint32_t i = kset_add(&c->B, root, nroot, c->sbuf, nspur);
-	c->B.p[i].dev = dev;
-	c->B.p[i].hash = h;
-	c->B.p[i].delay = delay;
-	best_insert(c, delay, need);
 }
 
 static void result_reserve(ksp_result *r, uint32_t paths, size_t links)
@@ -734,19 +788,94 @@ static void result_reserve(ksp_result *r, uint32_t paths, size_t links)
 
 /* --- Yen ---------------------------------------------------------------- */
 
+/* Cheap test that spur i of the path pl (nodes c->pnodes) has no link to try:
+ * the node's only links are the path's own next link (always removed) and
+ * one back to the previous node (a removed root node). Chain nodes of a
+ * sparse WAN are the common case. */
+static bool no_branch(const ksp_ctx *c, uint32_t i, const uint32_t *pl)
+{
+	uint32_t v = c->pnodes[i];
+	uint32_t o = c->t->out_off[v], e = c->t->out_off[v + 1];
+	if (e - o == 1)
+		return true;
+	if (e - o != 2 || i == 0)
+		return false;
+	uint32_t other = c->adj[o].link == pl[i] ? c->adj[o + 1].dst : c->adj[o].dst;
+	return other == c->pnodes[i - 1];
+}
+
 static void ensure_per_k(ksp_ctx *c, uint32_t k)
 {
-	if (k <= c->cap_best)
+	if (k <= c->cap_k)
 		return;
 	c->best = neto_reallocarray(c->best, k, sizeof *c->best);
 	c->lcp = neto_reallocarray(c->lcp, k, sizeof *c->lcp);
 	c->share = neto_reallocarray(c->share, k, sizeof *c->share);
-	c->cap_best = k;
+	c->cap_k = k;
+}
+
+/* Spur searches along selected path cur; offers what they find. */
+static void spur_path(ksp_ctx *c, uint32_t cur, uint32_t need)
+{
+	const kpath P = c->A[cur];
+	const uint32_t *pl = apath_links(c, cur); /* A does not grow in here */
+
+	/* Nodes of P, and how far each selected path shares its prefix: the
+	 * links removed at spur i are the i-th links of the selected paths
+	 * that share P's first i links. */
+	uint32_t *const st[] = { c->rstamp, c->pstamp, c->hstamp };
+	uint32_t rgen = gen_next(&c->rgen, st, 3, c->n);
+	uint32_t v = c->t->links[pl[0]].src;
+	c->pnodes[0] = v;
+	for (uint32_t i = 0; i < P.len; i++) {
+		c->pstamp[c->pnodes[i]] = rgen;
+		c->pidx[c->pnodes[i]] = i;
+		c->pnodes[i + 1] = c->ldst[pl[i]];
+	}
+	uint32_t nsh = 0;
+	for (uint32_t j = 0; j < c->nA; j++) {
+		const uint32_t *ql = apath_links(c, j);
+		uint32_t l = 0, lim = c->A[j].len < P.len ? c->A[j].len : P.len;
+		while (l < lim && ql[l] == pl[l])
+			l++;
+		if (l >= P.dev) {
+			c->share[nsh] = j;
+			c->lcp[nsh++] = l;
+		}
+	}
+
+	/* Live candidates' delays, for the cut-off bound. */
+	c->nbest = 0;
+	for (uint32_t i = 0; i < c->nB; i++)
+		if (c->B[i].live)
+			best_insert(c, c->B[i].delay, need);
+
+	double root_delay = 0;
+	uint64_t root_hash = 0;
+	for (uint32_t i = 0; i < P.len; i++) {
+		v = c->pnodes[i];
+		c->rstamp[v] = rgen;
+		if (i >= P.dev && !no_branch(c, i, pl)) {
+			uint32_t *const lst[] = { c->lstamp };
+			uint32_t lgen = gen_next(&c->lgen, lst, 1, c->m);
+			for (uint32_t s = 0; s < nsh; s++) {
+				uint32_t j = c->share[s];
+				if (c->lcp[s] >= i && c->A[j].len > i)
+					c->lstamp[apath_links(c, j)[i]] = lgen;
+			}
+			double limit = best_bound(c, need) - root_delay, delay = 0;
+			uint32_t meet = NONE;
+			uint32_t ns = spur_search(c, v, i, limit, &meet, &delay);
+			if (ns > 0)
+				offer(c, cur, i, root_hash, ns, meet, root_delay + delay, need);
+		}
+		root_delay += c->ldelay[pl[i]];
+		root_hash = root_hash * HASH_BASE + hash_link(pl[i]);
+	}
 }
 
 void ksp_compute(ksp_ctx *c, uint32_t src, uint32_t dst, uint32_t k, ksp_result *r)
 {
-	const topo *t = c->t;
 	result_reserve(r, 1, 1);
 	r->n_paths = 0;
 	r->off[0] = 0;
@@ -758,92 +887,40 @@ void ksp_compute(ksp_ctx *c, uint32_t src, uint32_t dst, uint32_t k, ksp_result 
 		return;
 	ensure_per_k(c, k);
 
-	c->A.n = 0;
-	c->A.used = 0;
-	c->B.n = 0;
-	c->B.used = 0;
-	gen_next(&c->agen, c->astamp, NULL, c->m);
+	c->nA = 0;
+	c->a_used = 0;
+	c->nB = 0;
+	c->m_used = 0;
+	uint32_t *const ast[] = { c->astamp };
+	gen_next(&c->agen, ast, 1, c->m);
 
 	/* First path: the tree path. */
 	uint32_t len = 0;
-	for (uint32_t v = src; v != dst; v = t->links[c->nh[v]].dst)
-		c->sbuf[len++] = c->nh[v];
-	select_path(c, c->sbuf, len, 0, path_delay(c, 0, c->sbuf, len));
+	for (uint32_t v = src; v != dst; v = c->tpar[v])
+		c->wbuf[0][len++] = c->nh[v];
+	select_path(c, c->wbuf[0], len, 0);
 
-	while (c->A.n < k) {
-		uint32_t cur = c->A.n - 1;
-		kpath P = c->A.p[cur];
-		uint32_t need = k - c->A.n;
-
-		/* Nodes of P, and how far each selected path shares its
-		 * prefix: the links removed at spur i are the i-th links of
-		 * the selected paths that share P's first i links. */
-		const uint32_t *pl = kpath_links(&c->A, &P);
-		c->pnodes[0] = src;
-		for (uint32_t i = 0; i < P.len; i++)
-			c->pnodes[i + 1] = t->links[pl[i]].dst;
-		uint32_t nsh = 0;
-		for (uint32_t j = 0; j < c->A.n; j++) {
-			const kpath *q = &c->A.p[j];
-			const uint32_t *ql = kpath_links(&c->A, q);
-			uint32_t l = 0, lim = q->len < P.len ? q->len : P.len;
-			while (l < lim && ql[l] == pl[l])
-				l++;
-			if (l >= P.dev) {
-				c->share[nsh] = j;
-				c->lcp[nsh++] = l;
-			}
-		}
-
-		/* Live candidates' delays, for the cut-off bound. */
-		c->nbest = 0;
-		for (uint32_t i = 0; i < c->B.n; i++)
-			if (c->B.p[i].live)
-				best_insert(c, c->B.p[i].delay, need);
-
-		uint32_t rgen = gen_next(&c->rgen, c->rstamp, NULL, c->n);
-		c->niv = 0;
-		double root_delay = 0;
-		for (uint32_t i = 0; i < P.len; i++) {
-			uint32_t v = c->pnodes[i];
-			c->rstamp[v] = rgen;
-			iv_add(c, v);
-			if (i >= P.dev) {
-				uint32_t lgen = gen_next(&c->lgen, c->lstamp, NULL, c->m);
-				for (uint32_t s = 0; s < nsh; s++) {
-					const kpath *q = &c->A.p[c->share[s]];
-					if (c->lcp[s] >= i && q->len > i)
-						c->lstamp[kpath_links(&c->A, q)[i]] = lgen;
-				}
-				double limit = best_bound(c, need) - root_delay;
-				uint32_t ns = spur_search(c, v, limit);
-				if (ns > 0)
-					offer(c, pl, i, ns, i, need); /* A is not growing here, pl stays valid */
-			}
-			root_delay += t->links[pl[i]].delay;
-		}
-
+	while (c->nA < k) {
+		spur_path(c, c->nA - 1, k - c->nA);
 		uint32_t b = select_next(c);
 		if (b == NONE)
 			break;
-		kpath *q = &c->B.p[b];
-		q->live = false;
-		/* q's links live in B's pool, which select_path leaves alone. */
-		select_path(c, kpath_links(&c->B, q), q->len, q->dev, q->delay);
+		c->B[b].live = false;
+		select_path(c, c->wbuf[0], c->B[b].len, c->B[b].dev);
 	}
 
 	size_t total = 0;
-	for (uint32_t i = 0; i < c->A.n; i++)
-		total += c->A.p[i].len;
-	result_reserve(r, c->A.n, total);
+	for (uint32_t i = 0; i < c->nA; i++)
+		total += c->A[i].len;
+	result_reserve(r, c->nA, total);
 	size_t at = 0;
-	for (uint32_t i = 0; i < c->A.n; i++) {
-		const kpath *p = &c->A.p[i];
+	for (uint32_t i = 0; i < c->nA; i++) {
+		const kpath *p = &c->A[i];
 		r->off[i] = (uint32_t)at;
-		memcpy(r->links + at, kpath_links(&c->A, p), p->len * sizeof *r->links);
+		memcpy(r->links + at, apath_links(c, i), p->len * sizeof *r->links);
 		r->delay[i] = p->delay;
 		at += p->len;
 	}
-	r->off[c->A.n] = (uint32_t)at;
-	r->n_paths = c->A.n;
+	r->off[c->nA] = (uint32_t)at;
+	r->n_paths = c->nA;
 }
