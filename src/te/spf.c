@@ -12,6 +12,11 @@
  * next hops, or two parallel links between the same nodes, since both
  * split traffic on a router.
  *
+ * Besides the per-node arrays, a bit per link marks the links that end a
+ * unique shortest path: the encoder asks exactly that, once per link of
+ * every candidate path, and a bit set stays in cache where the node arrays
+ * of hundreds of trees would not.
+ *
  * Distances cannot overflow: a simple path has fewer than 2^32 links of
  * metric below 2^32, so its length is below 2^64 - 1 = SPF_INF.
  */
@@ -106,6 +111,7 @@ void spf_compute(spf_tree *tr, const topo *t, uint32_t src)
 	tr->dist = neto_malloc((size_t)n * sizeof *tr->dist);
 	tr->npaths = neto_calloc(n, sizeof *tr->npaths);
 	tr->pred = neto_malloc((size_t)n * sizeof *tr->pred);
+	tr->ulink = neto_calloc((size_t)t->n_links / 64 + 1, sizeof *tr->ulink);
 	for (uint32_t v = 0; v < n; v++) {
 		tr->dist[v] = SPF_INF;
 		tr->pred[v] = TOPO_NONE;
@@ -147,6 +153,9 @@ void spf_compute(spf_tree *tr, const topo *t, uint32_t src)
 	}
 	free(h.v);
 	free(h.pos);
+	for (uint32_t v = 0; v < n; v++)
+		if (tr->npaths[v] == 1 && tr->pred[v] != TOPO_NONE)
+			tr->ulink[tr->pred[v] / 64] |= (uint64_t)1 << (tr->pred[v] % 64);
 }
 
 void spf_tree_free(spf_tree *tr)
@@ -154,6 +163,8 @@ void spf_tree_free(spf_tree *tr)
 	free(tr->dist);
 	free(tr->npaths);
 	free(tr->pred);
+	free(tr->ulink);
+	tr->ulink = NULL;
 	tr->dist = NULL;
 	tr->npaths = NULL;
 	tr->pred = NULL;

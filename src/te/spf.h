@@ -23,7 +23,17 @@ typedef struct spf_tree {
 	uint64_t *dist;     /* IGP distance from src, SPF_INF if unreachable */
 	uint8_t *npaths;    /* number of shortest paths, saturating at 2 */
 	uint32_t *pred;     /* last link of a shortest path (TOPO_NONE for src) */
+	/* Bit set over links: bit l (ulink[l / 64] >> (l % 64) & 1) is set iff
+	 * link l is the last link of the unique shortest path to its head. A
+	 * few hundred bytes per tree, so the encoder's hot test stays in cache. */
+	uint64_t *ulink;
 } spf_tree;
+
+/* Is link l the last link of the unique shortest path to its head? */
+static inline int spf_unique_last(const spf_tree *tr, uint32_t l)
+{
+	return (int)((tr->ulink[l / 64] >> (l % 64)) & 1);
+}
 
 /* Dijkstra on IGP metrics from src over a finished topology. Allocates the
  * tree's arrays; tr's previous contents are not freed (pass a fresh tree or

@@ -11,8 +11,9 @@
  * greedy choice (always jump to the farthest reachable position, or take one
  * adjacency segment when no node segment works) uses the fewest segments.
  * The test for position j is O(1) given the SPF tree of v_i: the unique
- * shortest path to v_j ends with l_{j-1} and, by induction on j, the rest of
- * it is the unique shortest path to v_{j-1}, already checked.
+ * shortest path to v_j ends with l_{j-1} (one bit, spf_unique_last) and, by
+ * induction on j, the rest of it is the unique shortest path to v_{j-1},
+ * already checked.
  *
  * Replay walks a segment list the way routers would; the tests use it to
  * check that every encoding gives back exactly its path.
@@ -131,12 +132,8 @@ int srv6_encode(spf_all *spf, const uint32_t *links, uint32_t n, uint32_t *segs,
 		/* Extend while the IGP, left alone at v_i, would carry the
 		 * packet exactly along our links: unique shortest path whose
 		 * last link is ours (the rest was checked at j - 1). */
-		while (j < n) {
-			uint32_t w = t->links[links[j]].dst;
-			if (tr->npaths[w] != 1 || tr->pred[w] != links[j])
-				break;
+		while (j < n && spf_unique_last(tr, links[j]))
 			j++;
-		}
 		if (cnt == max)
 			return -1;
 		if (j > i) {

@@ -180,6 +180,15 @@ static void test_random_vs_reference(void **state)
 				assert_int_equal(k->dst, v);
 				assert_true(dist[k->src] + k->igp == dist[v]);
 			}
+			/* The bit set marks exactly the links that end a unique
+			 * shortest path. */
+			for (uint32_t l = 0; l < t.n_links; l++) {
+				const topo_link *k = &t.links[l];
+				int want = k->dst != src && cnt[k->dst] == 1 &&
+					   dist[k->src] != SPF_INF &&
+					   dist[k->src] + k->igp == dist[k->dst];
+				assert_int_equal(spf_unique_last(tr, l), want);
+			}
 		}
 		spf_all_free(&all);
 		topo_free(&t);
