@@ -3,10 +3,19 @@
  *
  * Paths are ordered by delay; ties are broken deterministically: first the
  * path sharing fewer links with the paths already chosen, then fewer hops,
- * then the lexicographically smaller sequence of link indices.
+ * then the lexicographically smaller sequence of link indices. Delays are
+ * compared with a relative tolerance of 1e-9. Links are distinct by index,
+ * so parallel links give distinct paths. The same query gives the same
+ * answer whatever was asked before and on whichever context.
+ *
+ * Speed: a context keeps the reverse shortest-path tree of the last
+ * destination asked for; ask for all the sources of one destination in a
+ * row (ksp.c explains the rest).
  *
  * Ownership: a ksp_ctx holds scratch memory reused across calls (one per
- * thread); results are appended to a caller-owned ksp_result.
+ * thread) and borrows the finished topology, which must outlive it; results
+ * go to a caller-owned ksp_result, whose arrays grow as needed and are
+ * released by ksp_result_free.
  */
 #ifndef NETO_TE_KSP_H
 #define NETO_TE_KSP_H
@@ -34,7 +43,9 @@ void ksp_result_init(ksp_result *r);
 void ksp_result_free(ksp_result *r);
 
 /* Replaces r's contents with up to k paths from src to dst (fewer when fewer
- * loopless paths exist, none when dst is unreachable). */
+ * loopless paths exist, none when dst is unreachable, src == dst, k == 0 or
+ * a node is out of range). r->delay[i] is the sum of the path's link delays
+ * in path order. */
 void ksp_compute(ksp_ctx *c, uint32_t src, uint32_t dst, uint32_t k, ksp_result *r);
 
 #endif
