@@ -2,8 +2,11 @@
  * test_paths.c - te_paths_build: one record per distinct pair whatever the
  * classes, K = the largest K, MSD drops counted, unreachable pairs kept with
  * no path, and on random networks the same paths as ksp_compute minus the
- * unencodable ones, each with a segment list that replays to it.
+ * unencodable ones, each with a segment list that replays to it. On real
+ * networks (REPETITA Geant2009, Topology Zoo Kdl) the first path of every
+ * pair has the delay of an independent Dijkstra.
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,6 +24,7 @@
 #include "te/srv6.h"
 #include "testutil.h"
 #include "topo/topo.h"
+#include "topo/topo_io.h"
 
 static void add_nodes(topo *t, uint32_t n)
 {
@@ -264,12 +268,109 @@ static void test_random_build(void **state)
 	ksp_result_free(&r);
 }
 
+/* Plain O(n^2) Dijkstra on delays to dst, over in-links. */
+static void delays_to(const topo *t, uint32_t dst, double *dist)
+{
+	uint32_t n = t->n_nodes;
+	char *done = calloc(n, 1);
+	assert_non_null(done);
+	for (uint32_t v = 0; v < n; v++)
+		dist[v] = -1;
+	dist[dst] = 0;
+	for (;;) {
+		uint32_t u = TOPO_NONE;
+		for (uint32_t v = 0; v < n; v++)
+			if (!done[v] && dist[v] >= 0 && (u == TOPO_NONE || dist[v] < dist[u]))
+				u = v;
+		if (u == TOPO_NONE)
+			break;
+		done[u] = 1;
+		for (uint32_t i = t->in_off[u]; i < t->in_off[u + 1]; i++) {
+			const topo_link *l = &t->links[t->in_links[i]];
+			double nd = dist[u] + l->delay;
+			if (!done[l->src] && (dist[l->src] < 0 || nd < dist[l->src]))
+				dist[l->src] = nd;
+		}
+	}
+	free(done);
+}
+
+static void real_network(const char *rel, uint32_t n_dst)
+{
+	size_t len;
+	char *buf = tu_read(rel, &len);
+	topo t;
+	topo_init(&t);
+	topo_parse_opts po = { .default_capacity = 1000 };
+	neto_err err;
+	assert_int_equal(topo_parse(&t, TOPO_FMT_AUTO, buf, len, rel, &po, &err), 0);
+	free(buf);
+	if (n_dst > t.n_nodes)
+		n_dst = t.n_nodes;
+
+	class_set cs;
+	class_set_init(&cs);
+	class_set_default(&cs);
+	demand_set ds;
+	demand_set_init(&ds);
+	for (uint32_t d = 0; d < n_dst; d++)
+		for (uint32_t s = 0; s < t.n_nodes; s++)
+			if (s != d)
+				demand_add(&ds, s, d, 0, 1);
+	te_paths_opts opts = { .msd = SRV6_DEFAULT_MSD, .progress = 0 };
+	te_pathset ps;
+	te_pathset_init(&ps);
+	assert_int_equal(te_paths_build(&ps, &t, &cs, &ds, &opts, &err), 0);
+	assert_int_equal(ps.n_pairs, ds.n);
+
+	/* A debug build replays every segment list inside te_paths_build; here
+	 * the first path's delay is held against an independent Dijkstra. */
+	double *dist = malloc(t.n_nodes * sizeof *dist);
+	assert_non_null(dist);
+	for (uint32_t d = 0; d < n_dst; d++) {
+		delays_to(&t, d, dist);
+		for (uint32_t s = 0; s < t.n_nodes; s++) {
+			if (s == d)
+				continue;
+			const te_pair *p = te_paths_find(&ps, s, d);
+			assert_non_null(p);
+			uint32_t found = p->n_paths + p->n_dropped;
+			assert_true(found <= TE_DEFAULT_K);
+			if (dist[s] < 0) {
+				assert_int_equal(found, 0);
+				continue;
+			}
+			assert_true(found >= 1);
+			if (p->n_paths == 0 || p->n_dropped > 0)
+				continue; /* the first path may be the dropped one */
+			double got = ps.paths[p->path_off].delay;
+			assert_true(fabs(got - dist[s]) <= 1e-9 * dist[s]);
+			for (uint32_t i = 1; i < p->n_paths; i++)
+				assert_true(ps.paths[p->path_off + i].delay >=
+					    ps.paths[p->path_off + i - 1].delay * (1 - 1e-9));
+		}
+	}
+	free(dist);
+	te_pathset_free(&ps);
+	demand_set_free(&ds);
+	class_set_free(&cs);
+	topo_free(&t);
+}
+
+static void test_real_networks(void **state)
+{
+	(void)state;
+	real_network("tests/data/repetita/Geant2009.graph", 1000);
+	real_network("tests/data/zoo/Kdl.graphml", 25);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pairs_and_k),
 		cmocka_unit_test(test_msd_drop),
 		cmocka_unit_test(test_random_build),
+		cmocka_unit_test(test_real_networks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
