@@ -163,7 +163,8 @@ static bool approx_eq(double a, double b)
 /* Advances a generation counter; on wrap-around, clears the stamps. */
 static uint32_t gen_next(uint32_t *gen, uint32_t *const *stamps, size_t n_stamps, size_t n)
 {
-	if (++*gen == 0) {
+	*gen += 1;
+	if (*gen == 0) {
 		for (size_t i = 0; i < n_stamps; i++)
 			memset(stamps[i], 0, n * sizeof *stamps[i]);
 		*gen = 1;

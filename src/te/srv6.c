@@ -51,7 +51,9 @@ static unsigned node_locator(const topo *t, uint32_t node, uint8_t sid[16])
 	memset(sid, 0, 16);
 	const topo_node *n = &t->nodes[node];
 	if (n->has_locator) {
-		unsigned len = n->locator_len > 128 ? 128 : n->locator_len;
+		unsigned len = n->locator_len;
+		if (len > 128)
+			len = 128;
 		for (unsigned b = 0; b < len; b++) {
 			uint8_t mask = (uint8_t)(0x80u >> (b % 8));
 			sid[b / 8] |= (uint8_t)(n->locator[b / 8] & mask);

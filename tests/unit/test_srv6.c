@@ -68,13 +68,13 @@ static void test_generated_sids(void **state)
 	topo t;
 	topo_init(&t);
 	add_nodes(&t, 3);
-	add_link(&t, 0, 1, 1, 1); /* l0: node 0's out-link 0 */
+	uint32_t l0 = add_link(&t, 0, 1, 1, 1); /* node 0's out-link 0 */
 	add_link(&t, 1, 0, 1, 1); /* l1: node 1's out-link 0 */
 	add_link(&t, 0, 2, 1, 1); /* l2: node 0's out-link 1 */
 	finish(&t);
 	expect_seg(&t, 0, "fc00:0:1:1::");
 	expect_seg(&t, 2, "fc00:0:3:1::");
-	expect_seg(&t, SRV6_SEG_ADJ | 0, "fc00:0:1:e000::");
+	expect_seg(&t, SRV6_SEG_ADJ | l0, "fc00:0:1:e000::");
 	expect_seg(&t, SRV6_SEG_ADJ | 2, "fc00:0:1:e001::");
 	expect_seg(&t, SRV6_SEG_ADJ | 1, "fc00:0:2:e000::");
 	expect_seg(&t, 3, "?");
@@ -93,13 +93,13 @@ static void test_generated_sids_large(void **state)
 	topo t;
 	topo_init(&t);
 	add_nodes(&t, 70000);
-	add_link(&t, 65535, 65534, 1, 1);
+	uint32_t l0 = add_link(&t, 65535, 65534, 1, 1);
 	finish(&t);
 	expect_seg(&t, 65533, "fc00:0:fffe:1::");
 	expect_seg(&t, 65534, "fc00:0:ffff:1::");
 	expect_seg(&t, 65535, "fc00:1:0:1::");
 	expect_seg(&t, 69999, "fc00:1:1170:1::");
-	expect_seg(&t, SRV6_SEG_ADJ | 0, "fc00:1:0:e000::");
+	expect_seg(&t, SRV6_SEG_ADJ | l0, "fc00:1:0:e000::");
 	topo_free(&t);
 }
 
@@ -109,7 +109,7 @@ static void test_topology_sids(void **state)
 	topo t;
 	topo_init(&t);
 	add_nodes(&t, 4);
-	add_link(&t, 0, 1, 1, 1);
+	uint32_t l0 = add_link(&t, 0, 1, 1, 1);
 	uint32_t l1 = add_link(&t, 1, 2, 1, 1);
 	add_link(&t, 2, 3, 1, 1);
 	add_link(&t, 3, 0, 1, 1);
@@ -120,7 +120,7 @@ static void test_topology_sids(void **state)
 	t.links[l1].has_adj_sid = true;
 	assert_int_equal(inet_pton(AF_INET6, "2001:db8::42", t.links[l1].adj_sid), 1);
 	expect_seg(&t, 0, "2001:db8:a:1::");
-	expect_seg(&t, SRV6_SEG_ADJ | 0, "2001:db8:a:e000::");
+	expect_seg(&t, SRV6_SEG_ADJ | l0, "2001:db8:a:e000::");
 	expect_seg(&t, 1, "2001:db8:a:b:1::");
 	expect_seg(&t, SRV6_SEG_ADJ | l1, "2001:db8::42");
 	/* /52: the function straddles the groups at bit 52. */
