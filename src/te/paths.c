@@ -82,6 +82,7 @@ int te_paths_build(te_pathset *ps, const topo *t, const class_set *cs, const dem
 	uint32_t *check = neto_malloc((size_t)t->n_nodes * sizeof *check);
 #endif
 
+	int rc = 0;
 	double start = now_s(), last = start;
 	for (size_t i = 0; i < n_pairs; i++) {
 		uint32_t src = (uint32_t)keys[i], dst = (uint32_t)(keys[i] >> 32);
@@ -91,6 +92,14 @@ int te_paths_build(te_pathset *ps, const topo *t, const class_set *cs, const dem
 		for (uint32_t p = 0; p < r.n_paths; p++) {
 			const uint32_t *links = r.links + r.off[p];
 			uint32_t nl = r.off[p + 1] - r.off[p];
+			if (ps->n_links + nl > UINT32_MAX || ps->n_segs + opts->msd > UINT32_MAX ||
+			    ps->n_paths >= UINT32_MAX) {
+				/* Offsets in the path set are 32-bit. */
+				rc = neto_err_set(err, "more candidate paths than the path set can index "
+						  "(%zu paths, %zu links); use fewer paths per demand",
+						  ps->n_paths, ps->n_links);
+				goto out;
+			}
 			int ns = srv6_encode(&spf, links, nl, segs, opts->msd);
 			if (ns < 0) {
 				dropped++;
@@ -117,6 +126,7 @@ int te_paths_build(te_pathset *ps, const topo *t, const class_set *cs, const dem
 	if (opts->progress && last != start)
 		fprintf(stderr, "paths: %zu / %zu pairs (%.0f s)\n", n_pairs, n_pairs, now_s() - start);
 
+out:
 	free(segs);
 #ifndef NDEBUG
 	free(check);
@@ -125,5 +135,5 @@ int te_paths_build(te_pathset *ps, const topo *t, const class_set *cs, const dem
 	ksp_result_free(&r);
 	ksp_ctx_free(kc);
 	free(keys);
-	return 0;
+	return rc;
 }

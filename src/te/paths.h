@@ -60,7 +60,9 @@ void te_pathset_free(te_pathset *ps);
  * initialised): K = class_max_k(cs) loopless paths of lowest delay per pair
  * (ksp.h), each encoded within opts->msd segments (srv6.h). Pairs are stored
  * grouped by destination; look them up with te_paths_find. Fails only on
- * invalid options or demands naming nodes outside t. */
+ * invalid options, demands naming nodes outside t, or more paths than the
+ * set's 32-bit offsets can index (ps then holds the pairs done so far and is
+ * still to be freed by the caller). */
 int te_paths_build(te_pathset *ps, const topo *t, const class_set *cs, const demand_set *ds,
 		   const te_paths_opts *opts, neto_err *err);
 
