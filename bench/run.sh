@@ -128,7 +128,11 @@ if has_part quality; then
 				continue
 			fi
 			progress "$inst x$scale: demands"
-			"$TO_CSV" "$graph" "$dem" "$scale" > "$base.csv" 2> "$base.csv.log"
+			if ! "$TO_CSV" "$graph" "$dem" "$scale" > "$base.csv" 2> "$base.csv.log"; then
+				progress "$inst x$scale: conversion failed: $(first_line "$base.csv.log")"
+				report "| $inst | x$scale | | conversion failed: $(first_line "$base.csv.log") | | | | | | |"
+				continue
+			fi
 			n_dem=$(($(wc -l < "$base.csv") - 1))
 
 			progress "$inst x$scale: heuristic"
@@ -203,7 +207,10 @@ if has_part speed; then
 		report "No data ($graph), skipped."
 	else
 		progress "speed: demands"
-		"$TO_CSV" "$graph" "$dem" 1 > "$base.csv" 2> "$base.csv.log"
+		if ! "$TO_CSV" "$graph" "$dem" 1 > "$base.csv" 2> "$base.csv.log"; then
+			echo "run.sh: $(first_line "$base.csv.log")" >&2
+			exit 1
+		fi
 		n_dem=$(($(wc -l < "$base.csv") - 1))
 		set -- "$NETO" te --topology "$graph" --demands "$base.csv" \
 			--classes "$CLASSES" --format json --output /dev/null --quiet
@@ -278,7 +285,10 @@ if has_part kdl; then
 		report "No data ($graph), skipped."
 	else
 		progress "kdl: gravity matrix"
-		"$GRAVITY" "$graph" --classes 1 > "$base.csv" 2> "$base.csv.log"
+		if ! "$GRAVITY" "$graph" --classes 1 > "$base.csv" 2> "$base.csv.log"; then
+			echo "run.sh: $(first_line "$base.csv.log")" >&2
+			exit 1
+		fi
 		n_dem=$(($(wc -l < "$base.csv") - 1))
 		progress "kdl: $n_dem demands; neto te (timeout ${KDL_TIMEOUT}s)"
 		set +e
