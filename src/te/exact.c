@@ -540,7 +540,7 @@ static int build(exact *x, const uint32_t *dem, size_t n, const double *res, net
 	for (size_t i = 0; i < n; i++) {
 		uint32_t d = dem[i];
 		double rate = p->demands->v[d].rate;
-		if (!(rate > 0) || !isfinite(rate))
+		if (!(rate > 0)) /* also NaN; +inf is a demand without a cap */
 			continue;
 		double reach = 0;
 		size_t cols = 0;

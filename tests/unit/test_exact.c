@@ -168,8 +168,8 @@ static void test_single_bottleneck(void **state)
 	inst_free(&in);
 }
 
-/* d0 has a private link of 2 and shares a link of 10 with d1: both get 6,
- * d0 as 2 on its own link and 4 on the shared one. */
+/* d0 has a private link of 2 and shares a link of 10 with d1 (whose rate is
+ * unbounded): both get 6, d0 as 2 on its own link and 4 on the shared one. */
 static void test_two_paths(void **state)
 {
 	(void)state;
@@ -183,7 +183,7 @@ static void test_two_paths(void **state)
 	te_pathset_add_pair(&in.ps, 2, 3);
 	add_path(&in, &b, 1, 200);
 	demand_add(&in.ds, 0, 1, 0, 100);
-	demand_add(&in.ds, 2, 3, 0, 100);
+	demand_add(&in.ds, 2, 3, 0, HUGE_VAL); /* no cap at all */
 	inst_solve(&in);
 	assert_near(drate(&in, 0), 6, 1e-9);
 	assert_near(drate(&in, 1), 6, 1e-9);
@@ -409,6 +409,7 @@ static void test_delay_preference(void **state)
 typedef struct gen_opts {
 	uint32_t n_nodes, n_links, n_pairs, k, n_classes;
 	uint32_t max_hops;
+	bool all_k;              /* every pair gets k paths */
 	double cap_lo, cap_hi;   /* link capacities, log-uniform */
 	double dem_lo, dem_hi;   /* demands, log-uniform */
 } gen_opts;
@@ -426,7 +427,7 @@ static int cmp_delay(const void *a, const void *b)
 
 /* Random links, pairs with up to k random paths (link sequences; the engine
  * does not need them to be walks) and demands; ~5% of pairs without a path
- * and ~5% of demands of rate 0. */
+ * (unless all_k) and ~5% of demands of rate 0. */
 static void gen(inst *in, uint64_t seed, const gen_opts *o)
 {
 	uint64_t s = seed;
@@ -460,6 +461,8 @@ static void gen(inst *in, uint64_t seed, const gen_opts *o)
 		} while (a == b || te_paths_find(&in->ps, a, b) != NULL);
 		te_pathset_add_pair(&in->ps, a, b);
 		uint32_t np = tu_randf(&s) < 0.05 ? 0 : 1 + (uint32_t)(tu_rand(&s) % o->k);
+		if (o->all_k)
+			np = o->k;
 		for (uint32_t j = 0; j < np; j++) {
 			uint32_t hops = 1 + (uint32_t)(tu_rand(&s) % o->max_hops);
 			paths[j][0] = 0;
@@ -637,6 +640,33 @@ static void check_maxmin(const inst *in, uint32_t cls, double tol, uint64_t seed
 	free(cap);
 }
 
+/* Runs the engine class by class as te_solve does, but watching cap[]: after
+ * each class it must hold the capacity minus the loads so far, never below
+ * -1e-9 of the link's capacity. */
+static void check_residuals(inst *in)
+{
+	const te_problem *p = &in->p;
+	uint32_t nl = in->t.n_links;
+	double *cap = neto_malloc(nl * sizeof *cap);
+	for (uint32_t l = 0; l < nl; l++)
+		cap[l] = in->t.links[l].capacity;
+	memset(in->rate, 0, te_problem_n_rates(p) * sizeof *in->rate);
+	for (uint32_t i = 0; i < in->cs.n; i++) {
+		neto_err err;
+		size_t n = p->class_off[i + 1] - p->class_off[i];
+		if (te_exact_class(p, p->by_class + p->class_off[i], n, cap, in->rate, &err) != 0)
+			fail_msg("%s", err.msg);
+		double *load = link_loads(in);
+		for (uint32_t l = 0; l < nl; l++) {
+			double c = in->t.links[l].capacity;
+			assert_true(cap[l] >= -1e-9 * c);
+			assert_near(cap[l], c - load[l], 1e-9 * c);
+		}
+		free(load);
+	}
+	free(cap);
+}
+
 static void test_random_properties(void **state)
 {
 	(void)state;
@@ -657,8 +687,26 @@ static void test_random_properties(void **state)
 		check_feasible(&in);
 		for (uint32_t c = 0; c < in.cs.n; c++)
 			check_maxmin(&in, c, 1e-7, seed);
+		check_residuals(&in);
 		inst_free(&in);
 	}
+}
+
+/* A mid-sized instance in kbps, every demand with 4 paths, two classes. */
+static void test_medium_instance(void **state)
+{
+	(void)state;
+	gen_opts o = { .n_nodes = 20, .n_links = 40, .n_pairs = 150, .k = 4, .n_classes = 2,
+		       .max_hops = 4, .all_k = true, .cap_lo = 1e6, .cap_hi = 1e8,
+		       .dem_lo = 1e4, .dem_hi = 3e7 };
+	inst in;
+	gen(&in, 99, &o);
+	inst_solve(&in);
+	check_feasible(&in);
+	for (uint32_t c = 0; c < in.cs.n; c++)
+		check_maxmin(&in, c, 1e-7, 99);
+	check_residuals(&in);
+	inst_free(&in);
 }
 
 /* Progressive filling of single-path demands: the textbook max-min fair
@@ -791,7 +839,8 @@ static void test_timing(void **state)
 {
 	(void)state;
 	gen_opts o = { .n_nodes = 40, .n_links = 100, .n_pairs = 1000, .k = 4, .n_classes = 1,
-		       .max_hops = 5, .cap_lo = 1e6, .cap_hi = 1e8, .dem_lo = 1e3, .dem_hi = 1e7 };
+		       .max_hops = 5, .all_k = true, .cap_lo = 1e6, .cap_hi = 1e8,
+		       .dem_lo = 1e3, .dem_hi = 1e7 };
 	inst in;
 	gen(&in, 2024, &o);
 	struct timespec t0, t1;
@@ -820,6 +869,7 @@ int main(void)
 		cmocka_unit_test(test_priority),
 		cmocka_unit_test(test_delay_preference),
 		cmocka_unit_test(test_random_properties),
+		cmocka_unit_test(test_medium_instance),
 		cmocka_unit_test(test_random_single_path_water_fill),
 		cmocka_unit_test(test_probe_fallback_agrees),
 		cmocka_unit_test(test_bad_problem),
