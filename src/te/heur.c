@@ -19,17 +19,23 @@
  * so that each event costs time proportional to the paths it touches, and the
  * next link to fill is found in a segment tree over the links.
  *
- * What a single round gets wrong is the split: a demand that spread its growth
- * over a path whose link filled early took capacity that demands with fewer
- * options needed. So the engine runs several rounds. After a round, each path
- * p of demand i has a bottleneck level b_p (the level at which its first link
- * filled) and i ended at rate x_i. In a max-min fair allocation a demand does
- * not use a path whose bottleneck is below its own rate (it would be taking
- * capacity from poorer demands) unless that costs nobody anything; so the next
- * round's weights follow where the flow went (its share) and are cut sharply
- * on such paths. Of all rounds, the one whose sorted rate vector is
- * lexicographically largest (the max-min order) is kept. Rounds stop early
- * when the allocation no longer changes.
+ * What plain filling gets wrong is the split: a demand that spread its growth
+ * over a path whose link fills early took capacity that demands with fewer
+ * options needed. Two mechanisms correct it:
+ *  - Evacuation, inside a round: when a link is about to fill, every demand
+ *    with another way (a growing path that avoids the link, or for a demand
+ *    already satisfied, any path with room) moves the flow it has on the link
+ *    there, as far as those paths have room, and stops growing on it. The
+ *    link then fills only with the demands that have no other way. Each link
+ *    evacuates once per round, which bounds the work.
+ *  - Re-weighting, between rounds: each path p of demand i has a bottleneck
+ *    level b_p (the level at which its first link filled) and i ended at rate
+ *    x_i. In a max-min fair allocation a demand does not use a path whose
+ *    bottleneck is below its own rate (it would be taking capacity from
+ *    poorer demands), so the next round's weights follow where the flow went
+ *    and put such paths on standby. Of all rounds, the one whose sorted rate
+ *    vector is lexicographically largest (the max-min order) is kept; rounds
+ *    stop early when the allocation no longer changes.
  *
  * Finally, for classes with the low-latency policy, a pass moves each demand's
  * flow from its slower paths to its faster ones wherever the faster path has
@@ -127,6 +133,7 @@ typedef struct heur {
 	uint8_t *st;
 	double *A, *B;       /* link load = A + B * level */
 	double *sat;         /* level at which the link filled, HUGE_VAL if never */
+	uint8_t *evacuated;  /* the link has had its one evacuation this round */
 	uint8_t *dirty;
 	uint32_t *dirty_list;
 	size_t n_dirty;
@@ -242,6 +249,104 @@ static void flush_dirty(heur *h, double level)
 	h->n_dirty = 0;
 }
 
+/* Current rate of subflow j at the given level. */
+static double sf_rate(const heur *h, uint32_t j, double level)
+{
+	return h->st[j] == SF_ACTIVE ? h->c[j] + h->e[j] * level : h->st[j] == SF_DONE ? h->r[j] : 0;
+}
+
+static bool sf_uses(const heur *h, uint32_t j, uint32_t l)
+{
+	for (uint32_t m = 0; m < h->sf_nlinks[j]; m++)
+		if (h->sf_links[j][m] == l)
+			return true;
+	return false;
+}
+
+/* Moves up to amount of rate from subflow j to subflow q, as far as q's
+ * links have room; the demand's rate does not change. Returns what moved. */
+static double sf_move(heur *h, uint32_t j, uint32_t q, double amount, double level)
+{
+	double room = amount;
+	for (uint32_t m = 0; m < h->sf_nlinks[q]; m++) {
+		uint32_t lm = h->sf_links[q][m];
+		if (sf_uses(h, j, lm))
+			continue; /* moving between two paths through lm frees nothing there */
+		double spare = h->cap[lm] - (h->A[lm] + h->B[lm] * level);
+		if (spare < room)
+			room = spare;
+	}
+	if (room <= 0)
+		return 0;
+	for (uint32_t m = 0; m < h->sf_nlinks[q]; m++) {
+		h->A[h->sf_links[q][m]] += room;
+		mark_dirty(h, h->sf_links[q][m]);
+	}
+	for (uint32_t m = 0; m < h->sf_nlinks[j]; m++) {
+		h->A[h->sf_links[j][m]] -= room;
+		mark_dirty(h, h->sf_links[j][m]);
+	}
+	if (h->st[q] == SF_ACTIVE)
+		h->c[q] += room;
+	else
+		h->r[q] += room;
+	if (h->st[j] == SF_ACTIVE)
+		h->c[j] -= room;
+	else
+		h->r[j] -= room;
+	return room;
+}
+
+/* Link l is about to fill. Demands that have other ways move the flow they
+ * have on l there, as far as those paths have room, and those still growing
+ * stop growing on l: the capacity goes to the demands that have no other way.
+ * That includes demands already satisfied, whose early, evenly spread flow
+ * may sit on links that others need. Returns true when l got room back (it is
+ * then not full yet). */
+static bool heur_evacuate(heur *h, uint32_t l, double level)
+{
+	bool moved = false;
+	h->evacuated[l] = 1; /* once per link and round: this bounds the work */
+	h->n_touched = 0;
+	for (uint32_t k = h->link_off[l]; k < h->link_off[l + 1]; k++) {
+		uint32_t j = h->link_sf[k];
+		if (h->st[j] == SF_STANDBY)
+			continue;
+		double r = sf_rate(h, j, level);
+		uint32_t i = h->sf_dem[j];
+		bool other_active = false;
+		for (uint32_t q = h->sf_off[i]; q < h->sf_off[i + 1]; q++)
+			if (q != j && h->st[q] == SF_ACTIVE && !sf_uses(h, q, l))
+				other_active = true;
+		if (h->st[j] == SF_ACTIVE) {
+			if (!other_active)
+				continue; /* l is this demand's only way to grow */
+			sf_freeze(h, j, level);
+			h->w[j] = 0;
+			if (!h->dmark[i]) {
+				h->dmark[i] = 1;
+				h->touched[h->n_touched++] = i;
+			}
+		}
+		for (uint32_t q = h->sf_off[i]; q < h->sf_off[i + 1] && r > 0; q++) {
+			if (q == j || h->st[q] == SF_STANDBY || sf_uses(h, q, l))
+				continue;
+			double got = sf_move(h, j, q, r, level);
+			if (got > 0) {
+				r -= got;
+				moved = true;
+			}
+		}
+	}
+	for (size_t k = 0; k < h->n_touched; k++) {
+		uint32_t i = h->touched[k];
+		h->dmark[i] = 0;
+		if (!h->dfrozen[i])
+			dem_renormalise(h, i, level);
+	}
+	return moved;
+}
+
 /* One progressive filling with the weights in h->w. Fills h->r and h->sat. */
 static void heur_round(heur *h)
 {
@@ -249,6 +354,7 @@ static void heur_round(heur *h)
 		h->A[l] = 0;
 		h->B[l] = 0;
 		h->sat[l] = HUGE_VAL;
+		h->evacuated[l] = 0;
 		mt_set(&h->tree, l, HUGE_VAL);
 	}
 	size_t active = 0;
@@ -297,6 +403,10 @@ static void heur_round(heur *h)
 			uint32_t l = h->tree.arg[1];
 			if (link_level > level)
 				level = link_level;
+			if (!h->evacuated[l] && heur_evacuate(h, l, level)) {
+				flush_dirty(h, level);
+				continue;
+			}
 			h->sat[l] = level;
 			mt_set(&h->tree, l, HUGE_VAL);
 			/* block every growing subflow through l */
@@ -418,6 +528,7 @@ static void heur_setup(heur *h, const te_problem *p, const uint32_t *dem, size_t
 	h->B = neto_malloc(nl1 * sizeof *h->B);
 	h->sat = neto_malloc(nl1 * sizeof *h->sat);
 	h->dirty = neto_calloc(nl1, 1);
+	h->evacuated = neto_calloc(nl1, 1);
 	h->dirty_list = neto_malloc(nl1 * sizeof *h->dirty_list);
 	h->touched = neto_malloc((n ? n : 1) * sizeof *h->touched);
 	h->dmark = neto_calloc(n ? n : 1, 1);
@@ -443,6 +554,7 @@ static void heur_teardown(heur *h)
 	free(h->B);
 	free(h->sat);
 	free(h->dirty);
+	free(h->evacuated);
 	free(h->dirty_list);
 	free(h->touched);
 	free(h->dmark);
@@ -490,7 +602,8 @@ static void heur_reweight(heur *h)
 			continue;
 		for (uint32_t j = a; j < z; j++) {
 			double b = sf_bottleneck(h, j);
-			h->w[j] = h->r[j] / x * pow(b / x, HEUR_PENALTY_EXP);
+			double pen = b < x ? pow(b / x, HEUR_PENALTY_EXP) : 1.0;
+			h->w[j] = h->r[j] / x * pen;
 		}
 	}
 }
