@@ -789,7 +789,10 @@ static void test_random_single_path_water_fill(void **state)
 	}
 }
 
-/* Every round by probing instead of by duals: same rates. */
+/* Every round by probing instead of by duals: same rates. (A class's rates
+ * also depend on how the classes above it split their flows; here the only
+ * class above is a low-latency one with distinct path delays, whose split is
+ * unique.) */
 static void test_probe_fallback_agrees(void **state)
 {
 	(void)state;
