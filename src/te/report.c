@@ -1,6 +1,8 @@
 /*
  * report.c - summaries and renderings of an allocation (see report.h).
  */
+/* the unlocked stdio calls (fputs_unlocked, fwrite_unlocked) are GNU */
+#define _GNU_SOURCE
 #include "te/report.h"
 
 #include <errno.h>
@@ -193,55 +195,77 @@ void te_report_table(FILE *f, const te_report *r, unsigned top_links)
 
 /* ---- JSON ---- */
 
-/* Writes s as a JSON string (RFC 8259 section 7 escapes). */
+/* Writes s as a JSON string (RFC 8259 section 7 escapes). The writers below
+ * run with the stream locked once (flockfile) and use the unlocked stdio
+ * calls: a large answer has tens of millions of tokens. */
 static void json_str(FILE *f, const char *s)
 {
-	fputc('"', f);
-	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-		switch (*c) {
+	putc_unlocked('"', f);
+	const char *run = s;
+	for (const char *c = s;; c++) {
+		unsigned char ch = (unsigned char)*c;
+		if (ch != 0 && ch >= 0x20 && ch != '"' && ch != '\\')
+			continue;
+		fwrite_unlocked(run, 1, (size_t)(c - run), f);
+		if (ch == 0)
+			break;
+		switch (ch) {
 		case '"':
-			fputs("\\\"", f);
+			fputs_unlocked("\\\"", f);
 			break;
 		case '\\':
-			fputs("\\\\", f);
+			fputs_unlocked("\\\\", f);
 			break;
 		case '\n':
-			fputs("\\n", f);
+			fputs_unlocked("\\n", f);
 			break;
 		case '\r':
-			fputs("\\r", f);
+			fputs_unlocked("\\r", f);
 			break;
 		case '\t':
-			fputs("\\t", f);
+			fputs_unlocked("\\t", f);
 			break;
 		default:
-			if (*c < 0x20)
-				fprintf(f, "\\u%04x", *c);
-			else
-				fputc(*c, f);
+			fprintf(f, "\\u%04x", ch);
 		}
+		run = c + 1;
 	}
-	fputc('"', f);
+	putc_unlocked('"', f);
 }
 
-/* Numbers with enough digits to round-trip a double. */
+/* Numbers: integers as such, others with enough digits to round-trip a
+ * double (the planner reads these rates back and checks capacities). */
 static void json_num(FILE *f, double v)
 {
+	char buf[40];
+	int n;
 	if (!isfinite(v))
 		v = 0;
 	if (v == floor(v) && fabs(v) < 1e15)
-		fprintf(f, "%.0f", v);
+		n = snprintf(buf, sizeof buf, "%.0f", v);
 	else
-		fprintf(f, "%.17g", v);
+		n = snprintf(buf, sizeof buf, "%.17g", v);
+	if (n > 0)
+		fwrite_unlocked(buf, 1, (size_t)n, f);
 }
+
+#define fputs fputs_unlocked
+#define fputc putc_unlocked
 
 int te_report_json(FILE *f, const te_report *r)
 {
 	const te_problem *p = r->p;
 	const topo *t = p->topo;
 	const te_pathset *ps = p->paths;
-	char sid[64];
 	errno = 0;
+	/* every SID's text once, not once per segment of every path */
+	char (*node_sid)[48] = neto_malloc((t->n_nodes + 1) * sizeof *node_sid);
+	char (*adj_sid)[48] = neto_malloc((t->n_links + 1) * sizeof *adj_sid);
+	for (uint32_t v = 0; v < t->n_nodes; v++)
+		srv6_seg_str(t, v, node_sid[v], sizeof node_sid[v]);
+	for (uint32_t l = 0; l < t->n_links; l++)
+		srv6_seg_str(t, SRV6_SEG_ADJ | l, adj_sid[l], sizeof adj_sid[l]);
+	flockfile(f);
 
 	fputs("{\"classes\":[", f);
 	for (uint32_t i = 0; i < p->classes->n; i++) {
@@ -291,7 +315,8 @@ int te_report_json(FILE *f, const te_report *r)
 			for (uint32_t i = 0; i < path->n_segs; i++) {
 				if (i)
 					fputc(',', f);
-				json_str(f, srv6_seg_str(t, ps->segs[path->seg_off + i], sid, sizeof sid));
+				uint32_t seg = ps->segs[path->seg_off + i];
+				json_str(f, seg & SRV6_SEG_ADJ ? adj_sid[seg & ~SRV6_SEG_ADJ] : node_sid[seg]);
 			}
 			fputs("]}", f);
 		}
@@ -321,7 +346,7 @@ int te_report_json(FILE *f, const te_report *r)
 	fputs(",\"max_utilization\":", f);
 	json_num(f, r->max_utilization);
 	fputs(",\"compute_seconds\":", f);
-	fprintf(f, "%.6f", r->compute_seconds);
+	json_num(f, r->compute_seconds);
 	fputs(",\"engine\":", f);
 	json_str(f, r->engine);
 	fprintf(f, ",\"msd\":%u,\"unreachable\":%zu", r->msd, r->n_unreachable);
@@ -330,6 +355,9 @@ int te_report_json(FILE *f, const te_report *r)
 		json_str(f, t->unit);
 	}
 	fputs("}}\n", f);
+	funlockfile(f);
+	free(node_sid);
+	free(adj_sid);
 	if (fflush(f) != 0 || ferror(f))
 		return -1;
 	return 0;
