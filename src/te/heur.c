@@ -136,6 +136,11 @@ typedef struct heur {
 	double *A, *B;       /* link load = A + B * level */
 	double *sat;         /* level at which the link filled, HUGE_VAL if never */
 	uint8_t *evacuated;  /* the link has had its one evacuation this round */
+	/* generation stamps that answer "is the demand's q-th subflow through
+	 * link l" and "is link m on subflow j's path" in O(1) during an
+	 * evacuation; reset at the start of every round */
+	uint32_t *sf_stamp, sf_gen;
+	uint32_t *link_stamp, link_gen;
 	uint8_t *dirty;
 	uint32_t *dirty_list;
 	size_t n_dirty;
@@ -257,23 +262,17 @@ static double sf_rate(const heur *h, uint32_t j, double level)
 	return h->st[j] == SF_ACTIVE ? h->c[j] + h->e[j] * level : h->st[j] == SF_DONE ? h->r[j] : 0;
 }
 
-static bool sf_uses(const heur *h, uint32_t j, uint32_t l)
-{
-	for (uint32_t m = 0; m < h->sf_nlinks[j]; m++)
-		if (h->sf_links[j][m] == l)
-			return true;
-	return false;
-}
-
 /* Moves up to amount of rate from subflow j to subflow q, as far as q's
- * links have room; the demand's rate does not change. Returns what moved. */
+ * links have room; the demand's rate does not change. The links of j's path
+ * must carry the current link stamp (links both paths use gain nothing).
+ * Returns what moved. */
 static double sf_move(heur *h, uint32_t j, uint32_t q, double amount, double level)
 {
 	double room = amount;
 	for (uint32_t m = 0; m < h->sf_nlinks[q]; m++) {
 		uint32_t lm = h->sf_links[q][m];
-		if (sf_uses(h, j, lm))
-			continue; /* moving between two paths through lm frees nothing there */
+		if (h->link_stamp[lm] == h->link_gen)
+			continue;
 		double spare = h->cap[lm] - (h->A[lm] + h->B[lm] * level);
 		if (spare < room)
 			room = spare;
@@ -310,38 +309,58 @@ static bool heur_evacuate(heur *h, uint32_t l, double level)
 	bool moved = false;
 	h->evacuated[l] = 1; /* once per link and round: this bounds the work */
 	h->n_touched = 0;
-	for (uint32_t k = h->link_off[l]; k < h->link_off[l + 1]; k++) {
-		uint32_t j = h->link_sf[k];
-		if (h->st[j] == SF_STANDBY)
-			continue;
-		double r = sf_rate(h, j, level);
-		uint32_t i = h->sf_dem[j];
+	/* link_sf[l] lists subflows in index order and a demand's subflows are
+	 * consecutive, so the subflows of one demand through l form a run */
+	uint32_t k = h->link_off[l], end = h->link_off[l + 1];
+	while (k < end) {
+		uint32_t i = h->sf_dem[h->link_sf[k]];
+		uint32_t run = k;
+		while (k < end && h->sf_dem[h->link_sf[k]] == i)
+			k++;
+		uint32_t a = h->sf_off[i], z = h->sf_off[i + 1];
+		if (z - a < 2)
+			continue; /* a single path: no other way */
+		/* stamp this demand's subflows through l */
+		h->sf_gen++;
+		for (uint32_t x = run; x < k; x++)
+			h->sf_stamp[h->link_sf[x] - a] = h->sf_gen;
 		bool other_active = false;
-		for (uint32_t q = h->sf_off[i]; q < h->sf_off[i + 1]; q++)
-			if (q != j && h->st[q] == SF_ACTIVE && !sf_uses(h, q, l))
+		for (uint32_t q = a; q < z; q++)
+			if (h->st[q] == SF_ACTIVE && h->sf_stamp[q - a] != h->sf_gen)
 				other_active = true;
-		if (h->st[j] == SF_ACTIVE) {
-			if (!other_active)
-				continue; /* l is this demand's only way to grow */
-			sf_freeze(h, j, level);
-			h->w[j] = 0;
-			if (!h->dmark[i]) {
-				h->dmark[i] = 1;
-				h->touched[h->n_touched++] = i;
-			}
-		}
-		for (uint32_t q = h->sf_off[i]; q < h->sf_off[i + 1] && r > 0; q++) {
-			if (q == j || h->st[q] == SF_STANDBY || sf_uses(h, q, l))
+		for (uint32_t x = run; x < k; x++) {
+			uint32_t j = h->link_sf[x];
+			if (h->st[j] == SF_STANDBY)
 				continue;
-			double got = sf_move(h, j, q, r, level);
-			if (got > 0) {
-				r -= got;
-				moved = true;
+			double r = sf_rate(h, j, level);
+			if (h->st[j] == SF_ACTIVE) {
+				if (!other_active)
+					continue; /* l is this demand's only way to grow */
+				sf_freeze(h, j, level);
+				h->w[j] = 0;
+				if (!h->dmark[i]) {
+					h->dmark[i] = 1;
+					h->touched[h->n_touched++] = i;
+				}
+			}
+			if (r <= 0)
+				continue;
+			h->link_gen++;
+			for (uint32_t m = 0; m < h->sf_nlinks[j]; m++)
+				h->link_stamp[h->sf_links[j][m]] = h->link_gen;
+			for (uint32_t q = a; q < z && r > 0; q++) {
+				if (h->st[q] == SF_STANDBY || h->sf_stamp[q - a] == h->sf_gen)
+					continue; /* not started, or also through l (j too) */
+				double got = sf_move(h, j, q, r, level);
+				if (got > 0) {
+					r -= got;
+					moved = true;
+				}
 			}
 		}
 	}
-	for (size_t k = 0; k < h->n_touched; k++) {
-		uint32_t i = h->touched[k];
+	for (size_t t = 0; t < h->n_touched; t++) {
+		uint32_t i = h->touched[t];
 		h->dmark[i] = 0;
 		if (!h->dfrozen[i])
 			dem_renormalise(h, i, level);
@@ -352,11 +371,15 @@ static bool heur_evacuate(heur *h, uint32_t l, double level)
 /* One progressive filling with the weights in h->w. Fills h->r and h->sat. */
 static void heur_round(heur *h)
 {
+	h->link_gen = 0;
+	h->sf_gen = 0;
+	memset(h->sf_stamp, 0, TE_MAX_K * sizeof *h->sf_stamp);
 	for (uint32_t l = 0; l < h->n_links; l++) {
 		h->A[l] = 0;
 		h->B[l] = 0;
 		h->sat[l] = HUGE_VAL;
 		h->evacuated[l] = 0;
+		h->link_stamp[l] = 0;
 		mt_set(&h->tree, l, HUGE_VAL);
 	}
 	size_t active = 0;
@@ -531,6 +554,8 @@ static void heur_setup(heur *h, const te_problem *p, const uint32_t *dem, size_t
 	h->sat = neto_malloc(nl1 * sizeof *h->sat);
 	h->dirty = neto_calloc(nl1, 1);
 	h->evacuated = neto_calloc(nl1, 1);
+	h->link_stamp = neto_calloc(nl1, sizeof *h->link_stamp);
+	h->sf_stamp = neto_calloc(TE_MAX_K, sizeof *h->sf_stamp);
 	h->dirty_list = neto_malloc(nl1 * sizeof *h->dirty_list);
 	h->touched = neto_malloc((n ? n : 1) * sizeof *h->touched);
 	h->dmark = neto_calloc(n ? n : 1, 1);
@@ -557,6 +582,8 @@ static void heur_teardown(heur *h)
 	free(h->sat);
 	free(h->dirty);
 	free(h->evacuated);
+	free(h->link_stamp);
+	free(h->sf_stamp);
 	free(h->dirty_list);
 	free(h->touched);
 	free(h->dmark);
