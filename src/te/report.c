@@ -166,13 +166,23 @@ void te_report_table(FILE *f, const te_report *r, unsigned top_links)
 		g_sort_r = r;
 		qsort(idx, t->n_links, sizeof *idx, cmp_util_desc);
 		unsigned n = top_links < t->n_links ? top_links : t->n_links;
-		fprintf(f, "\nmost loaded links (max utilisation %.2f%%)\n", 100 * r->max_utilization);
-		fprintf(f, "%-20s %-16s %-16s %14s %14s %8s\n", "link", "src", "dst", "capacity",
-			"load", "util");
+		/* columns as wide as the names shown (at least the header) */
+		int wl = 4, ws = 3, wd = 3;
 		for (unsigned i = 0; i < n; i++) {
 			const topo_link *lk = &t->links[idx[i]];
-			fprintf(f, "%-20s %-16s %-16s %14.6g %14.6g %7.2f%%\n", lk->id,
-				t->nodes[lk->src].name, t->nodes[lk->dst].name, lk->capacity,
+			int a = (int)strlen(lk->id), b = (int)strlen(t->nodes[lk->src].name);
+			int c = (int)strlen(t->nodes[lk->dst].name);
+			wl = a > wl ? a : wl;
+			ws = b > ws ? b : ws;
+			wd = c > wd ? c : wd;
+		}
+		fprintf(f, "\nmost loaded links (max utilisation %.2f%%)\n", 100 * r->max_utilization);
+		fprintf(f, "%-*s  %-*s  %-*s %14s %14s %8s\n", wl, "link", ws, "src", wd, "dst",
+			"capacity", "load", "util");
+		for (unsigned i = 0; i < n; i++) {
+			const topo_link *lk = &t->links[idx[i]];
+			fprintf(f, "%-*s  %-*s  %-*s %14.6g %14.6g %7.2f%%\n", wl, lk->id, ws,
+				t->nodes[lk->src].name, wd, t->nodes[lk->dst].name, lk->capacity,
 				r->link_load[idx[i]], pct(r->link_load[idx[i]], lk->capacity));
 		}
 		free(idx);
