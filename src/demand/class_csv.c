@@ -26,18 +26,6 @@ static const char *const col_names[N_COLS] = { "name", "priority", "paths", "lat
 /* More than this many fields on a line is reported as a wrong field count. */
 #define MAX_FIELDS 16
 
-/* Text inputs hold no NUL byte: names are C strings once copied. */
-static int check_nul(const char *buf, size_t len, const char *fname, neto_err *err)
-{
-	const char *z = len > 0 ? memchr(buf, '\0', len) : NULL;
-	if (z == NULL)
-		return 0;
-	unsigned line = 1;
-	for (const char *p = buf; p < z; p++)
-		line += *p == '\n';
-	return neto_err_at(err, fname, line, "NUL byte in a text file");
-}
-
 static int fail(class_set *cs, neto_err *err)
 {
 	class_set_free(cs);
@@ -137,7 +125,7 @@ static int parse_row(class_set *cs, neto_span line, const int col[N_COLS], size_
 int class_parse_csv(class_set *cs, const char *buf, size_t len, const char *fname,
 		    neto_err *err)
 {
-	if (check_nul(buf, len, fname, err) != 0)
+	if (neto_text_check_nul(buf, len, fname, err) != 0)
 		return fail(cs, err);
 	neto_lines lc;
 	neto_span line;

@@ -24,18 +24,6 @@ static const char *const col_names[N_COLS] = { "src", "dst", "class", "rate" };
 
 #define MAX_FIELDS 16
 
-/* Text inputs hold no NUL byte: names are C strings once copied. */
-static int check_nul(const char *buf, size_t len, const char *fname, neto_err *err)
-{
-	const char *z = len > 0 ? memchr(buf, '\0', len) : NULL;
-	if (z == NULL)
-		return 0;
-	unsigned line = 1;
-	for (const char *p = buf; p < z; p++)
-		line += *p == '\n';
-	return neto_err_at(err, fname, line, "NUL byte in a text file");
-}
-
 static int fail(demand_set *ds)
 {
 	demand_set_free(ds);
@@ -153,7 +141,7 @@ int demand_parse_csv(demand_set *ds, const topo *t, const class_set *cs, const c
 		buf += 3;
 		len -= 3;
 	}
-	if (check_nul(buf, len, fname, err) != 0)
+	if (neto_text_check_nul(buf, len, fname, err) != 0)
 		return fail(ds);
 	neto_lines lc;
 	neto_span line;

@@ -22,33 +22,10 @@
 
 #include "lib/text.h"
 
-/* Text inputs hold no NUL byte: names are C strings once copied. */
-static int check_nul(const char *buf, size_t len, const char *fname, neto_err *err)
-{
-	const char *z = len > 0 ? memchr(buf, '\0', len) : NULL;
-	if (z == NULL)
-		return 0;
-	unsigned line = 1;
-	for (const char *p = buf; p < z; p++)
-		line += *p == '\n';
-	return neto_err_at(err, fname, line, "NUL byte in a text file");
-}
-
 static int fail(demand_set *ds)
 {
 	demand_set_free(ds);
 	return -1;
-}
-
-static bool header_is(neto_span line, const char *const *names, size_t n)
-{
-	neto_span f[8];
-	if (neto_split(line, 0, f, 8) != n)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!neto_span_ieq(f[i], names[i]))
-			return false;
-	return true;
 }
 
 static int parse_line(demand_set *ds, const topo *t, uint32_t cls, neto_span line,
@@ -98,7 +75,7 @@ int demand_parse_repetita(demand_set *ds, const topo *t, const class_set *cs,
 		neto_err_at(err, fname, 0, "no traffic class to put demands in");
 		return fail(ds);
 	}
-	if (check_nul(buf, len, fname, err) != 0)
+	if (neto_text_check_nul(buf, len, fname, err) != 0)
 		return fail(ds);
 	neto_lines lc;
 	neto_span line, f[3];
@@ -120,7 +97,7 @@ int demand_parse_repetita(demand_set *ds, const topo *t, const class_set *cs,
 		return fail(ds);
 	}
 	unsigned decl_line = lc.lineno;
-	if (!neto_lines_next_data(&lc, &line) || !header_is(line, hdr, 4)) {
+	if (!neto_lines_next_data(&lc, &line) || !neto_header_is(line, hdr, 4)) {
 		neto_err_at(err, fname, lc.lineno, "expected header line 'label src dest bw'");
 		return fail(ds);
 	}

@@ -170,3 +170,25 @@ const char *neto_span_str(neto_span s, char *out, size_t n)
 	out[k] = '\0';
 	return out;
 }
+
+int neto_text_check_nul(const char *buf, size_t len, const char *fname, neto_err *err)
+{
+	const char *z = len > 0 ? memchr(buf, '\0', len) : NULL;
+	if (z == NULL)
+		return 0;
+	unsigned line = 1;
+	for (const char *p = buf; p < z; p++)
+		line += *p == '\n';
+	return neto_err_at(err, fname, line, "NUL byte in a text file");
+}
+
+bool neto_header_is(neto_span line, const char *const *names, size_t n)
+{
+	neto_span f[8];
+	if (n > 8 || neto_split(line, 0, f, 8) != n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!neto_span_ieq(f[i], names[i]))
+			return false;
+	return true;
+}

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/err.h"
+
 /* A view of bytes inside someone else's buffer; not NUL-terminated. */
 typedef struct neto_span {
 	const char *p;
@@ -54,5 +56,13 @@ bool neto_span_to_u64(neto_span s, uint64_t *out);
 /* Copies the field into a NUL-terminated buffer of size n (truncating) for
  * use in error messages. Returns out. */
 const char *neto_span_str(neto_span s, char *out, size_t n);
+
+/* Text inputs hold no NUL byte (names become C strings once copied): returns
+ * 0, or -1 with "FNAME:LINE: NUL byte in a text file". */
+int neto_text_check_nul(const char *buf, size_t len, const char *fname, neto_err *err);
+
+/* Whether the blank-separated fields of line are exactly names[0..n),
+ * compared without regard to case (header lines of text formats). */
+bool neto_header_is(neto_span line, const char *const *names, size_t n);
 
 #endif

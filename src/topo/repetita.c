@@ -23,33 +23,10 @@
 #include "lib/mem.h"
 #include "lib/text.h"
 
-/* Text inputs hold no NUL byte: names are C strings once copied. */
-static int check_nul(const char *buf, size_t len, const char *fname, neto_err *err)
-{
-	const char *z = len > 0 ? memchr(buf, '\0', len) : NULL;
-	if (z == NULL)
-		return 0;
-	unsigned line = 1;
-	for (const char *p = buf; p < z; p++)
-		line += *p == '\n';
-	return neto_err_at(err, fname, line, "NUL byte in a text file");
-}
-
 static int fail(topo *t)
 {
 	topo_free(t);
 	return -1;
-}
-
-static bool header_is(neto_span line, const char *const *names, size_t n)
-{
-	neto_span f[8];
-	if (neto_split(line, 0, f, 8) != n)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!neto_span_ieq(f[i], names[i]))
-			return false;
-	return true;
 }
 
 /* Whether the line looks like "KEYWORD <something>". */
@@ -153,7 +130,7 @@ int topo_parse_repetita(topo *t, const char *buf, size_t len, const char *fname,
 		buf += 3;
 		len -= 3;
 	}
-	if (check_nul(buf, len, fname, err) != 0)
+	if (neto_text_check_nul(buf, len, fname, err) != 0)
 		return fail(t);
 	neto_lines lc;
 	neto_span line;
@@ -163,7 +140,7 @@ int topo_parse_repetita(topo *t, const char *buf, size_t len, const char *fname,
 	if (section(&lc, "NODES", &n_nodes, fname, err) != 0)
 		return fail(t);
 	unsigned decl = lc.lineno;
-	if (!neto_lines_next_data(&lc, &line) || !header_is(line, node_hdr, 3)) {
+	if (!neto_lines_next_data(&lc, &line) || !neto_header_is(line, node_hdr, 3)) {
 		neto_err_at(err, fname, lc.lineno, "expected header line 'label x y'");
 		return fail(t);
 	}
@@ -181,7 +158,7 @@ int topo_parse_repetita(topo *t, const char *buf, size_t len, const char *fname,
 	if (section(&lc, "EDGES", &n_links, fname, err) != 0)
 		return fail(t);
 	decl = lc.lineno;
-	if (!neto_lines_next_data(&lc, &line) || !header_is(line, link_hdr, 6)) {
+	if (!neto_lines_next_data(&lc, &line) || !neto_header_is(line, link_hdr, 6)) {
 		neto_err_at(err, fname, lc.lineno,
 			    "expected header line 'label src dest weight bw delay'");
 		return fail(t);
