@@ -63,7 +63,7 @@ done
 mkdir -p "$WORK"
 : > "$REPORT"
 
-progress() { printf '==> %s\n' "$*" >&2; }
+progress() { printf '==> %s %s\n' "$(date '+%H:%M:%S')" "$*" >&2; }
 report() { printf '%s\n' "$*" | tee -a "$REPORT"; }
 # field NAME FILE: the value of NAME=<value> in FILE (last occurrence)
 field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" "$2" | tail -n 1; }
@@ -144,7 +144,7 @@ if has_part quality; then
 			set -e
 			if [ $rc -ne 0 ]; then
 				progress "$inst x$scale: heuristic failed (status $rc): $(first_line "$base.heur.err")"
-				report "| $inst | x$scale | $n_dem | heuristic failed: $(first_line "$base.heur.err") | | | | | | |"
+				report "| $inst | x$scale | $n_dem | heuristic failed (status $rc): $(first_line "$base.heur.err") | | | | | | |"
 				continue
 			fi
 
@@ -165,7 +165,7 @@ if has_part quality; then
 			fi
 			if [ $rc -ne 0 ]; then
 				progress "$inst x$scale: exact failed (status $rc): $(first_line "$base.exact.err")"
-				report "| $inst | x$scale | $n_dem | exact failed: $(first_line "$base.exact.err") | | | | | $(fmt %.3f "$hw") | |"
+				report "| $inst | x$scale | $n_dem | exact failed (status $rc): $(first_line "$base.exact.err") | | | | | $(fmt %.3f "$hw") | |"
 				continue
 			fi
 			ew=$(field wall_seconds "$base.exact.stat")
