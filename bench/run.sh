@@ -7,8 +7,9 @@
 # Three parts (docs/benchmarks.md explains the method):
 #   quality  heuristic against the exact LP engine on REPETITA instances, each
 #            demand matrix x2 and x3 split into gold/silver/bronze: the
-#            fairness number (bench/te_fairness.c), total allocated ratio,
-#            engine times
+#            fairness number and total allocated ratio class by class on the
+#            same residual capacity (neto te --compare) and end to end
+#            (bench/te_fairness.c), engine times
 #   speed    UsCarrier, three classes, x1: median time of `neto te` pinned to
 #            one core (hyperfine when installed, else a plain loop)
 #   kdl      Topology Zoo Kdl with a gravity matrix over all ordered pairs of
@@ -20,6 +21,7 @@
 #   BENCH_INSTANCES      REPETITA instances of the quality part
 #   BENCH_SCALES         demand multipliers of the quality part (default "2 3")
 #   BENCH_EXACT_TIMEOUT  seconds allowed to one exact run (default 600)
+#   BENCH_END_TO_END     1 (default): also compare whole runs; 0: skip
 #   BENCH_RUNS           timed runs of the speed part (default 10)
 #   BENCH_KDL_TIMEOUT    seconds allowed to the Kdl run (default 1800)
 #   BENCH_HYPERFINE      hyperfine command (default hyperfine; empty: time the
@@ -44,6 +46,7 @@ EXACT_TIMEOUT=${BENCH_EXACT_TIMEOUT:-600}
 RUNS=${BENCH_RUNS:-10}
 KDL_TIMEOUT=${BENCH_KDL_TIMEOUT:-1800}
 HYPERFINE=${BENCH_HYPERFINE-hyperfine}
+END_TO_END=${BENCH_END_TO_END:-1}
 
 NETO=$BUILD/neto
 FAIRNESS=$BUILD/te_fairness
@@ -106,10 +109,12 @@ if has_part quality; then
 	report "## Quality: heuristic against exact"
 	report ""
 	report "REPETITA demands x scale, split gold 20% / silver 30% / bronze 50%" \
-		"(bench/classes3.csv, K = 4). Times are the engines' compute_seconds;" \
-		"wall includes reading the input and writing the JSON."
+		"(bench/classes3.csv, K = 4). Fairness, total ratio and times are class" \
+		"by class on the same residual capacity (\`neto te --compare\`); times" \
+		"are the two engines' allocation times in the same run. The end-to-end" \
+		"columns compare two whole runs (bench/te_fairness)."
 	report ""
-	report "| instance | scale | demands | fairness | total ratio | heuristic s | exact s | exact / heuristic | heuristic wall s | exact wall s |"
+	report "| instance | scale | demands | fairness | total ratio | heuristic s | exact s | exact / heuristic | end-to-end fairness | end-to-end total ratio |"
 	report "|---|---|---|---|---|---|---|---|---|---|"
 	for inst in $INSTANCES; do
 		graph=$DATA/repetita/$inst.graph
@@ -135,62 +140,59 @@ if has_part quality; then
 			fi
 			n_dem=$(($(wc -l < "$base.csv") - 1))
 
-			progress "$inst x$scale: heuristic"
+			# Class by class on the same residual capacity (neto te
+			# --compare): the measure of the engine itself.
+			progress "$inst x$scale: heuristic and exact, class by class"
 			set +e
-			"$RUNSTAT" -o "$base.heur.stat" "$NETO" te --topology "$graph" \
-				--demands "$base.csv" --classes "$CLASSES" --format json \
-				--output "$base.heur.json" --quiet 2> "$base.heur.err"
-			rc=$?
-			set -e
-			if [ $rc -ne 0 ]; then
-				progress "$inst x$scale: heuristic failed (status $rc): $(first_line "$base.heur.err")"
-				report "| $inst | x$scale | $n_dem | heuristic failed (status $rc): $(first_line "$base.heur.err") | | | | | | |"
-				continue
-			fi
-
-			progress "$inst x$scale: exact"
-			set +e
-			"$RUNSTAT" -o "$base.exact.stat" timeout "$EXACT_TIMEOUT" "$NETO" te \
+			"$RUNSTAT" -o "$base.cmp.stat" timeout "$EXACT_TIMEOUT" "$NETO" te \
 				--topology "$graph" --demands "$base.csv" --classes "$CLASSES" \
-				--exact --format json --output "$base.exact.json" --quiet \
-				2> "$base.exact.err"
+				--compare --format json --output "$base.heur.json" --quiet \
+				2> "$base.compare"
 			rc=$?
 			set -e
-			hw=$(field wall_seconds "$base.heur.stat")
 			if [ $rc -eq 124 ]; then
 				progress "$inst x$scale: exact over ${EXACT_TIMEOUT}s, skipped"
-				report "| $inst | x$scale | $n_dem | skipped: exact over ${EXACT_TIMEOUT}s | | | | | $(fmt %.3f "$hw") | >$EXACT_TIMEOUT |"
+				report "| $inst | x$scale | $n_dem | skipped: exact over ${EXACT_TIMEOUT}s | | | | | | |"
 				timed_out=$scale
 				continue
 			fi
 			if [ $rc -ne 0 ]; then
-				progress "$inst x$scale: exact failed (status $rc): $(first_line "$base.exact.err")"
-				report "| $inst | x$scale | $n_dem | exact failed (status $rc): $(first_line "$base.exact.err") | | | | | $(fmt %.3f "$hw") | |"
+				progress "$inst x$scale: failed (status $rc): $(first_line "$base.compare")"
+				report "| $inst | x$scale | $n_dem | failed (status $rc): $(tail -n 1 "$base.compare" | tr '|' '/' | cut -c 1-100) | | | | | | |"
 				continue
 			fi
-			ew=$(field wall_seconds "$base.exact.stat")
+			fair=$(field fairness "$base.compare")
+			tot=$(field total_ratio "$base.compare")
+			hs=$(field heur_seconds "$base.compare")
+			es=$(field exact_seconds "$base.compare")
 
-			set +e
-			"$FAIRNESS" "$base.heur.json" "$base.exact.json" > "$base.fairness" 2>&1
-			rc=$?
-			set -e
-			if [ $rc -ne 0 ]; then
-				progress "$inst x$scale: te_fairness failed: $(first_line "$base.fairness")"
-				report "| $inst | x$scale | $n_dem | te_fairness failed: $(first_line "$base.fairness") | | | | | $(fmt %.3f "$hw") | $(fmt %.3f "$ew") |"
-				continue
+			# End to end: two whole runs compared (bench/te_fairness.c).
+			# Lower classes then see different residual networks, because
+			# equally fair higher-class allocations may be routed
+			# differently; this column shows how much that matters.
+			e2e_f="" e2e_t=""
+			if [ "$END_TO_END" = 1 ]; then
+				progress "$inst x$scale: exact end to end"
+				set +e
+				timeout "$EXACT_TIMEOUT" "$NETO" te --topology "$graph" \
+					--demands "$base.csv" --classes "$CLASSES" --exact \
+					--format json --output "$base.exact.json" --quiet \
+					2> "$base.exact.err" &&
+					"$FAIRNESS" "$base.heur.json" "$base.exact.json" \
+						> "$base.fairness" 2>&1
+				rc=$?
+				set -e
+				if [ $rc -eq 0 ]; then
+					e2e_f=$(field fairness "$base.fairness")
+					e2e_t=$(field total_ratio "$base.fairness")
+				fi
 			fi
-			fair=$(field fairness "$base.fairness")
-			tot=$(field total_ratio "$base.fairness")
-			hs=$(sed -n 's/^compute_seconds: heuristic \([^ ]*\) exact .*/\1/p' "$base.fairness")
-			es=$(sed -n 's/^compute_seconds: heuristic [^ ]* exact \([^ ]*\)/\1/p' "$base.fairness")
-			case $hs in '' | nan | -nan) hs=$hw ;; esac
-			case $es in '' | nan | -nan) es=$ew ;; esac
 			progress "$inst x$scale: fairness $fair, total ratio $tot, heuristic ${hs}s, exact ${es}s"
-			report "| $inst | x$scale | $n_dem | $(fmt %.4f "$fair") | $(fmt %.4f "$tot") | $(fmt %.4f "$hs") | $(fmt %.3f "$es") | $(ratio "$es" "$hs") | $(fmt %.3f "$hw") | $(fmt %.3f "$ew") |"
+			report "| $inst | x$scale | $n_dem | $(fmt %.4f "$fair") | $(fmt %.4f "$tot") | $(fmt %.4f "$hs") | $(fmt %.3f "$es") | $(ratio "$es" "$hs") | $(fmt %.4f "$e2e_f") | $(fmt %.4f "$e2e_t") |"
 		done
 	done
 	report ""
-	report "Per-class tables: $WORK/<instance>.x<scale>.fairness"
+	report "Per-class tables: $WORK/<instance>.x<scale>.compare (class by class) and .fairness (end to end)"
 	report ""
 fi
 
