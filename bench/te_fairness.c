@@ -85,7 +85,7 @@ static int fd_load(fd_run *r, const char *path)
 
 	memset(r, 0, sizeof(*r));
 	r->path = path;
-	r->compute_seconds = NAN;
+	r->compute_seconds = (double)NAN;
 	r->root = json_load_file(path, 0, &jerr);
 	if (!r->root) {
 		if (jerr.line > 0)

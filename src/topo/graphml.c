@@ -562,10 +562,21 @@ static int read_graph(gctx *c, const xmlNode *root, bool *directed)
 	return 0;
 }
 
+/* libxml2 reports some errors (character encoding ones) through its generic
+ * handler, not the parser context, and that handler prints to stderr. neto
+ * reports the context's last error itself, so the generic one says nothing. */
+static void xml_generic_silent(void *ctx, const char *msg, ...)
+{
+	(void)ctx;
+	(void)msg;
+}
+
 int topo_parse_graphml(topo *t, const char *buf, size_t len, const char *fname,
 		       const topo_parse_opts *opts, neto_err *err)
 {
 	topo_free(t);
+	/* thread-local in libxml2: affects only this thread's XML parsing */
+	xmlSetGenericErrorFunc(NULL, xml_generic_silent);
 	if (len > GRAPHML_MAX_BYTES || len > INT_MAX)
 		return neto_err_at(err, fname, 0, "larger than %zu bytes", GRAPHML_MAX_BYTES);
 	xmlParserCtxtPtr px = xmlNewParserCtxt();
