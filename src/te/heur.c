@@ -462,26 +462,25 @@ static void heur_round(heur *h)
 	}
 }
 
-static const te_problem *g_cmp_p; /* qsort context */
-static const uint32_t *g_cmp_dem;
-
-static int cmp_by_cap(const void *a, const void *b)
+/* local demands by demand (rate cap); ctx is the heur */
+static int cmp_by_cap(const void *a, const void *b, void *ctx)
 {
+	const heur *h = ctx;
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	double rx = g_cmp_p->demands->v[g_cmp_dem[x]].rate;
-	double ry = g_cmp_p->demands->v[g_cmp_dem[y]].rate;
+	double rx = h->p->demands->v[h->dem[x]].rate;
+	double ry = h->p->demands->v[h->dem[y]].rate;
 	if (rx != ry)
 		return rx < ry ? -1 : 1;
 	return x < y ? -1 : (x > y);
 }
 
-static const double *g_sort_x;
-
-static int cmp_by_x(const void *a, const void *b)
+/* indices by the value they have in the array ctx */
+static int cmp_by_x(const void *a, const void *b, void *ctx)
 {
+	const double *v = ctx;
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	if (g_sort_x[x] != g_sort_x[y])
-		return g_sort_x[x] < g_sort_x[y] ? -1 : 1;
+	if (v[x] != v[y])
+		return v[x] < v[y] ? -1 : 1;
 	return x < y ? -1 : (x > y);
 }
 
@@ -539,9 +538,7 @@ static void heur_setup(heur *h, const te_problem *p, const uint32_t *dem, size_t
 	h->by_cap = neto_malloc((n ? n : 1) * sizeof *h->by_cap);
 	for (size_t i = 0; i < n; i++)
 		h->by_cap[i] = (uint32_t)i;
-	g_cmp_p = p;
-	g_cmp_dem = dem;
-	qsort(h->by_cap, n, sizeof *h->by_cap, cmp_by_cap);
+	qsort_r(h->by_cap, n, sizeof *h->by_cap, cmp_by_cap, h);
 
 	h->w = neto_malloc(nsf1 * sizeof *h->w);
 	h->e = neto_malloc(nsf1 * sizeof *h->e);
@@ -724,8 +721,7 @@ static void heur_top_up(const heur *h, double *r, double *load)
 		if (s < demand_rate(h, (uint32_t)i))
 			order[m++] = (uint32_t)i;
 	}
-	g_sort_x = x;
-	qsort(order, m, sizeof *order, cmp_by_x);
+	qsort_r(order, m, sizeof *order, cmp_by_x, x);
 	for (size_t k = 0; k < m; k++) {
 		uint32_t i = order[k];
 		double want = demand_rate(h, i) - x[i];

@@ -1,8 +1,6 @@
 /*
  * report.c - summaries and renderings of an allocation (see report.h).
  */
-/* the unlocked stdio calls (fputs_unlocked, fwrite_unlocked) are GNU */
-#define _GNU_SOURCE
 #include "te/report.h"
 
 #include <errno.h>
@@ -103,14 +101,14 @@ int te_report_check(const te_report *r, neto_err *err)
 
 /* ---- table ---- */
 
-static const te_report *g_sort_r;
-
-static int cmp_util_desc(const void *a, const void *b)
+/* links by utilisation, highest first; ctx is the report */
+static int cmp_util_desc(const void *a, const void *b, void *ctx)
 {
+	const te_report *r = ctx;
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	const topo *t = g_sort_r->p->topo;
-	double ux = g_sort_r->link_load[x] / t->links[x].capacity;
-	double uy = g_sort_r->link_load[y] / t->links[y].capacity;
+	const topo *t = r->p->topo;
+	double ux = r->link_load[x] / t->links[x].capacity;
+	double uy = r->link_load[y] / t->links[y].capacity;
 	if (ux != uy)
 		return ux > uy ? -1 : 1;
 	return x < y ? -1 : (x > y);
@@ -163,8 +161,7 @@ void te_report_table(FILE *f, const te_report *r, unsigned top_links)
 		uint32_t *idx = neto_malloc(t->n_links * sizeof *idx);
 		for (uint32_t l = 0; l < t->n_links; l++)
 			idx[l] = l;
-		g_sort_r = r;
-		qsort(idx, t->n_links, sizeof *idx, cmp_util_desc);
+		qsort_r(idx, t->n_links, sizeof *idx, cmp_util_desc, (void *)(uintptr_t)r);
 		unsigned n = top_links < t->n_links ? top_links : t->n_links;
 		/* columns as wide as the names shown (at least the header) */
 		int wl = 4, ws = 3, wd = 3;

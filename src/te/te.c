@@ -9,12 +9,11 @@
 
 #include "lib/mem.h"
 
-static const te_class *g_sort_classes; /* qsort has no context argument */
-
-static int cmp_class(const void *a, const void *b)
+static int cmp_class(const void *a, const void *b, void *ctx)
 {
+	const te_class *cls = ctx;
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	uint32_t px = g_sort_classes[x].priority, py = g_sort_classes[y].priority;
+	uint32_t px = cls[x].priority, py = cls[y].priority;
 	if (px != py)
 		return px < py ? -1 : 1;
 	return x < y ? -1 : (x > y);
@@ -65,8 +64,7 @@ int te_problem_build(te_problem *p, const topo *t, const class_set *cs, const de
 	p->class_order = neto_malloc(nc * sizeof *p->class_order);
 	for (uint32_t i = 0; i < nc; i++)
 		p->class_order[i] = i;
-	g_sort_classes = cs->v;
-	qsort(p->class_order, nc, sizeof *p->class_order, cmp_class);
+	qsort_r(p->class_order, nc, sizeof *p->class_order, cmp_class, cs->v);
 	uint32_t *rank = neto_malloc(nc * sizeof *rank);
 	for (uint32_t i = 0; i < nc; i++)
 		rank[p->class_order[i]] = i;
