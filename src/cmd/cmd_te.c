@@ -115,6 +115,7 @@ int cmd_te(int argc, char **argv)
 	if (te_problem_build(&prob, &t, &cs, &ds, &ps, &err) != 0)
 		goto fail;
 	have_prob = true;
+	prob.progress = o.quiet ? NULL : stderr;
 	rate = malloc((te_problem_n_rates(&prob) + 1) * sizeof *rate);
 	if (rate == NULL) {
 		fprintf(stderr, "neto te: out of memory\n");

@@ -73,6 +73,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lib/mem.h"
 
@@ -148,16 +149,45 @@ static void set_bnds_col(glp_prob *lp, int j, double lb, double ub)
 		glp_set_col_bnds(lp, j, GLP_DB, lb, ub);
 }
 
+/* GLPK's terminal hook while progress is wanted: its iteration lines (those
+ * with an objective value) go to the progress stream, the rest nowhere. */
+static int glpk_progress(void *info, const char *s)
+{
+	unsigned long it;
+	/* GLPK's iteration lines read "*  3679: obj = ..." (or " " first) */
+	if (strstr(s, "obj =") != NULL && sscanf(s + 1, "%lu:", &it) == 1)
+		fprintf((FILE *)info, "neto te: exact: LP solve at simplex iteration %lu\n", it);
+	return 1; /* handled: GLPK prints nothing itself */
+}
+
+static int solve_lp(exact *x, glp_smcp parm, bool may_fail, const char *what, neto_err *err);
+
 /* Solves from the current basis with `meth`. Returns 0 at an optimum, 1 when
- * the LP has no feasible point and `may_fail` is set, -1 on error. A solver
- * failure is retried once from scratch with the presolver (a fresh start
- * sometimes gets past a basis that went numerically bad). */
+ * the LP has no feasible point and `may_fail` is set, -1 on error. */
 static int solve(exact *x, int meth, bool may_fail, const char *what, neto_err *err)
 {
 	glp_smcp parm;
 	glp_init_smcp(&parm);
 	parm.msg_lev = GLP_MSG_OFF;
 	parm.meth = meth;
+	if (x->p->progress) {
+		/* one solve on a large class can take minutes: after 5 s,
+		 * report the simplex's progress every 10 s */
+		parm.msg_lev = GLP_MSG_ON;
+		parm.out_dly = 5000;
+		parm.out_frq = 10000;
+		glp_term_hook(glpk_progress, x->p->progress);
+	}
+	int rc = solve_lp(x, parm, may_fail, what, err);
+	if (x->p->progress)
+		glp_term_hook(NULL, NULL);
+	return rc;
+}
+
+/* A solver failure is retried once from scratch with the presolver (a fresh
+ * start sometimes gets past a basis that went numerically bad). */
+static int solve_lp(exact *x, glp_smcp parm, bool may_fail, const char *what, neto_err *err)
+{
 	parm.presolve = GLP_OFF;
 	parm.tol_bnd = EXACT_TOL;
 	parm.tol_dj = EXACT_TOL;
@@ -328,6 +358,13 @@ static void freeze_at(exact *x, double tstar, bool *sat)
  * and the simplex pivots from ~95,000 to ~40,000 (together with the switched
  * off cap rows).
  */
+static double now_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 static int rounds(exact *x, neto_err *err)
 {
 	size_t n = x->n;
@@ -341,7 +378,14 @@ static int rounds(exact *x, neto_err *err)
 	size_t spec = 0;
 	size_t max_rounds = 4 * n + 64;
 	int rc = 0;
+	double last_report = now_seconds();
 	for (size_t round = 0; x->n_frozen < n; round++) {
+		if (x->p->progress && now_seconds() - last_report >= 5.0) {
+			/* an exact run on a large class takes minutes: say so */
+			fprintf(x->p->progress, "neto te: exact: %zu of %zu demands fixed after %zu LPs\n",
+				x->n_frozen, n, round);
+			last_report = now_seconds();
+		}
 		if (round >= max_rounds) {
 			rc = neto_err_set(err, "exact engine: no progress after %zu rounds", round);
 			break;

@@ -22,6 +22,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "demand/demand.h"
 #include "lib/err.h"
@@ -41,6 +42,9 @@ typedef struct te_problem {
 	uint32_t *class_order;
 	uint32_t *class_off;
 	uint32_t *by_class;
+	/* Where long computations report progress (stderr in the command
+	 * line), or NULL for silence. Borrowed. */
+	FILE *progress;
 } te_problem;
 
 int te_problem_build(te_problem *p, const topo *t, const class_set *cs, const demand_set *ds,
