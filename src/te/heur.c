@@ -660,7 +660,7 @@ static void demand_totals(const heur *h, double *x)
 
 /* Moves each demand's flow from slower to faster paths where the faster path
  * has spare capacity. load[] holds this class's load per link. */
-static void heur_prefer_low_delay(const heur *h, double *r, double *load)
+static void heur_prefer_low_delay(heur *h, double *r, double *load)
 {
 	const te_pathset *ps = h->p->paths;
 	for (size_t i = 0; i < h->n; i++) {
@@ -680,13 +680,12 @@ static void heur_prefer_low_delay(const heur *h, double *r, double *load)
 				/* spare capacity on the fast path, counting that flow
 				 * leaving the slow path frees links they share */
 				double room = r[slow];
+				h->link_gen++;
+				for (uint32_t m = 0; m < h->sf_nlinks[slow]; m++)
+					h->link_stamp[h->sf_links[slow][m]] = h->link_gen;
 				for (uint32_t k = 0; k < h->sf_nlinks[fast]; k++) {
 					uint32_t l = h->sf_links[fast][k];
-					bool shared = false;
-					for (uint32_t m = 0; m < h->sf_nlinks[slow]; m++)
-						if (h->sf_links[slow][m] == l)
-							shared = true;
-					if (shared)
+					if (h->link_stamp[l] == h->link_gen)
 						continue;
 					double spare = h->cap[l] - load[l];
 					if (spare < room)
