@@ -299,8 +299,8 @@ int plan_table_write(FILE *f, const plan_doc *d)
 	double *worst = neto_calloc(n_steps, sizeof *worst);
 	plan_verify(s, d->cfg, d->n_configs, NULL, 0, worst);
 
-	fprintf(f, "neto plan: %zu tunnels, %zu steps, %.3f s\n", s->n_tunnels, n_steps,
-		d->compute_seconds);
+	fprintf(f, "neto plan: %zu tunnels, %zu step%s, %.3f s\n", s->n_tunnels, n_steps,
+		n_steps == 1 ? "" : "s", d->compute_seconds);
 	if (d->swan_bound > 0)
 		fprintf(f, "SWAN bound: %zu steps\n", d->swan_bound);
 	else
@@ -308,7 +308,7 @@ int plan_table_write(FILE *f, const plan_doc *d)
 	if (n_steps == 0) {
 		fprintf(f, "nothing to do: the installed configuration is the target\n");
 	} else {
-		fprintf(f, "\n%4s %14s %9s %10s %10s\n", "step", "peak util", "tunnels", "updates",
+		fprintf(f, "\n%4s %14s %9s %10s %10s\n", "step", "peak util", "changed", "updates",
 			"throttled");
 		for (size_t k = 0; k < n_steps; k++) {
 			size_t moved = 0, thr = 0;
@@ -324,6 +324,8 @@ int plan_table_write(FILE *f, const plan_doc *d)
 			fprintf(f, "%4zu %13.2f%% %9zu %10s %10zu\n", k, 100 * worst[k], moved, upd,
 				thr);
 		}
+		fprintf(f, "(peak util: the most loaded link while the step is applied, in any "
+			   "order;\n changed: tunnels whose rates change)\n");
 	}
 	fprintf(f, "\nthrottled tunnels: %zu\n", count_throttled(d));
 	for (size_t i = 0; i < d->n_throttled; i++) {

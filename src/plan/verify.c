@@ -67,7 +67,7 @@ size_t plan_verify(const plan_space *s, const double *const *cfg, size_t n, plan
 				uint32_t l = touched[k];
 				double m = la[l] < lb[l] ? lb[l] : la[l];
 				if (isnan(la[l]) || isnan(lb[l]))
-					m = NAN; /* never let a bad number pass as a small one */
+					m = (double)NAN; /* never let a bad number pass as a small one */
 				total[l] += m;
 				la[l] = lb[l] = 0;
 				mark[l] = 0;

@@ -195,7 +195,7 @@ static void test_tolerance(void **state)
 	assert_int_equal(plan_verify(&p.s, (const double *const *)p.cfg, p.n, v, 2, NULL), 1);
 	assert_int_equal(v[0].step, 2);
 	assert_int_equal(v[0].link, l2);
-	c[e_l2] = NAN; /* a bad number is never a pass */
+	c[e_l2] = (double)NAN; /* a bad number is never a pass */
 	assert_int_equal(plan_verify(&p.s, (const double *const *)p.cfg, p.n, NULL, 0, NULL), 1);
 	free_plan(&p);
 }
