@@ -35,7 +35,8 @@
  *    poorer demands), so the next round's weights follow where the flow went
  *    and put such paths on standby. Of all rounds, the one whose sorted rate
  *    vector is lexicographically largest (the max-min order) is kept; rounds
- *    stop early when the allocation no longer changes.
+ *    stop when the allocation no longer changes or a round is no better than
+ *    the best so far.
  *
  * Finally, for classes with the low-latency policy, a pass moves each demand's
  * flow from its slower paths to its faster ones wherever the faster path has
@@ -780,6 +781,10 @@ int te_heur_class(const te_problem *p, const uint32_t *dem, size_t n, double *ca
 			memcpy(best_r, h.r, h.n_sf * sizeof *best_r);
 			memcpy(best_sorted, cur_sorted, n * sizeof *best_sorted);
 			have_best = true;
+		} else {
+			/* re-weighting made it no better: later rounds were not
+			 * seen to recover on the benchmarks, so stop */
+			break;
 		}
 		if (round > 0 && change < 1e-6)
 			break;
