@@ -159,6 +159,8 @@ int cmd_te(int argc, char **argv)
 			goto done;
 		}
 	}
+	/* large answers are hundreds of megabytes: write in big blocks */
+	setvbuf(out, NULL, _IOFBF, 1 << 20);
 	int wrc;
 	if (o.format == TE_OUT_JSON) {
 		wrc = te_report_json(out, &rep);
