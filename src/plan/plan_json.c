@@ -194,16 +194,21 @@ static void put_throttle(FILE *f, const plan_space *s, const plan_throttle *th)
 	fprintf(f, ",\"first_step\":%zu,\"last_step\":%zu}", th->first_step, th->last_step);
 }
 
-/* Distinct tunnels among the throttle records. */
+/* Distinct tunnels among the throttle records (a tunnel may have several). */
 static size_t count_throttled(const plan_doc *d)
 {
+	if (d->n_throttled == 0)
+		return 0;
+	uint8_t *seen = neto_calloc(d->s->n_tunnels, 1);
 	size_t n = 0;
 	for (size_t i = 0; i < d->n_throttled; i++) {
-		bool seen = false;
-		for (size_t j = 0; j < i && !seen; j++)
-			seen = d->throttled[j].tunnel == d->throttled[i].tunnel;
-		n += !seen;
+		uint32_t tu = d->throttled[i].tunnel;
+		if (tu < d->s->n_tunnels && !seen[tu]) {
+			seen[tu] = 1;
+			n++;
+		}
 	}
+	free(seen);
 	return n;
 }
 
