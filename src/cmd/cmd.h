@@ -4,5 +4,6 @@
 #define NETO_CMD_CMD_H
 
 int cmd_te(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
 
 #endif

@@ -15,6 +15,8 @@ static const char usage[] =
 	"commands:\n"
 	"  te         compute a traffic-engineering allocation for a topology and\n"
 	"             a demand matrix (see `neto te --help`)\n"
+	"  plan       plan a congestion-free transition from the installed\n"
+	"             allocation to a new one, or check a plan (see `neto plan --help`)\n"
 	"\n"
 	"options:\n"
 	"  -h, --help     this text\n"
@@ -37,6 +39,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "te") == 0)
 		return cmd_te(argc - 2, argv + 2);
+	if (strcmp(cmd, "plan") == 0)
+		return cmd_plan(argc - 2, argv + 2);
 	fprintf(stderr, "neto: unknown command '%s'\n\n%s", cmd, usage);
 	return 2;
 }
