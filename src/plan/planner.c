@@ -2752,14 +2752,19 @@ int plan_make(const plan_space *s, const double *from, const double *to, const p
 		} else if (f > 0) {
 			uint32_t w = worst_hot(&pl, &tr0);
 			const char *cls = NULL;
-			for (size_t t = 0; t < pl.nt && cls == NULL; t++)
-				if (s->tunnels[t].priority == pl.top)
+			bool lower = false;
+			for (size_t t = 0; t < pl.nt; t++) {
+				if (s->tunnels[t].priority == pl.top && cls == NULL)
 					cls = s->tunnels[t].cls;
+				lower |= pl.elig[t];
+			}
 			rc = neto_err_set(err,
-					  "no congestion-free plan within %u steps, even with every "
-					  "class below '%s' throttled; the direct jump overloads %" PRIu32
-					  " links, most '%s' (%.3g x capacity)",
-					  pl.max_steps, cls ? cls : "?", tr0.n_hot,
+					  "no congestion-free plan within %u step%s, %s '%s' "
+					  "(never throttled); the direct jump overloads %" PRIu32
+					  " link%s, most '%s' (%.3g x capacity)",
+					  pl.max_steps, pl.max_steps == 1 ? "" : "s",
+					  lower ? "even with the classes below" : "and no class below",
+					  cls ? cls : "?", tr0.n_hot, tr0.n_hot == 1 ? "" : "s",
 					  w == UINT32_MAX ? "?" : s->t->links[w].id,
 					  w == UINT32_MAX ? 0 : tr0.W[w] / s->t->links[w].capacity);
 		}

@@ -6,7 +6,10 @@
  * from = c0, c1, ..., ck = to' where every step c_i -> c_i+1 is congestion-
  * free (plan_verify finds nothing), and to' is the target, or the target
  * with declared temporary throttling of the lowest classes when nothing else
- * works. Higher classes are never throttled to make room for lower ones.
+ * works. Higher classes are never throttled to make room for lower ones: the
+ * highest class present is never throttled, and any other class only for
+ * the moves of its own or higher classes (docs/design.md, "Transition
+ * planning").
  *
  * Ownership: a plan_result owns its configurations and throttle records;
  * plan_result_free releases them.
@@ -22,12 +25,15 @@
 #include "plan/plan.h"
 
 typedef struct plan_opts {
-	unsigned max_steps;   /* at most this many steps (default 10) */
+	unsigned max_steps;   /* at most this many steps (0: the default, 10) */
 	FILE *progress;       /* progress messages, or NULL */
 } plan_opts;
 
 /* A tunnel rate-limited below both its installed and its target rate during
- * steps [first_step, last_step] (step i is the move c_i -> c_i+1). */
+ * steps [first_step, last_step] (step i is the move c_i -> c_i+1): step
+ * first_step applies the limit, step last_step lifts it, and the
+ * configurations in between (c_first_step+1 .. c_last_step) give the tunnel
+ * at most `rate` in all. */
 typedef struct plan_throttle {
 	uint32_t tunnel;
 	double rate;          /* the limit */
@@ -46,7 +52,9 @@ typedef struct plan_result {
 void plan_result_free(plan_result *r);
 
 /* Returns 0 with a plan, or -1 with a clear reason in *err when no plan
- * within o->max_steps exists even with throttling (no partial plan). */
+ * within o->max_steps exists even with throttling (no partial plan; *out is
+ * then empty, apart from compute_seconds). A plan has at least one step,
+ * also when nothing changes. o may be NULL (defaults, no progress). */
 int plan_make(const plan_space *s, const double *from, const double *to, const plan_opts *o,
 	      plan_result *out, neto_err *err);
 
