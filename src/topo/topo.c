@@ -104,6 +104,7 @@ uint32_t topo_add_link(topo *t, const char *id, size_t id_len, uint32_t src, uin
 	l->src = src;
 	l->dst = dst;
 	l->capacity = capacity;
+	l->up = true;
 	l->delay = delay;
 	l->igp = igp;
 	return t->n_links++;

@@ -41,6 +41,8 @@ typedef struct topo_link {
 	uint32_t n_srlgs;
 	bool has_adj_sid;
 	uint8_t adj_sid[16];  /* SRv6 End.X SID of this adjacency */
+	bool up;              /* false: down (kept so that names stay stable);
+			       * traffic engineering does not use it */
 } topo_link;
 
 typedef struct topo {
