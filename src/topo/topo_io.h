@@ -9,6 +9,7 @@
 #define NETO_TOPO_TOPO_IO_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "topo/topo.h"
 
@@ -35,5 +36,15 @@ int topo_parse_repetita(topo *t, const char *buf, size_t len, const char *fname,
 int topo_parse_graphml(topo *t, const char *buf, size_t len, const char *fname,
 		       const topo_parse_opts *opts, neto_err *err);
 int topo_parse_json(topo *t, const char *buf, size_t len, const char *fname, neto_err *err);
+
+/* Writes t as a neto JSON document (docs/formats.md) that topo_parse_json
+ * reads back as the same topology: every field of every node and link, in
+ * the same order, numbers exact (17 significant digits). The output depends
+ * on t alone, so equal topologies give equal bytes. Returns 0, or -1 with
+ * errno set: EILSEQ when the unit, a node name or a link id is not valid
+ * UTF-8 (JSON cannot carry it), ERANGE when an IGP metric is above
+ * 16,777,215 (the JSON range); nothing is written then. Else the stream's
+ * error. */
+int topo_json_write(FILE *f, const topo *t);
 
 #endif

@@ -214,8 +214,8 @@ static uint32_t link_end(jctx *c, const json_t *l, size_t i, const char *key)
 
 static int neto_link(jctx *c, json_t *l, size_t i)
 {
-	static const char *const known[] = { "id",  "src",    "dst",     "capacity", "delay",
-					     "igp", "srlgs", "adj_sid", NULL };
+	static const char *const known[] = { "id",  "src",   "dst",     "capacity", "delay",
+					     "igp", "srlgs", "adj_sid", "up",       NULL };
 	topo *t = c->t;
 	if (!json_is_object(l))
 		return jerr(c, "links[%zu]: must be an object", i);
@@ -305,6 +305,12 @@ static int neto_link(jctx *c, json_t *l, size_t i)
 		    inet_pton(AF_INET6, json_string_value(av), lk->adj_sid) != 1)
 			return jerr(c, "links[%zu].adj_sid: must be an IPv6 address", i);
 		lk->has_adj_sid = true;
+	}
+	json_t *up = json_object_get(l, "up");
+	if (up != NULL) {
+		if (!json_is_boolean(up))
+			return jerr(c, "links[%zu].up: must be true or false", i);
+		lk->up = json_is_true(up);
 	}
 	return 0;
 }
