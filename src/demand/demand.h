@@ -98,4 +98,17 @@ int demand_parse_repetita(demand_set *ds, const topo *t, const class_set *cs,
 int demand_parse_csv(demand_set *ds, const topo *t, const class_set *cs,
 		     const char *buf, size_t len, const char *fname, neto_err *err);
 
+/* A demand time series: matrix i is the demand of hour i (or of the i-th
+ * period of whoever replays it). CSV with a first column "hour". */
+#define DEMAND_SERIES_MAX 10000
+typedef struct demand_series {
+	demand_set *v;
+	size_t n;
+} demand_series;
+void demand_series_init(demand_series *s);
+void demand_series_free(demand_series *s);
+/* Hours with no line are empty matrices. Errors name fname and the line. */
+int demand_series_parse(demand_series *s, const topo *t, const class_set *cs, const char *buf,
+			size_t len, const char *fname, neto_err *err);
+
 #endif
