@@ -4,7 +4,7 @@
 #
 # Usage: bench/run.sh BUILD_DIR        (`make bench` runs it on build/)
 #
-# Three parts (docs/benchmarks.md explains the method):
+# Four parts (docs/benchmarks.md explains the method):
 #   quality  heuristic against the exact LP engine on REPETITA instances, each
 #            demand matrix x2 and x3 split into gold/silver/bronze: the
 #            fairness number and total allocated ratio class by class on the
@@ -14,10 +14,17 @@
 #            one core (hyperfine when installed, else a plain loop)
 #   kdl      Topology Zoo Kdl with a gravity matrix over all ordered pairs of
 #            its largest strongly connected component: wall time, peak RSS
+#   plan     the transition planner (neto plan) on real changes: consecutive
+#            REPETITA matrices (.0000 -> .0001) at a few demand scales, a day
+#            of real Abilene hourly matrices on the 12-site example WAN (hour
+#            to hour), and link failures (target allocated without the
+#            busiest link); steps, SWAN bound, peak transient utilisation,
+#            throttling, compute and wall time, peak RSS, and whether
+#            `neto plan --verify` accepts every plan
 #
 # Environment:
 #   BENCH_DATA           data sets (default /work/shared/data)
-#   BENCH_PARTS          parts to run (default "quality speed kdl")
+#   BENCH_PARTS          parts to run (default "quality speed kdl plan")
 #   BENCH_INSTANCES      REPETITA instances of the quality part
 #   BENCH_SCALES         demand multipliers of the quality part (default "2 3")
 #   BENCH_EXACT_TIMEOUT  seconds allowed to one exact run (default 600)
@@ -26,6 +33,16 @@
 #   BENCH_KDL_TIMEOUT    seconds allowed to the Kdl run (default 1800)
 #   BENCH_HYPERFINE      hyperfine command (default hyperfine; empty: time the
 #                        speed runs with a plain loop)
+#   BENCH_PLAN_INSTANCES REPETITA instances of the plan part (default
+#                        "Abilene Geant2009 UsCarrier")
+#   BENCH_PLAN_SCALES    demand multipliers of the plan part (default "0.4 1 3":
+#                        0.4 leaves slack on every link, 1 and 3 fill some)
+#   BENCH_PLAN_FAILURES  instances of the link-failure transitions (default
+#                        "Abilene Geant2009"), at demands x1
+#   BENCH_PLAN_HOUR      first hour (line of abilene_hourly.txt) of the day of
+#                        hourly transitions (default 73: hours 73 to 97, the
+#                        day of the busiest hour, 83)
+#   BENCH_PLAN_HOURS     hourly transitions (default 24)
 #
 # Generated inputs and outputs stay under BUILD_DIR/bench/. Needs only
 # coreutils (timeout), util-linux (taskset) and awk; hyperfine (Debian package
@@ -39,7 +56,7 @@ fi
 BUILD=$(cd "$1" && pwd)
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DATA=${BENCH_DATA:-/work/shared/data}
-PARTS=${BENCH_PARTS:-quality speed kdl}
+PARTS=${BENCH_PARTS:-quality speed kdl plan}
 INSTANCES=${BENCH_INSTANCES:-Abilene Geant2009 Janetbackbone Bellcanada synth50_opt_hard rf1239_real_hard UsCarrier}
 SCALES=${BENCH_SCALES:-2 3}
 EXACT_TIMEOUT=${BENCH_EXACT_TIMEOUT:-600}
@@ -47,6 +64,11 @@ RUNS=${BENCH_RUNS:-10}
 KDL_TIMEOUT=${BENCH_KDL_TIMEOUT:-1800}
 HYPERFINE=${BENCH_HYPERFINE-hyperfine}
 END_TO_END=${BENCH_END_TO_END:-1}
+PLAN_INSTANCES=${BENCH_PLAN_INSTANCES:-Abilene Geant2009 UsCarrier}
+PLAN_SCALES=${BENCH_PLAN_SCALES:-0.4 1 3}
+PLAN_FAILURES=${BENCH_PLAN_FAILURES-Abilene Geant2009}
+PLAN_HOUR=${BENCH_PLAN_HOUR:-73}
+PLAN_HOURS=${BENCH_PLAN_HOURS:-24}
 
 NETO=$BUILD/neto
 FAIRNESS=$BUILD/te_fairness
@@ -54,6 +76,9 @@ GRAVITY=$BUILD/gravity
 RUNSTAT=$BUILD/runstat
 TO_CSV=$ROOT/bench/repetita-to-csv
 CLASSES=$ROOT/bench/classes3.csv
+PLAN_STATS=$ROOT/bench/plan-stats
+PLAN_DROP_LINK=$ROOT/bench/plan-drop-link
+PLAN_HOURLY_CSV=$ROOT/bench/plan-hourly-csv
 WORK=$BUILD/bench
 REPORT=$WORK/report.md
 
@@ -317,6 +342,260 @@ if has_part kdl; then
 			progress "kdl: ${wall}s, peak RSS ${rss} kB"
 			report "| $n_dem | ok | $(fmt %.2f "$wall") | $(fmt %.2f "$usr") | $mib |"
 		fi
+	fi
+	report ""
+fi
+
+# ---------------------------------------------------------------- plan
+if has_part plan; then
+	plan_start=$(date +%s)
+	plan_failures=0 verify_failures=0 bound_plans=0 bound_violations=0 tiny_bounds=0
+	: > "$WORK/plan.violations"
+
+	# te_alloc TOPOLOGY CSV CLASSES OUT.json: heuristic allocation as JSON
+	te_alloc() {
+		"$NETO" te --topology "$1" --demands "$2" --classes "$3" --format json \
+			--output "$4" --quiet 2> "$4.err"
+	}
+	# bound_cell B: summary.swan_bound for a table; 0 means no uniform slack
+	# (some link full in the installed or the target allocation); a bound of
+	# a million steps or more means a link with less than 1e-6 of its
+	# capacity free (full up to floating-point rounding, in practice), and
+	# shows the slack 1/B it stands for
+	bound_cell() {
+		awk -v b="$1" 'BEGIN {
+			if (b == "") printf "-"
+			else if (b + 0 == 0) printf "none"
+			else if (b + 0 >= 1e6) printf "%.1e (slack %.1e)", b, 1 / b
+			else printf "%d", b
+		}'
+	}
+
+	# plan_one LABEL TOPOLOGY FROM.json TO.json BASE: plans FROM -> TO on
+	# TOPOLOGY under runstat, reads the plan with plan-stats, checks it with
+	# `neto plan --verify`; leaves BASE.plan.json, .plan.err, .plan.stat,
+	# .stats and .verify, and sets plan_row (a table row) and plan_tsv
+	# (steps bound max_util throttled_tunnels compute_s wall_s rss_mib verify)
+	plan_one() {
+		pl_label=$1
+		set +e
+		"$RUNSTAT" -o "$5.plan.stat" "$NETO" plan --topology "$2" --from "$3" \
+			--to "$4" --format json --output "$5.plan.json" 2> "$5.plan.err"
+		rc=$?
+		set -e
+		pl_wall=$(field wall_seconds "$5.plan.stat")
+		pl_rss=$(field max_rss_kb "$5.plan.stat")
+		pl_mib=$(awk -v k="$pl_rss" 'BEGIN { if (k != "") printf "%.0f", k / 1024 }')
+		pl_tunnels=$(sed -n 's/^neto plan: \([0-9]*\) tunnels (.*/\1/p' "$5.plan.err" | head -n 1)
+		pl_util=$(sed -n 's/.*peak utilisation \([0-9.]*%\) installed, \([0-9.]*%\) target.*/\1 \/ \2/p' \
+			"$5.plan.err" | head -n 1)
+		plan_tsv=""
+		if [ $rc -eq 0 ] && ! "$PLAN_STATS" "$5.plan.json" > "$5.stats" 2>&1; then
+			rc=1
+			first_line "$5.stats" >> "$5.plan.err"
+		fi
+		if [ $rc -ne 0 ]; then
+			plan_failures=$((plan_failures + 1))
+			why="$(tail -n 1 "$5.plan.err" | tr '|' '/' | cut -c 1-100)"
+			progress "plan: $pl_label: FAILED (status $rc): $why"
+			plan_row="| $pl_label | $pl_tunnels | $pl_util | **planner failed (status $rc): $why** | | | | | | | | | |"
+			return 0
+		fi
+		steps=$(field steps "$5.stats")
+		bound=$(field swan_bound "$5.stats")
+		maxu=$(field max_util "$5.stats")
+		thr=$(field throttled_tunnels "$5.stats")
+		vol=$(field throttled_volume "$5.stats")
+		peak=$(field throttled_peak "$5.stats")
+		secs=$(field compute_seconds "$5.stats")
+		unit=$(sed -n 's/^"summary":.*"unit":"\([^"]*\)".*/\1/p' "$5.plan.json" | tail -n 1)
+		total=$(sed -n 's/.*"total_allocated":\([0-9.eE+-]*\).*/\1/p' "$4" | tail -n 1)
+		# SWAN's bound, where there is real slack, against the steps taken
+		case $(awk -v b="$bound" 'BEGIN { print (b + 0 == 0 ? "none" : b + 0 >= 1e6 ? "tiny" : "finite") }') in
+		finite)
+			bound_plans=$((bound_plans + 1))
+			if [ "$steps" -gt "$bound" ]; then
+				bound_violations=$((bound_violations + 1))
+				echo "$pl_label: $steps steps, SWAN bound $bound" >> "$WORK/plan.violations"
+				progress "plan: $pl_label: $steps steps ABOVE the SWAN bound $bound"
+			fi
+			;;
+		tiny) tiny_bounds=$((tiny_bounds + 1)) ;;
+		esac
+		if "$NETO" plan --verify --topology "$2" "$5.plan.json" > "$5.verify" 2>&1; then
+			pl_verify=ok
+		else
+			verify_failures=$((verify_failures + 1))
+			pl_verify="**FAILED: $(tail -n 1 "$5.verify" | tr '|' '/' | cut -c 1-80)**"
+			progress "plan: $pl_label: VERIFY FAILED: $(tail -n 1 "$5.verify")"
+		fi
+		if [ "$thr" = 0 ]; then
+			vol_cell=0 held_cell=0
+		else
+			vol_cell=$(awk -v v="$vol" -v u="$unit" 'BEGIN { printf "%.3g %s", v, u }')
+			held_cell=$(awk -v p="$peak" -v t="$total" 'BEGIN {
+				if (t + 0 > 0) printf "%.2f%%", 100 * p / t; else printf "-" }')
+		fi
+		progress "plan: $pl_label: $steps steps (SWAN bound $bound), $thr throttled, ${secs}s compute, ${pl_wall}s wall, verify $pl_verify"
+		plan_row="| $pl_label | $pl_tunnels | $pl_util | $steps | $(bound_cell "$bound") | $(fmt %.2f "$(awk -v u="$maxu" 'BEGIN { print 100 * u }')")% | $thr | $vol_cell | $held_cell | $(fmt %.4f "$secs") | $(fmt %.2f "$pl_wall") | $pl_mib | $pl_verify |"
+		plan_tsv="$steps $bound $maxu $thr $secs $pl_wall $pl_mib $pl_verify"
+	}
+	plan_header() {
+		report "| transition | tunnels | peak util installed / target | steps | SWAN bound | max transient util | throttled tunnels | throttled volume | peak held back | plan compute s | neto plan wall s | peak RSS MiB | verify |"
+		report "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+	}
+
+	report "## Transition planning: neto plan"
+	report ""
+	report "From one \`neto te\` allocation (heuristic, three classes) to the next:" \
+		"\`neto plan --format json\` under runstat, then \`neto plan --verify\` on the plan." \
+		"Steps, SWAN bound, transient utilisation and throttling are read from the plan file" \
+		"(bench/plan-stats); \"plan compute s\" is summary.compute_seconds (plan_make alone)," \
+		"\"neto plan wall s\" and peak RSS the whole command (reading both allocations included)." \
+		"SWAN bound \"none\": some link is full in the installed or the target allocation" \
+		"(no uniform slack); a bound of a million or more is shown with the slack it stands" \
+		"for (under 1e-6 of a link free: a link full up to floating-point rounding)." \
+		"Throttled volume: sum over throttle records of (normal - limit) x configurations held;" \
+		"peak held back: the most rate held back in one configuration, in % of the target's total."
+	report ""
+
+	# REPETITA .0000 -> .0001
+	progress "plan: REPETITA .0000 -> .0001 ($PLAN_INSTANCES; x$PLAN_SCALES)"
+	report "### REPETITA matrices .0000 -> .0001, and link failures"
+	report ""
+	plan_header
+	for inst in $PLAN_INSTANCES; do
+		graph=$DATA/repetita/$inst.graph
+		if [ ! -f "$graph" ] || [ ! -f "$DATA/repetita/$inst.0000.demands" ] ||
+			[ ! -f "$DATA/repetita/$inst.0001.demands" ]; then
+			progress "plan: $inst: no data, skipped"
+			report "| $inst | no data | | | | | | | | | | | |"
+			continue
+		fi
+		for scale in $PLAN_SCALES; do
+			base=$WORK/plan.$inst.x$scale
+			ok=1
+			for i in 0 1; do
+				if ! "$TO_CSV" "$graph" "$DATA/repetita/$inst.000$i.demands" "$scale" \
+					> "$base.$i.csv" 2> "$base.$i.csv.log" ||
+					! te_alloc "$graph" "$base.$i.csv" "$CLASSES" "$base.$i.json"; then
+					progress "plan: $inst x$scale: allocation $i failed: $(first_line "$base.$i.json.err")"
+					report "| $inst x$scale | allocation of .000$i failed: $(first_line "$base.$i.json.err") | | | | | | | | | | | |"
+					ok=0
+					break
+				fi
+			done
+			[ $ok = 1 ] || continue
+			plan_one "$inst x$scale" "$graph" "$base.0.json" "$base.1.json" "$base"
+			report "$plan_row"
+		done
+	done
+
+	# link failures: the same matrix (.0000 x1) allocated without the
+	# busiest link, planned on the full topology
+	for inst in $PLAN_FAILURES; do
+		graph=$DATA/repetita/$inst.graph
+		if [ ! -f "$graph" ] || [ ! -f "$DATA/repetita/$inst.0000.demands" ]; then
+			progress "plan: $inst failure: no data, skipped"
+			report "| $inst, link down | no data | | | | | | | | | | | |"
+			continue
+		fi
+		base=$WORK/plan.$inst.fail
+		if ! "$TO_CSV" "$graph" "$DATA/repetita/$inst.0000.demands" 1 \
+			> "$base.csv" 2> "$base.csv.log" ||
+			! te_alloc "$graph" "$base.csv" "$CLASSES" "$base.0.json" ||
+			! "$PLAN_DROP_LINK" "$graph" "$base.0.json" > "$base.graph" 2> "$base.graph.log" ||
+			! te_alloc "$base.graph" "$base.csv" "$CLASSES" "$base.1.json"; then
+			progress "plan: $inst failure: inputs failed"
+			report "| $inst x1, link down | inputs failed (see $base.*) | | | | | | | | | | | |"
+			continue
+		fi
+		link=$(sed -n 's/^plan-drop-link: removed \([^ ]*\) (\([^,]*\),.*/\1 (\2)/p' "$base.graph.log")
+		plan_one "$inst x1, $link down" "$graph" "$base.0.json" "$base.1.json" "$base"
+		report "$plan_row"
+	done
+	report ""
+	report "Link down: the busiest link of the x1 allocation of .0000 (largest load; one direction)" \
+		"is removed from the .graph (bench/plan-drop-link), the same matrix is allocated on" \
+		"the rest, and the move is planned on the full topology, where that link carries" \
+		"nothing in the target."
+	report ""
+
+	# a day of real hourly matrices on the example WAN
+	tm=$DATA/abilene-tm/abilene_hourly.txt
+	b4=$ROOT/examples/b4/topology.json
+	b4_classes=$ROOT/examples/b4/classes.csv
+	last=$((PLAN_HOUR + PLAN_HOURS))
+	report "### A day of real matrices: Abilene hourly on the 12-site example WAN"
+	report ""
+	if [ ! -f "$tm" ] || [ ! -f "$b4" ]; then
+		progress "plan: no hourly data, skipped"
+		report "No data ($tm), skipped."
+	else
+		progress "plan: hourly, hours $PLAN_HOUR to $last"
+		report "Hours $PLAN_HOUR to $last of abilene_hourly.txt (bench/plan-hourly-csv: the rule" \
+			"and scale of scripts/make-b4-example, which overloads the network at busy hours)," \
+			"examples/b4/topology.json and classes.csv; one plan from each hour to the next."
+		report ""
+		plan_header
+		: > "$WORK/plan.hourly.tsv"
+		h=$PLAN_HOUR
+		while [ "$h" -le "$last" ]; do
+			base=$WORK/plan.hour$h
+			if ! "$PLAN_HOURLY_CSV" "$tm" "$b4" "$h" > "$base.csv" 2> "$base.csv.log" ||
+				! te_alloc "$b4" "$base.csv" "$b4_classes" "$base.json"; then
+				echo "run.sh: hour $h: $(first_line "$base.csv.log") $(first_line "$base.json.err")" >&2
+				exit 1
+			fi
+			h=$((h + 1))
+		done
+		h=$PLAN_HOUR
+		while [ "$h" -lt "$last" ]; do
+			plan_one "hour $h -> $((h + 1))" "$b4" "$WORK/plan.hour$h.json" \
+				"$WORK/plan.hour$((h + 1)).json" "$WORK/plan.hour$h"
+			report "$plan_row"
+			[ -z "$plan_tsv" ] || echo "$plan_tsv" >> "$WORK/plan.hourly.tsv"
+			h=$((h + 1))
+		done
+		report ""
+		# medians (and max) over the planned transitions
+		# shellcheck disable=SC2046 # numbers, split on purpose
+		set -- $(awk '
+			function med(col,    i, j, t, a, n) {
+				n = 0
+				for (i = 1; i <= NR; i++) a[++n] = v[i, col] + 0
+				for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+				return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+			}
+			function mx(col,    i, m) {
+				m = v[1, col] + 0
+				for (i = 2; i <= NR; i++) if (v[i, col] + 0 > m) m = v[i, col] + 0
+				return m
+			}
+			{ for (c = 1; c <= NF; c++) v[NR, c] = $c; if ($4 > 0) thr++; if ($8 == "ok") ok++ }
+			END {
+				if (NR == 0) { print "0 - - - - - - - - - - - -"; exit }
+				printf "%d %d %g %g %.2f %.2f %d %.4f %.4f %.3f %.3f %d %d\n", NR, ok + 0,
+				    med(1), mx(1), 100 * med(3), 100 * mx(3), thr + 0,
+				    med(5), mx(5), med(6), mx(6), med(7), mx(7)
+			}' "$WORK/plan.hourly.tsv")
+		n_h=$1 ok_h=$2
+		report "| hourly transitions | planned | verified | steps median (max) | max transient util median (max) | with throttling | plan compute s median (max) | neto plan wall s median (max) | peak RSS MiB median (max) |"
+		report "|---|---|---|---|---|---|---|---|---|"
+		report "| $PLAN_HOURS | $n_h | $ok_h | $3 ($4) | $5% ($6%) | $7 | $8 ($9) | ${10} (${11}) | ${12} (${13}) |"
+		report ""
+		report "SWAN bound over the day: $(awk '{ b = $2 + 0; if (b == 0) n++; else if (b >= 1e6) r++; else f++ }
+			END { printf "finite on %d transitions, none on %d, a million steps or more on %d", f, n, r }' "$WORK/plan.hourly.tsv")."
+	fi
+	report ""
+	plan_secs=$(($(date +%s) - plan_start))
+	report "Checks: $plan_failures planner failures; $verify_failures plans rejected by \`neto plan --verify\`;" \
+		"$bound_plans plans with a finite SWAN bound, $bound_violations with more steps than it$(
+			[ "$bound_violations" = 0 ] || printf ' (%s)' "$(tr '\n' ';' < "$WORK/plan.violations")");" \
+		"$tiny_bounds bounds of a million steps or more (slack under 1e-6). Plan part: ${plan_secs}s."
+	if [ "$plan_failures" != 0 ] || [ "$verify_failures" != 0 ]; then
+		report ""
+		report "**WARNING: $plan_failures planner failures, $verify_failures verify failures (details in $WORK/plan.*.err, .verify)**"
 	fi
 	report ""
 fi
