@@ -61,7 +61,8 @@ int plan_make(const plan_space *s, const double *from, const double *to, const p
 /* SWAN's bound for the instance: with scratch capacity s (the smallest
  * fraction of capacity left free on any link by both from and to), ceil(1/s)
  * - 1 intermediate configurations suffice. Returns that number of steps
- * (intermediates + 1), or 0 when some link has no slack. */
+ * (intermediates + 1), or 0 when some link has no slack (a relative slack
+ * of 1e-9 or less, the verifier's tolerance, counts as none). */
 size_t plan_swan_bound(const plan_space *s, const double *from, const double *to);
 
 /* Router updates of one step: per head-end router, the SR policies to
