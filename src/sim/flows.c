@@ -210,7 +210,7 @@ int sim_set_demands(sim *s, const sim_demand *v, size_t n, int64_t now, neto_err
 	if (n > 0 && v == NULL)
 		return neto_err_set(err, "sim: no demands");
 	for (size_t i = 0; i < n; i++) {
-		size_t len;
+		size_t len = 0;
 		if (check_entry(s, v[i].src, v[i].dst, v[i].rate, i, err) != 0 ||
 		    sim_class_check(v[i].cls, &len, err) != 0)
 			return -1;
@@ -232,7 +232,7 @@ int sim_set_demand_set(sim *s, const demand_set *ds, const class_set *cs, int64_
 {
 	for (size_t i = 0; i < ds->n; i++) {
 		const demand *d = &ds->v[i];
-		size_t len;
+		size_t len = 0;
 		if (check_entry(s, d->src, d->dst, d->rate, i, err) != 0)
 			return -1;
 		if (d->cls >= cs->n)

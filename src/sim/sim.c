@@ -267,7 +267,7 @@ int sim_class_check(const char *name, size_t *len, neto_err *err)
 
 int sim_class_intern(sim *s, const char *name, uint32_t *id, neto_err *err)
 {
-	size_t n;
+	size_t n = 0;
 	if (sim_class_check(name, &n, err) != 0)
 		return -1;
 	if (neto_strmap_get(&s->cls_by_name, name, n, id))
@@ -749,7 +749,7 @@ static int request(sim *s, uint32_t router, uint32_t dst, const char *cls,
 				    router >= t->n_nodes ? router : dst, t->n_nodes);
 	if (router == dst)
 		return neto_err_set(err, "sim: a policy from '%s' to itself", node_name(s, router));
-	size_t clen;
+	size_t clen = 0;
 	if (sim_class_check(cls, &clen, err) != 0)
 		return -1;
 	if (desired != NULL && policy_check(s, router, dst, desired, err) != 0)
