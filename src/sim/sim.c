@@ -817,7 +817,9 @@ sim_req_status sim_request_status(const sim *s, uint64_t request_id)
 	if (request_id == 0 || request_id > s->n_reqs)
 		return SIM_REQ_UNKNOWN;
 	const sim_req *q = &s->reqs[request_id - 1];
-	if (q->status == SIM_REQ_PENDING && s->routers[q->router].stall_until > s->now)
+	/* held by a stall that is on now and that it falls due in */
+	int64_t stall = s->routers[q->router].stall_until;
+	if (q->status == SIM_REQ_PENDING && stall > s->now && q->due <= stall)
 		return SIM_REQ_STALLED;
 	return q->status;
 }

@@ -138,7 +138,8 @@ typedef struct sim_installed {
 typedef enum sim_req_status {
 	SIM_REQ_UNKNOWN = 0,  /* no such request */
 	SIM_REQ_PENDING,      /* sent, not yet applied */
-	SIM_REQ_STALLED,      /* pending on a router that is stalled now */
+	SIM_REQ_STALLED,      /* pending, held by a stall of its router that is
+			       * on now (it falls due before the stall ends) */
 	SIM_REQ_INSTALLED,    /* took effect (for a removal: the policy is gone) */
 	SIM_REQ_REJECTED,     /* refused; nothing changed (sim_req_info.reason) */
 } sim_req_status;

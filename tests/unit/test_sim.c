@@ -537,9 +537,12 @@ static void test_stall(void **state)
 	assert_int_equal(sim_request_status(s, a1), SIM_REQ_STALLED);
 	assert_int_equal(sim_request_status(s, a2), SIM_REQ_STALLED);
 	assert_int_equal(sim_request_status(s, b1), SIM_REQ_INSTALLED);
+	/* due after the stall ends: merely pending */
+	uint64_t a3 = apply(s, A, D, "bronze", &pol, 5950);
 	advance(s, 5999);
 	assert_null(sim_policy_get(s, A, D, "gold"));
 	assert_int_equal(sim_request_status(s, a1), SIM_REQ_STALLED);
+	assert_int_equal(sim_request_status(s, a3), SIM_REQ_PENDING);
 	advance(s, 6000);
 	assert_int_equal(sim_request_status(s, a1), SIM_REQ_INSTALLED);
 	assert_int_equal(sim_request_status(s, a2), SIM_REQ_INSTALLED);
@@ -547,6 +550,8 @@ static void test_stall(void **state)
 	neto_err err;
 	assert_int_equal(sim_request_info(s, a1, &in, &err), 0);
 	assert_int_equal(in.done_at, 6000);
+	advance(s, 6050);
+	assert_int_equal(sim_request_status(s, a3), SIM_REQ_INSTALLED);
 	/* a stall without end: never completes */
 	load_scen(s, "at 7000 stall router C\n");
 	uint64_t c1 = apply(s, C, D, "gold", &(sim_policy){ (sim_seglist[]){ {
