@@ -527,8 +527,8 @@ int flowmsg_batch_decode(flowmsg_batch *b, const char *buf, size_t len, const ch
 		return neto_err_at(err, what, 0, "larger than %zu bytes", FLOWMSG_MAX_BYTES);
 	dec d;
 	dec_init(&d, &b->text_, buf, len, what, err);
-	char *line;
-	size_t ll;
+	char *line = NULL;
+	size_t ll = 0;
 	field f[7];
 	uint64_t v;
 	int rc = next_line(&d, &line, &ll);
@@ -590,8 +590,8 @@ void flowmsg_partial_free(flowmsg_partial *p)
 static int name_list(dec *d, const char *tag, uint64_t count, neto_strmap *seen,
 		     const char ***names, size_t off)
 {
-	char *line;
-	size_t ll;
+	char *line = NULL;
+	size_t ll = 0;
 	int rc = next_line(d, &line, &ll);
 	if (rc == 1)
 		rc = derr(d, "missing the '%s' line", tag);
@@ -634,8 +634,8 @@ int flowmsg_partial_decode(flowmsg_partial *p, const char *buf, size_t len, cons
 	dec_init(&d, &p->text_, buf, len, what, err);
 	neto_strmap seen;
 	neto_strmap_init(&seen);
-	char *line;
-	size_t ll;
+	char *line = NULL;
+	size_t ll = 0;
 	field f[9];
 	uint64_t nc, nm, count;
 	int rc = next_line(&d, &line, &ll);
