@@ -171,15 +171,12 @@ static int setup(flowagent *a, const flowagent_cfg *cfg, neto_err *err)
 		a->out_topic = prefixed("partial.", cfg->parent);
 	}
 	if (cfg->kind == FLOWAGENT_LEAF) {
-		if (a->parent == NULL)
-			return neto_err_set(err, "flow agent %s: a leaf needs a parent", a->name);
 		a->wait = cfg->grace_ms ? cfg->grace_ms : a->window / 5;
 		if (copy_members(a, cfg->exporters, cfg->n_exporters, "exporter", err) != 0)
 			return -1;
 		a->topics = neto_reallocarray(NULL, a->n_members, sizeof *a->topics);
 		for (size_t i = 0; i < a->n_members; i++)
 			a->topics[a->n_topics++] = prefixed("flow.", a->members[i]);
-		a->smoothing.kind = FLOWAGENT_SMOOTH_NONE;
 	} else if (cfg->kind == FLOWAGENT_PARENT) {
 		a->wait = cfg->timeout_ms ? cfg->timeout_ms : a->window / 2;
 		if (copy_members(a, cfg->children, cfg->n_children, "child", err) != 0)
@@ -188,11 +185,15 @@ static int setup(flowagent *a, const flowagent_cfg *cfg, neto_err *err)
 			return neto_err_set(err, "flow agent %s: its own child", a->name);
 		a->topics = neto_malloc(sizeof *a->topics);
 		a->topics[a->n_topics++] = prefixed("partial.", a->name);
+	} else {
+		return neto_err_set(err, "flow agent %s: unknown kind", a->name);
+	}
+	/* smoothing where matrices are merged, and at the root; a leaf that
+	 * reports to a parent sends its windows as measured */
+	if (cfg->kind == FLOWAGENT_PARENT || a->parent == NULL) {
 		a->smoothing = cfg->smoothing;
 		if (flowagent_smoothing_check(&a->smoothing, err) != 0)
 			return -1;
-	} else {
-		return neto_err_set(err, "flow agent %s: unknown kind", a->name);
 	}
 	flowagent_smoother_init(&a->sm, &a->smoothing);
 	return 0;
@@ -343,8 +344,7 @@ static int save_state(flowagent *a, int64_t next, int64_t now)
 	json_t *o = json_pack("{s:i, s:s, s:I, s:f, s:I, s:s}", "v", STATE_VERSION, "kind",
 			      kind_name(a->kind), "window_ms", (json_int_t)a->window,
 			      "bits_per_unit", a->bits, "next", (json_int_t)next, "smoothing", sm);
-	if (a->kind == FLOWAGENT_PARENT)
-		json_object_set_new(o, "smoother", flowagent_smoother_save(&a->sm));
+	json_object_set_new(o, "smoother", flowagent_smoother_save(&a->sm));
 	char *body = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
 	neto_err e2;
@@ -388,7 +388,7 @@ static int apply_state(flowagent *a, const char *body, size_t len, const char **
 		a->next = align(json_integer_value(n), a->window);
 		flowagent_smoothing was;
 		neto_err e2;
-		if (a->kind == FLOWAGENT_PARENT && a->smoothing.kind != FLOWAGENT_SMOOTH_NONE) {
+		if (a->smoothing.kind != FLOWAGENT_SMOOTH_NONE) {
 			if (flowagent_smoothing_parse(json_string_value(s), &was, &e2) != 0 ||
 			    !same_smoothing(&was, &a->smoothing)) {
 				*why = "written with other smoothing; smoothing starts afresh";
@@ -606,6 +606,59 @@ static char *join_names(const flowagent_matrix *s)
 	return out;
 }
 
+/*
+ * Closes window `start` with its merged matrix m (rates), the covered and
+ * missing names (a name in both counts as missing: part of its share is),
+ * in the order of the file comment: smooth, save the state, write. Takes
+ * the three matrices (frees them).
+ */
+static int emit(flowagent *a, int64_t start, flowagent_matrix *m, flowagent_matrix *covered,
+		flowagent_matrix *missing, int64_t now)
+{
+	flowagent_matrix cov, out;
+	flowagent_matrix_init(&cov);
+	flowagent_matrix_init(&out);
+	for (size_t i = 0; i < covered->n; i++) {
+		double dummy;
+		if (!flowagent_matrix_get(missing, covered->keys[i], covered->klen[i], &dummy))
+			flowagent_matrix_add(&cov, covered->keys[i], covered->klen[i], 0);
+	}
+	flowagent_smoother_step(&a->sm, m, missing->n == 0, &out);
+	char *body = NULL, *miss = NULL;
+	size_t len = 0;
+	int rc = 0;
+	if (a->out_topic == NULL) {
+		body = demand_csv(&out, &len);
+		miss = join_names(missing);
+	} else {
+		rc = make_partial(a, start, &out, &cov, missing, &body, &len);
+	}
+	flowagent_matrix_free(m);
+	flowagent_matrix_free(covered);
+	flowagent_matrix_free(missing);
+	flowagent_matrix_free(&cov);
+	flowagent_matrix_free(&out);
+	if (rc == 0 && save_state(a, start + a->window, now) != 0)
+		rc = -1;
+	if (rc != 0) {
+		a->loaded = false; /* the smoother stepped: reload it with the window */
+		free(body);
+		free(miss);
+		return -1;
+	}
+	a->out = (unsent){ .pending = true,
+			   .demand = a->out_topic == NULL,
+			   .at = start + a->window,
+			   .body = body,
+			   .len = len,
+			   .missing = miss };
+	a->next = start + a->window;
+	drop_wins_before(a, a->next);
+	a->stats.windows++;
+	a->stats.next_window = a->next;
+	return flush_out(a, now);
+}
+
 /* ---- leaf ---------------------------------------------------------------- */
 
 static void handle_batch(flowagent *a, size_t ex, const store_msg *m, int64_t now)
@@ -682,24 +735,7 @@ static int close_leaf_window(flowagent *a, int64_t now)
 	for (size_t i = 0; i < a->n_members; i++)
 		flowagent_matrix_add(w && w->seen[i] ? &covered : &missing, a->members[i],
 				     strlen(a->members[i]), 0);
-	char *body;
-	size_t len;
-	int rc = make_partial(a, start, &rates, &covered, &missing, &body, &len);
-	flowagent_matrix_free(&rates);
-	flowagent_matrix_free(&covered);
-	flowagent_matrix_free(&missing);
-	if (rc != 0)
-		return -1;
-	if (save_state(a, start + a->window, now) != 0) {
-		free(body);
-		return -1;
-	}
-	a->out = (unsent){ .pending = true, .body = body, .len = len };
-	a->next = start + a->window;
-	drop_wins_before(a, a->next);
-	a->stats.windows++;
-	a->stats.next_window = a->next;
-	return flush_out(a, now);
+	return emit(a, start, &rates, &covered, &missing, now);
 }
 
 /* ---- parent -------------------------------------------------------------- */
@@ -806,11 +842,9 @@ static int close_parent_window(flowagent *a, int64_t now, bool *closed)
 		*closed = true;
 		return 0;
 	}
-	flowagent_matrix missing, covered, empty, out;
+	flowagent_matrix missing, covered;
 	flowagent_matrix_init(&missing);
 	flowagent_matrix_init(&covered);
-	flowagent_matrix_init(&empty);
-	flowagent_matrix_init(&out);
 	if (w != NULL) {
 		flowagent_matrix_copy(&missing, &w->missing);
 		flowagent_matrix_copy(&covered, &w->covered);
@@ -827,50 +861,14 @@ static int close_parent_window(flowagent *a, int64_t now, bool *closed)
 	for (size_t i = 0; i < a->n_members; i++)
 		if (w == NULL || !w->seen[i])
 			add_subtree(a, a->members[i], &missing, 0);
-	/* a name both covered (by one child) and missing (by another) counts as
-	 * missing: part of its share is */
-	flowagent_matrix cov2;
-	flowagent_matrix_init(&cov2);
-	for (size_t i = 0; i < covered.n; i++) {
-		double dummy;
-		if (!flowagent_matrix_get(&missing, covered.keys[i], covered.klen[i], &dummy))
-			flowagent_matrix_add(&cov2, covered.keys[i], covered.klen[i], 0);
-	}
-	flowagent_matrix_free(&covered);
-	flowagent_smoother_step(&a->sm, w ? &w->m : &empty, missing.n == 0, &out);
-	char *body = NULL, *miss = NULL;
-	size_t len = 0;
-	int rc = 0;
-	if (a->out_topic == NULL) {
-		body = demand_csv(&out, &len);
-		miss = join_names(&missing);
-	} else {
-		rc = make_partial(a, start, &out, &cov2, &missing, &body, &len);
-	}
-	flowagent_matrix_free(&missing);
-	flowagent_matrix_free(&cov2);
-	flowagent_matrix_free(&empty);
-	flowagent_matrix_free(&out);
-	if (rc == 0 && save_state(a, start + a->window, now) != 0)
-		rc = -1;
-	if (rc != 0) {
-		a->loaded = false; /* the smoother stepped: reload it with the window */
-		free(body);
-		free(miss);
+	flowagent_matrix m;
+	flowagent_matrix_init(&m);
+	if (w != NULL)
+		flowagent_matrix_copy(&m, &w->m);
+	if (emit(a, start, &m, &covered, &missing, now) != 0)
 		return -1;
-	}
-	a->out = (unsent){ .pending = true,
-			   .demand = a->out_topic == NULL,
-			   .at = start + a->window,
-			   .body = body,
-			   .len = len,
-			   .missing = miss };
-	a->next = start + a->window;
-	drop_wins_before(a, a->next);
-	a->stats.windows++;
-	a->stats.next_window = a->next;
 	*closed = true;
-	return flush_out(a, now);
+	return 0;
 }
 
 /* ---- tick ---------------------------------------------------------------- */

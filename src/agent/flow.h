@@ -15,6 +15,8 @@
  *   the merged matrices (flow_smooth.h) and either writes the demand matrix
  *   (the root: store_demand_put, neto demand CSV, with the missing list) or
  *   sends a partial to its own parent (an intermediate agent).
+ * - A leaf without a parent is a tree of one: it is the root, and smooths
+ *   and writes the demand matrix itself.
  *
  * Windows are aligned: window k covers [k * window_ms, (k + 1) * window_ms)
  * of the epoch, and every agent of a tree uses the same window_ms (messages
@@ -65,7 +67,9 @@ typedef enum flowagent_kind {
 typedef struct flowagent_cfg {
 	const char *name;   /* unique in the tree; a valid flowmsg name */
 	flowagent_kind kind;
-	const char *parent; /* leaf: required; parent: NULL for the root */
+	/* the agent its partials go to; NULL: the root, which smooths and
+	 * writes the demand matrix (a lone leaf may be the root) */
+	const char *parent;
 	const char *const *exporters; /* leaf: 1 or more, distinct */
 	size_t n_exporters;
 	const char *const *children;  /* parent: 1 or more, distinct */
@@ -80,7 +84,9 @@ typedef struct flowagent_cfg {
 	 * after the parent gave up on them. */
 	int64_t timeout_ms;
 	double bits_per_unit; /* > 0: bits per second of one rate unit */
-	flowagent_smoothing smoothing; /* parent; a leaf ignores it */
+	/* parents and the root; a leaf with a parent sends its windows as
+	 * measured and ignores it */
+	flowagent_smoothing smoothing;
 	int64_t heartbeat_ms; /* 0: FLOWAGENT_DEFAULT_HEARTBEAT_MS */
 } flowagent_cfg;
 
