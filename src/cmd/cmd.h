@@ -5,5 +5,8 @@
 
 int cmd_te(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_intent(int argc, char **argv);
+int cmd_api(int argc, char **argv);
 
 #endif

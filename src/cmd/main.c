@@ -17,6 +17,11 @@ static const char usage[] =
 	"             a demand matrix (see `neto te --help`)\n"
 	"  plan       plan a congestion-free transition from the installed\n"
 	"             allocation to a new one, or check a plan (see `neto plan --help`)\n"
+	"  show       show the orchestrator's state through its HTTP API: topology,\n"
+	"             links, demands, plans, tasks, agents... (see `neto show --help`)\n"
+	"  intent     add, list or delete intents (drains, classes, shares, pinned\n"
+	"             paths) through the HTTP API (see `neto intent --help`)\n"
+	"  api        serve the HTTP API from a store (see `neto api --help`)\n"
 	"\n"
 	"options:\n"
 	"  -h, --help     this text\n"
@@ -41,6 +46,12 @@ int main(int argc, char **argv)
 		return cmd_te(argc - 2, argv + 2);
 	if (strcmp(cmd, "plan") == 0)
 		return cmd_plan(argc - 2, argv + 2);
+	if (strcmp(cmd, "show") == 0)
+		return cmd_show(argc - 2, argv + 2);
+	if (strcmp(cmd, "intent") == 0)
+		return cmd_intent(argc - 2, argv + 2);
+	if (strcmp(cmd, "api") == 0)
+		return cmd_api(argc - 2, argv + 2);
 	fprintf(stderr, "neto: unknown command '%s'\n\n%s", cmd, usage);
 	return 2;
 }
