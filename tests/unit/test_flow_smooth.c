@@ -293,8 +293,8 @@ static void test_load_errors(void **state)
 	static const char *const bad[] = {
 		"[]",
 		"{}",
-		"{\"windows\":[{\"complete\":true,\"rates\":[]},{\"complete\":true,\"rates\":[]},"
-		"{\"complete\":true,\"rates\":[]}]}",
+		("{\"windows\":[{\"complete\":true,\"rates\":[]},{\"complete\":true,\"rates\":[]},"
+		 "{\"complete\":true,\"rates\":[]}]}"),
 		"{\"windows\":[{\"rates\":[]}]}",
 		"{\"windows\":[{\"complete\":true,\"rates\":[[\"a\"]]}]}",
 		"{\"windows\":[{\"complete\":true,\"rates\":[[1,2]]}]}",

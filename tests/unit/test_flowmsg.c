@@ -453,7 +453,7 @@ static void test_partial_encode_refuses(void **state)
 	assert_int_equal(flowmsg_partial_encode(&p, &out, &len, &err), -1);
 	assert_has(err.msg, "entry 1: (a, b, c) is listed twice");
 	p.n = 1;
-	e[0].rate = NAN;
+	e[0].rate = nan("");
 	assert_int_equal(flowmsg_partial_encode(&p, &out, &len, &err), -1);
 	assert_has(err.msg, "entry 0: rate");
 	e[0].rate = 1;
