@@ -8,6 +8,7 @@
  * as zero.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,8 +35,16 @@ static void put_value(api_buf *b, double v)
 		api_buf_puts(b, "NaN");
 	else if (isinf(v))
 		api_buf_puts(b, v > 0 ? "+Inf" : "-Inf");
-	else
-		api_buf_printf(b, "%.17g", v);
+	else {
+		/* the shortest form that reads back as v */
+		char out[32];
+		for (int prec = 1; prec <= 17; prec++) {
+			snprintf(out, sizeof out, "%.*g", prec, v);
+			if (strtod(out, NULL) == v)
+				break;
+		}
+		api_buf_puts(b, out);
+	}
 }
 
 static void family(api_buf *b, const char *name, const char *type, const char *help)

@@ -488,7 +488,7 @@ static void test_metrics(void **state)
 		"neto_cycle_failures_total 1\n",
 		"neto_tasks{state=\"pending\"} 3\n",
 		"neto_tasks{state=\"done\"} 0\n",
-		"neto_link_utilization{link=\"ab\"} 0.41999999999999998\n",
+		"neto_link_utilization{link=\"ab\"} 0.42\n",
 		"neto_link_utilization{link=\"bc\"} 0.5\n",
 		"neto_allocated_rate{class=\"gold\"} 15.5\n",
 		"neto_demanded_rate{class=\"sil\\\"ver\"} 3\n",
