@@ -56,10 +56,22 @@ static int send(agent_update *a, const store_task *t, int64_t now, neto_err *err
 	return d->apply(d->ctx, t->router, t->policy, t->desired, now, err);
 }
 
+static void forget(agent_update *a, int64_t id)
+{
+	for (size_t i = 0; i < a->n_fl; i++)
+		if (a->fl[i].task_id == id) {
+			a->fl[i] = a->fl[--a->n_fl];
+			return;
+		}
+}
+
+/* Records the outcome; the task leaves the in-flight set, so that a retry
+ * (the same task handed out again) sends its request anew. */
 static int complete(agent_update *a, const store_task *t, int ok, const char *error,
 		    const char *readback, int64_t now, neto_err *err)
 {
 	int accepted = 0;
+	forget(a, t->id);
 	if (store_task_complete(a->st, t->id, a->cfg.name, ok, error, readback, now, &accepted,
 				err) != 0)
 		return -1;

@@ -8,5 +8,8 @@ int cmd_plan(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_intent(int argc, char **argv);
 int cmd_api(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+/* controller, scheduler, agent, sim */
+int cmd_role(const char *role, int argc, char **argv);
 
 #endif

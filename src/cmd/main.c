@@ -22,6 +22,11 @@ static const char usage[] =
 	"  intent     add, list or delete intents (drains, classes, shares, pinned\n"
 	"             paths) through the HTTP API (see `neto intent --help`)\n"
 	"  api        serve the HTTP API from a store (see `neto api --help`)\n"
+	"  run        run the whole orchestrator in one process: simulated WAN,\n"
+	"             controller, scheduler, agents, API (see `neto run --help`)\n"
+	"  controller, scheduler, agent update NAME, sim\n"
+	"             one role of the orchestrator alone, against a shared store\n"
+	"  check      check that a store is consistent (see `neto check --help`)\n"
 	"\n"
 	"options:\n"
 	"  -h, --help     this text\n"
@@ -52,6 +57,11 @@ int main(int argc, char **argv)
 		return cmd_intent(argc - 2, argv + 2);
 	if (strcmp(cmd, "api") == 0)
 		return cmd_api(argc - 2, argv + 2);
+	if (strcmp(cmd, "run") == 0)
+		return cmd_run(argc - 2, argv + 2);
+	if (strcmp(cmd, "controller") == 0 || strcmp(cmd, "scheduler") == 0 ||
+	    strcmp(cmd, "agent") == 0 || strcmp(cmd, "sim") == 0 || strcmp(cmd, "check") == 0)
+		return cmd_role(cmd, argc - 2, argv + 2);
 	fprintf(stderr, "neto: unknown command '%s'\n\n%s", cmd, usage);
 	return 2;
 }

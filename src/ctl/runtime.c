@@ -1,0 +1,294 @@
+/*
+ * runtime.c - all roles in one process (runtime.h).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agent/driver_sim.h"
+#include "agent/simnet.h"
+#include "agent/topology.h"
+#include "agent/update.h"
+#include "ctl/controller.h"
+#include "ctl/runtime.h"
+#include "ctl/scheduler.h"
+#include "lib/file.h"
+#include "lib/mem.h"
+#include "store/store.h"
+
+static int64_t wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(int64_t ms)
+{
+	if (ms <= 0)
+		return;
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000 };
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+/* Is any plan running? */
+static int plan_running(store *st, bool *running, int64_t *latest, neto_err *err)
+{
+	store_plan p;
+	int found = 0;
+	if (store_plan_latest(st, &p, &found, err) != 0)
+		return -1;
+	*running = found && strcmp(p.state, "running") == 0;
+	*latest = found ? p.id : 0;
+	if (found)
+		store_plan_clear(&p);
+	return 0;
+}
+
+/* The simulated WAN's tick, with the measurements it feeds: the topology
+ * with link states (as a topology agent reports it) and the demand matrix
+ * of the current hour. */
+static int tick_measure(simnet *net, topoagent *ta, int64_t now, int64_t *last_hour,
+			neto_err *err)
+{
+	if (simnet_tick(net, now, err) != 0)
+		return -1;
+	if (topoagent_set_topology(ta, simnet_topo(net), err) != 0 ||
+	    topoagent_tick(ta, now, err) != 0)
+		return -1;
+	sim_totals tot;
+	size_t hour = 0;
+	simnet_totals(net, &tot, &hour);
+	if ((int64_t)hour != *last_hour) {
+		if (simnet_write_demand(net, now, err) != 0)
+			return -1;
+		*last_hour = (int64_t)hour;
+	}
+	return 0;
+}
+
+int runtime_run(const runtime_opts *o, runtime_result *res, neto_err *err)
+{
+	const neto_cfg *cfg = o->cfg;
+	memset(res, 0, sizeof *res);
+	unsigned roles = o->roles ? o->roles : RUNTIME_ALL;
+	int64_t tick = o->tick_ms > 0 ? o->tick_ms : 100;
+	double speedup = o->speedup > 0 ? o->speedup
+			 : cfg->sim.enabled && cfg->sim.speedup > 0 ? cfg->sim.speedup
+								    : 1;
+	class_set ccs;
+	class_set_init(&ccs);
+	store *st = NULL;
+	simnet *net = NULL;
+	topoagent *ta = NULL;
+	agent_driver drv = { 0 };
+	agent_update *upd = NULL;
+	size_t n_upd = 0;
+	controller ctl;
+	scheduler sch;
+	bool have_ctl = false, have_sch = false;
+	char ctl_name[64], sch_name[64];
+	char **globs = NULL;
+	int rc = -1;
+
+	if (store_open(&st, cfg->store.uri, err) != 0)
+		return -1;
+	int64_t t0 = o->virtual_clock ? wall_ms() : wall_ms();
+	int64_t now = t0;
+
+	/* the simulated WAN */
+	simnet_config sc = { 0 };
+	sc.topology = cfg->sim.enabled ? cfg->sim.topology : o->default_topology;
+	sc.classes = o->default_classes;
+	/* a [sim] without demands carries no traffic */
+	sc.series = cfg->sim.enabled ? cfg->sim.demands.file : o->default_series;
+	sc.scale = cfg->sim.enabled ? cfg->sim.demands.scale : 1;
+	sc.abilene = cfg->sim.enabled && cfg->sim.demands.kind == CFG_SERIES_ABILENE_HOURLY;
+	sc.abilene_start = cfg->sim.demands.start;
+	sc.hour_ms = cfg->sim.enabled ? cfg->sim.demands.step_ms : 0;
+	sc.scenario = cfg->sim.enabled ? cfg->sim.scenario : NULL;
+	sc.seed = cfg->sim.enabled ? cfg->sim.seed : 1;
+	sim_params_default(&sc.params);
+	if (cfg->sim.enabled) {
+		sc.params.delay_min_ms = cfg->sim.install_delay_min_ms;
+		sc.params.delay_max_ms = cfg->sim.install_delay_max_ms;
+		sc.params.state_timeout_ms = cfg->sim.state_timeout_ms;
+	}
+	/* one process: the whole clock runs faster; a simulator alone: only
+	 * simulated time does, leases and timeouts stay on the wall clock that
+	 * the other processes share */
+	bool dilate = roles == RUNTIME_ALL;
+	sc.speedup = dilate ? 1 : speedup;
+	sc.log = o->log;
+	if ((roles & RUNTIME_SIM) && simnet_new(&net, st, &sc, now, err) != 0)
+		goto done;
+	char ta_name[64];
+	snprintf(ta_name, sizeof ta_name, "topology-%ld", (long)getpid());
+	topoagent_cfg tac = { .name = ta_name, .source = TOPOAGENT_SIM };
+	if (net && topoagent_new(&ta, st, &tac, err) != 0)
+		goto done;
+	/* the controller's classes: the simulator's, else a file, else
+	 * gold, silver and bronze */
+	if (net == NULL && (roles & RUNTIME_CONTROLLER)) {
+		static const char gsb[] = "name,priority,paths,latency\n"
+					  "gold,0,4,low\nsilver,1,4,low\nbronze,2,4,any\n";
+		char *buf = NULL;
+		size_t len = 0;
+		int crc;
+		if (o->controller_classes) {
+			if (neto_file_read(o->controller_classes, &buf, &len, err) != 0)
+				goto done;
+			crc = class_parse_csv(&ccs, buf, len, o->controller_classes, err);
+			free(buf);
+		} else {
+			crc = class_parse_csv(&ccs, gsb, strlen(gsb), "classes", err);
+		}
+		if (crc != 0)
+			goto done;
+	}
+
+	/* updating agents: those of the configuration, else one for all */
+	driver_sim_init(&drv, st);
+	for (size_t i = 0; i < cfg->n_agents; i++)
+		n_upd += cfg->agents[i].role == CFG_ROLE_UPDATE;
+	if (o->agent && cfg_agent_find(cfg, o->agent) == NULL) {
+		neto_err_set(err, "no [agent %s] in the configuration", o->agent);
+		goto done;
+	}
+	upd = neto_calloc(n_upd ? n_upd : 1, sizeof *upd);
+	globs = neto_calloc(n_upd ? n_upd : 1, sizeof *globs);
+	size_t k = 0;
+	for (size_t i = 0; i < cfg->n_agents; i++) {
+		const neto_cfg_agent *a = &cfg->agents[i];
+		if (a->role != CFG_ROLE_UPDATE || !(roles & RUNTIME_AGENTS) ||
+		    (o->agent && strcmp(o->agent, a->name) != 0))
+			continue;
+		size_t len = 1;
+		for (size_t j = 0; j < a->n_routers; j++)
+			len += strlen(a->routers[j]) + 1;
+		globs[k] = neto_calloc(len, 1);
+		for (size_t j = 0; j < a->n_routers; j++) {
+			if (j)
+				strcat(globs[k], ",");
+			strcat(globs[k], a->routers[j]);
+		}
+		agent_update_config uc = { .name = a->name,
+					   .routers = a->n_routers ? globs[k] : "*",
+					   .driver = &drv,
+					   .log = o->log };
+		agent_update_init(&upd[k++], st, &uc);
+	}
+	n_upd = k;
+	if (n_upd == 0 && (roles & RUNTIME_AGENTS) && o->agent == NULL) {
+		agent_update_config uc = { .name = "update-1", .routers = "*", .driver = &drv,
+					   .log = o->log };
+		agent_update_init(&upd[0], st, &uc);
+		n_upd = 1;
+	}
+
+	snprintf(ctl_name, sizeof ctl_name, "controller-%ld", (long)getpid());
+	snprintf(sch_name, sizeof sch_name, "scheduler-%ld", (long)getpid());
+	controller_config cc = { .name = ctl_name,
+				 .period_ms = cfg->controller.period_ms,
+				 .lease_ms = cfg->controller.lease_ms,
+				 .demand_threshold = cfg->controller.demand_threshold,
+				 .params = { .msd = 10,
+					     .exact = cfg->controller.te_engine == CFG_ENGINE_EXACT,
+					     .max_steps = cfg->controller.max_steps,
+					     .k_paths = cfg->controller.k_paths },
+				 .classes = net ? simnet_classes(net) : &ccs,
+				 .log = o->log };
+	controller_init(&ctl, st, &cc);
+	have_ctl = true;
+	sched_config scc = { .name = sch_name,
+			     .lease_ms = cfg->controller.lease_ms,
+			     .task_timeout_ms = cfg->scheduler.task_timeout_ms,
+			     .max_attempts = (int)cfg->scheduler.max_attempts,
+			     .backoff_ms = cfg->scheduler.backoff_ms,
+			     .log = o->log };
+	sched_init(&sch, st, &scc);
+	have_sch = true;
+
+	int64_t start_plan = 0;
+	bool running = false;
+	if (plan_running(st, &running, &start_plan, err) != 0)
+		goto done;
+	int64_t real0 = wall_ms();
+	int64_t last_hour_demand = -1;
+	for (;;) {
+		if (o->stop && *o->stop)
+			break;
+		if (net && tick_measure(net, ta, now, &last_hour_demand, err) != 0)
+			goto done;
+		neto_err terr;
+		if ((roles & RUNTIME_CONTROLLER) && controller_tick(&ctl, now, &terr) != 0 && o->log)
+			fprintf(o->log, "controller: %s\n", terr.msg);
+		if ((roles & RUNTIME_SCHEDULER) && sched_tick(&sch, now, &terr) != 0 && o->log)
+			fprintf(o->log, "scheduler: %s\n", terr.msg);
+		for (size_t i = 0; i < n_upd; i++)
+			if (agent_update_tick(&upd[i], now, &terr) != 0 && o->log)
+				fprintf(o->log, "agent %s: %s\n", upd[i].cfg.name, terr.msg);
+		int64_t latest = 0;
+		if (plan_running(st, &running, &latest, err) != 0)
+			goto done;
+		res->cycles = (unsigned)ctl.stats.cycles;
+		if (o->cycles && (roles & RUNTIME_CONTROLLER) && ctl.stats.cycles >= o->cycles &&
+		    !running)
+			break;
+		if (o->max_ms && now - t0 >= o->max_ms)
+			break;
+		/* next tick */
+		if (o->virtual_clock) {
+			now += tick;
+		} else if (!dilate) {
+			sleep_ms(tick - (wall_ms() - now));
+			now = wall_ms();
+		} else {
+			int64_t target = now + tick;
+			int64_t real_target = real0 + (int64_t)((double)(target - t0) / speedup);
+			sleep_ms(real_target - wall_ms());
+			now = target;
+		}
+	}
+	res->sim_ms = now - t0;
+	{
+		store_plan *pl = NULL;
+		size_t np = 0;
+		if (store_plan_list(st, 1000, &pl, &np, err) != 0)
+			goto done;
+		for (size_t i = 0; i < np; i++) {
+			if (pl[i].id <= start_plan)
+				continue;
+			res->plans_done += strcmp(pl[i].state, "done") == 0;
+			res->plans_failed += strcmp(pl[i].state, "failed") == 0;
+		}
+		store_plan_free(pl, np);
+	}
+	rc = 0;
+done:
+	class_set_free(&ccs);
+	if (have_ctl) {
+		controller_stop(&ctl, now);
+		controller_free(&ctl);
+	}
+	if (have_sch)
+		sched_stop(&sch, now);
+	for (size_t i = 0; i < n_upd; i++) {
+		agent_update_free(&upd[i]);
+		free(globs ? globs[i] : NULL);
+	}
+	free(upd);
+	free(globs);
+	if (drv.close)
+		drv.close(drv.ctx);
+	if (ta) {
+		topoagent_release(ta, now, NULL);
+		topoagent_free(ta);
+	}
+	simnet_free(net);
+	store_close(st);
+	return rc;
+}
