@@ -96,10 +96,9 @@ int64_t db_int(db_res *r, int col)
 
 const char *db_text(db_res *r, int col, size_t *len)
 {
-	size_t n = 0;
-	const char *s = r->d->ops->col_text(r, col, &n);
+	const char *s = r->d->ops->col_text(r, col);
 	if (len != NULL)
-		*len = s ? n : 0;
+		*len = s ? r->d->ops->col_len(r, col) : 0;
 	return s;
 }
 

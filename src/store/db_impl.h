@@ -18,7 +18,8 @@ struct db_ops {
 	int (*step)(db_res *r, neto_err *err);
 	int (*isnull)(db_res *r, int col);
 	int64_t (*col_int)(db_res *r, int col);
-	const char *(*col_text)(db_res *r, int col, size_t *len);
+	const char *(*col_text)(db_res *r, int col);	/* NULL for SQL NULL */
+	size_t (*col_len)(db_res *r, int col);		/* after col_text */
 	void (*res_free)(db_res *r);
 	/* BEGIN in the mode's isolation; reconnects first when needed */
 	int (*begin)(db *d, enum db_txn_mode mode, neto_err *err);

@@ -187,13 +187,18 @@ static int64_t pg_col_int(db_res *res, int col)
 	return strtoll(PQgetvalue(r->r, r->row, col), NULL, 10);
 }
 
-static const char *pg_col_text(db_res *res, int col, size_t *len)
+static const char *pg_col_text(db_res *res, int col)
 {
 	pg_res *r = (pg_res *)res;
 	if (PQgetisnull(r->r, r->row, col))
 		return NULL;
-	*len = (size_t)PQgetlength(r->r, r->row, col);
 	return PQgetvalue(r->r, r->row, col);
+}
+
+static size_t pg_col_len(db_res *res, int col)
+{
+	pg_res *r = (pg_res *)res;
+	return (size_t)PQgetlength(r->r, r->row, col);
 }
 
 static void pg_res_free(db_res *res)
@@ -270,6 +275,7 @@ static const struct db_ops pg_ops = {
 	.isnull = pg_isnull,
 	.col_int = pg_col_int,
 	.col_text = pg_col_text,
+	.col_len = pg_col_len,
 	.res_free = pg_res_free,
 	.begin = pg_begin,
 	.commit = pg_commit,

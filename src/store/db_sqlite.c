@@ -96,7 +96,7 @@ static int sq_exec(db *d, const char *sql, const db_arg *args, int nargs,
 		   int64_t *changes, neto_err *err)
 {
 	sq_db *s = (sq_db *)d;
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	if (sq_prepare(s, &st, sql, args, nargs, err) != 0)
 		return -1;
 	int rc;
@@ -117,7 +117,7 @@ static int sq_query(db *d, db_res **out, const char *sql, const db_arg *args,
 		    int nargs, neto_err *err)
 {
 	sq_db *s = (sq_db *)d;
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	if (sq_prepare(s, &st, sql, args, nargs, err) != 0)
 		return -1;
 	sq_res *r = neto_calloc(1, sizeof *r);
@@ -148,7 +148,7 @@ static int64_t sq_col_int(db_res *res, int col)
 	return sqlite3_column_int64(((sq_res *)res)->st, col);
 }
 
-static const char *sq_col_text(db_res *res, int col, size_t *len)
+static const char *sq_col_text(db_res *res, int col)
 {
 	sqlite3_stmt *st = ((sq_res *)res)->st;
 	if (sqlite3_column_type(st, col) == SQLITE_NULL)
@@ -158,8 +158,14 @@ static const char *sq_col_text(db_res *res, int col, size_t *len)
 		fprintf(stderr, "neto: sqlite: out of memory\n");
 		abort();
 	}
-	*len = (size_t)sqlite3_column_bytes(st, col);
 	return s;
+}
+
+/* The length of what sq_col_text returned (sqlite3_column_bytes after
+ * sqlite3_column_text gives the length of the text form). */
+static size_t sq_col_len(db_res *res, int col)
+{
+	return (size_t)sqlite3_column_bytes(((sq_res *)res)->st, col);
 }
 
 static void sq_res_free(db_res *res)
@@ -214,6 +220,7 @@ static const struct db_ops sq_ops = {
 	.isnull = sq_isnull,
 	.col_int = sq_col_int,
 	.col_text = sq_col_text,
+	.col_len = sq_col_len,
 	.res_free = sq_res_free,
 	.begin = sq_begin,
 	.commit = sq_commit,
@@ -224,7 +231,7 @@ static const struct db_ops sq_ops = {
 static int sq_pragma(sq_db *s, const char *sql, char *val, size_t cap,
 		     neto_err *err)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	if (sq_prepare(s, &st, sql, NULL, 0, err) != 0)
 		return -1;
 	int rc = sqlite3_step(st);

@@ -866,7 +866,7 @@ static void test_installed_and_audit(void **state)
 	};
 	store_plan_in in = { .kind = "reopt", .priority = 1, .nsteps = 1,
 			     .tasks = tasks, .ntasks = 2 };
-	int64_t id, ids[2];
+	int64_t id = 0, ids[2] = { 0 };
 	int ok, acc;
 	OK(store_installed_set(st, "r2", "D1/gold", "{\"old\":1}", "resync", 5, E));
 	OK(store_plan_create(st, &fc, &in, 10, &id, E));
