@@ -10,8 +10,10 @@
  *
  * Policy state is the JSON document of a task (docs/formats.md, "Tasks"):
  * {"src","dst","class","priority","paths":[{"links","segments","rate",
- * "weight"}]}; drivers compare states by their paths (links, segments,
- * weights and rates), not by the text.
+ * "weight","limit"?}]}: "rate" is the rate the plan expects on the path,
+ * "limit" (only while a plan throttles the tunnel) a head-end rate limit.
+ * Drivers compare states by their paths (links, segments, weights and
+ * limits), not by the text.
  *
  * Ownership: the driver owns ctx; close() releases it. Strings passed in are
  * borrowed for the call; *readback is allocated for the caller.
@@ -49,7 +51,7 @@ typedef struct agent_driver {
 } agent_driver;
 
 /* Two policy documents describe the same forwarding state (same paths with
- * the same links, segments, and rates and weights equal within 1e-9
+ * the same links and segments, weights and limits equal within 1e-9
  * relative). NULL equals only NULL. */
 int driver_policy_equal(const char *a, const char *b);
 

@@ -2,8 +2,9 @@
  * policy.c - comparing two policy states (driver.h). Routers report what
  * they hold in their own words (other member order, numbers printed back
  * with other digits), so states are compared by meaning: the same paths, in
- * the same order, with the same links and segments, and rates and weights
- * equal within a relative 1e-9.
+ * the same order, with the same links and segments, and weights and rate
+ * limits equal within a relative 1e-9. The planned "rate" of a path is the
+ * controller's expectation, not router state, and is not compared.
  */
 #include <jansson.h>
 #include <math.h>
@@ -45,7 +46,7 @@ static int same_state(const json_t *a, const json_t *b)
 		const json_t *x = json_array_get(pa, i), *y = json_array_get(pb, i);
 		if (!same_strings(json_object_get(x, "links"), json_object_get(y, "links")) ||
 		    !same_strings(json_object_get(x, "segments"), json_object_get(y, "segments")) ||
-		    !same_num(json_object_get(x, "rate"), json_object_get(y, "rate")) ||
+		    !same_num(json_object_get(x, "limit"), json_object_get(y, "limit")) ||
 		    !same_num(json_object_get(x, "weight"), json_object_get(y, "weight")))
 			return 0;
 	}

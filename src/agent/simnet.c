@@ -294,10 +294,15 @@ static json_t *readback(simnet *n, uint32_t router, uint32_t dst, const char *cl
 			json_array_append_new(links, json_string(n->t.links[sl->links[k]].id));
 		json_t *p = json_pack("{s:o,s:f}", "links", links, "weight", sl->weight);
 		if (sl->limited)
-			json_object_set_new(p, "rate", json_real(sl->rate_limit));
-		const json_t *segs = json_object_get(json_array_get(old, i), "segments");
+			json_object_set_new(p, "limit", json_real(sl->rate_limit));
+		/* what the router does not hold, it reports as it was asked */
+		const json_t *op = json_array_get(old, i);
+		const json_t *segs = json_object_get(op, "segments");
+		const json_t *rate = json_object_get(op, "rate");
 		if (segs)
 			json_object_set_new(p, "segments", json_deep_copy(segs));
+		if (rate)
+			json_object_set_new(p, "rate", json_deep_copy(rate));
 		json_array_append_new(paths, p);
 	}
 	json_object_set_new(doc, "paths", paths);
@@ -352,6 +357,7 @@ static const char *to_sim_policy(simnet *n, const json_t *des, sim_policy *p, si
 		const json_t *pa = json_array_get(paths, i);
 		const json_t *ls = json_object_get(pa, "links");
 		const json_t *w = json_object_get(pa, "weight"), *r = json_object_get(pa, "rate");
+		const json_t *lim = json_object_get(pa, "limit");
 		if (!json_is_array(ls) || json_array_size(ls) == 0)
 			return "desired state: a path without links";
 		sim_seglist *sl = &(*lists)[i];
@@ -369,9 +375,9 @@ static const char *to_sim_policy(simnet *n, const json_t *des, sim_policy *p, si
 						 : 1;
 		if (!(sl->weight > 0))
 			sl->weight = 1e-9;
-		if (json_is_number(r)) {
+		if (json_is_number(lim)) {
 			sl->limited = true;
-			sl->rate_limit = json_number_value(r);
+			sl->rate_limit = json_number_value(lim);
 		}
 	}
 	p->lists = *lists;
@@ -634,28 +640,7 @@ int simnet_tick(simnet *n, int64_t now, neto_err *err)
 	return export_flows(n, now, tsim, err);
 }
 
-int simnet_write_demand(simnet *n, int64_t now, neto_err *err)
+int64_t simnet_clock(const simnet *n, int64_t now)
 {
-	if (n->hour == SIZE_MAX)
-		return 0;
-	const demand_set *ds = &n->ser.v[n->hour];
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	if (f == NULL)
-		return neto_err_set(err, "out of memory");
-	fputs("src,dst,class,rate\n", f);
-	for (size_t i = 0; i < ds->n; i++) {
-		const demand *d = &ds->v[i];
-		fprintf(f, "%s,%s,%s,%.17g\n", n->t.nodes[d->src].name, n->t.nodes[d->dst].name,
-			n->cs.v[d->cls].name, d->rate);
-	}
-	if (fclose(f) != 0) {
-		free(buf);
-		return neto_err_set(err, "out of memory");
-	}
-	int64_t id = 0;
-	int rc = store_demand_put(n->st, now, buf, len, NULL, &id, err);
-	free(buf);
-	return rc;
+	return n->start + (int64_t)((double)(now - n->start) * n->cfg.speedup);
 }

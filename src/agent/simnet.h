@@ -63,9 +63,9 @@ int simnet_new(simnet **out, store *st, const simnet_config *cfg, int64_t start,
 	       neto_err *err);
 void simnet_free(simnet *n);
 int simnet_tick(simnet *n, int64_t now, neto_err *err);
-/* Writes the current hour's matrix to the store as the measured demand
- * (store_demand_put): the exact matrix, for runs without flow agents. */
-int simnet_write_demand(simnet *n, int64_t now, neto_err *err);
+/* The simulated clock at `now`, in ms since the Unix epoch: the time that
+ * flow records carry, and the clock of the flow agents that read them. */
+int64_t simnet_clock(const simnet *n, int64_t now);
 /* The class set in use (borrowed). */
 const class_set *simnet_classes(const simnet *n);
 /* The topology with the simulator's current link states (borrowed; valid

@@ -245,9 +245,13 @@ static void add_pins(const ctl_input *in, const topo *tt, const uint32_t *map,
 }
 
 /* The desired state of tunnel tu under configuration cfg: the paths that
- * carry traffic, with their rates (the head-end's rate limits) and weights
- * (the split of traffic). */
-static char *desired_json(const plan_space *s, const plan_tunnel *tu, const double *cfg)
+ * carry traffic, with their planned rates and weights (the split of
+ * traffic), and, while the plan throttles the tunnel, each path's rate as a
+ * head-end rate limit ("limit"). Without a limit the head-end forwards all
+ * the tunnel's traffic by the weights: the rates are what the plan expects,
+ * not a cap. */
+static char *desired_json(const plan_space *s, const plan_tunnel *tu, const double *cfg,
+			  bool limited)
 {
 	const topo *t = s->t;
 	double total = 0;
@@ -263,9 +267,11 @@ static char *desired_json(const plan_space *s, const plan_tunnel *tu, const doub
 			json_array_append_new(links, json_string(t->links[s->links[en->link_off + k]].id));
 		for (uint32_t k = 0; k < en->n_segs; k++)
 			json_array_append_new(segs, json_string(s->segs[en->seg_off + k]));
-		json_array_append_new(paths, json_pack("{s:o,s:o,s:f,s:f}", "links", links,
-						       "segments", segs, "rate", cfg[e], "weight",
-						       cfg[e] / total));
+		json_t *p = json_pack("{s:o,s:o,s:f,s:f}", "links", links, "segments", segs, "rate",
+				      cfg[e], "weight", cfg[e] / total);
+		if (limited)
+			json_object_set_new(p, "limit", json_real(cfg[e]));
+		json_array_append_new(paths, p);
 	}
 	json_t *o = json_pack("{s:s,s:s,s:s,s:i,s:o}", "src", t->nodes[tu->src].name, "dst",
 			      t->nodes[tu->dst].name, "class", tu->cls, "priority",
@@ -292,7 +298,13 @@ static void make_tasks(const plan_space *s, const plan_result *res, ctl_result *
 			tk->policy = ctl_policy_key(s->t->nodes[tu->dst].name, tu->cls);
 			bool del = u[i].action == PLAN_DELETE;
 			tk->action = neto_strdup(del ? "remove" : "apply");
-			tk->desired = del ? NULL : desired_json(s, tu, res->cfg[k + 1]);
+			/* throttled in configuration k + 1: limit applied at
+			 * step first_step, lifted at step last_step */
+			bool lim = false;
+			for (size_t j = 0; j < res->n_throttled && !lim; j++)
+				lim = res->throttled[j].tunnel == u[i].tunnel &&
+				      res->throttled[j].first_step <= k && k < res->throttled[j].last_step;
+			tk->desired = del ? NULL : desired_json(s, tu, res->cfg[k + 1], lim);
 		}
 		free(u);
 	}

@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include "agent/driver_sim.h"
+#include "agent/flow.h"
+#include "api/api.h"
 #include "agent/simnet.h"
 #include "agent/topology.h"
 #include "agent/update.h"
@@ -17,6 +19,10 @@
 #include "lib/file.h"
 #include "lib/mem.h"
 #include "store/store.h"
+
+/* Flow records and the flow agents' windows: the same length (simulated
+ * time), so that each window of records closes one window of the agents. */
+#define FLOW_WINDOW_MS 10000
 
 static int64_t wall_ms(void)
 {
@@ -48,10 +54,114 @@ static int plan_running(store *st, bool *running, int64_t *latest, neto_err *err
 	return 0;
 }
 
+/* The flow agents of the configuration, or a default tree: two leaves that
+ * split the routers between them under one root. Their clock is the
+ * simulator's (records carry simulated time). */
+typedef struct flow_tree {
+	flowagent **a;
+	size_t n;
+	char ***lists;	/* per agent: its exporters or children (owned arrays) */
+} flow_tree;
+
+static void flow_tree_free(flow_tree *ft)
+{
+	for (size_t i = 0; i < ft->n; i++) {
+		flowagent_free(ft->a[i]);
+		free(ft->lists ? ft->lists[i] : NULL);
+	}
+	free(ft->a);
+	free(ft->lists);
+	memset(ft, 0, sizeof *ft);
+}
+
+static int flow_tree_build(flow_tree *ft, store *st, const neto_cfg *cfg, const topo *t,
+			   int64_t window_ms, neto_err *err)
+{
+	memset(ft, 0, sizeof *ft);
+	double bits = flowagent_unit_bits(t->unit);
+	if (!(bits > 0))
+		return neto_err_set(err, "the topology's capacity unit '%s' is not a rate unit "
+					 "the flow agents know (bps .. Tbps)",
+				    t->unit ? t->unit : "");
+	size_t nf = 0;
+	for (size_t i = 0; i < cfg->n_agents; i++)
+		nf += cfg->agents[i].role == CFG_ROLE_FLOW;
+	if (nf == 0) {
+		/* default: leaves flow-a and flow-b, root flow-root */
+		static const char *const kids[] = { "flow-a", "flow-b" };
+		uint32_t half = t->n_nodes / 2;
+		ft->a = neto_calloc(3, sizeof *ft->a);
+		ft->lists = neto_calloc(3, sizeof *ft->lists);
+		for (int k = 0; k < 2; k++) {
+			uint32_t lo = k ? half : 0, hi = k ? t->n_nodes : half;
+			ft->lists[k] = neto_calloc(hi - lo + 1, sizeof(char *));
+			for (uint32_t v = lo; v < hi; v++)
+				ft->lists[k][v - lo] = t->nodes[v].name;
+			flowagent_cfg fc = { .name = kids[k],
+					     .kind = FLOWAGENT_LEAF,
+					     .parent = "flow-root",
+					     .exporters = (const char *const *)ft->lists[k],
+					     .n_exporters = hi - lo,
+					     .window_ms = window_ms,
+					     .bits_per_unit = bits };
+			if (flowagent_new(&ft->a[ft->n], st, &fc, err) != 0)
+				return -1;
+			ft->n++;
+		}
+		flowagent_cfg rc = { .name = "flow-root",
+				     .kind = FLOWAGENT_PARENT,
+				     .children = kids,
+				     .n_children = 2,
+				     .window_ms = window_ms,
+				     .bits_per_unit = bits,
+				     .smoothing = { .kind = FLOWAGENT_SMOOTH_EWMA, .alpha = 0.5 } };
+		if (flowagent_new(&ft->a[ft->n], st, &rc, err) != 0)
+			return -1;
+		ft->n++;
+		return 0;
+	}
+	ft->a = neto_calloc(nf, sizeof *ft->a);
+	ft->lists = neto_calloc(nf, sizeof *ft->lists);
+	for (size_t i = 0; i < cfg->n_agents; i++) {
+		const neto_cfg_agent *ag = &cfg->agents[i];
+		if (ag->role != CFG_ROLE_FLOW)
+			continue;
+		flowagent_cfg fc = { .name = ag->name,
+				     .parent = ag->parent,
+				     .window_ms = window_ms,
+				     .bits_per_unit = bits };
+		if (ag->n_exporters) {
+			fc.kind = FLOWAGENT_LEAF;
+			fc.exporters = (const char *const *)ag->exporters;
+			fc.n_exporters = ag->n_exporters;
+		} else {
+			size_t nk = 0;
+			ft->lists[ft->n] = neto_calloc(cfg->n_agents + 1, sizeof(char *));
+			for (size_t j = 0; j < cfg->n_agents; j++)
+				if (cfg->agents[j].role == CFG_ROLE_FLOW && cfg->agents[j].parent &&
+				    strcmp(cfg->agents[j].parent, ag->name) == 0)
+					ft->lists[ft->n][nk++] = cfg->agents[j].name;
+			fc.kind = FLOWAGENT_PARENT;
+			fc.children = (const char *const *)ft->lists[ft->n];
+			fc.n_children = nk;
+		}
+		if (ag->smoothing == CFG_SMOOTH_EWMA)
+			fc.smoothing = (flowagent_smoothing){ .kind = FLOWAGENT_SMOOTH_EWMA,
+							      .alpha = ag->smoothing_param };
+		else if (ag->smoothing == CFG_SMOOTH_PERCENTILE)
+			fc.smoothing = (flowagent_smoothing){ .kind = FLOWAGENT_SMOOTH_PCT,
+							      .pct = (uint32_t)ag->smoothing_param };
+		if (flowagent_new(&ft->a[ft->n], st, &fc, err) != 0)
+			return -1;
+		ft->n++;
+	}
+	return 0;
+}
+
 /* The simulated WAN's tick, with the measurements it feeds: the topology
  * with link states (as a topology agent reports it) and the demand matrix
  * of the current hour. */
-static int tick_measure(simnet *net, topoagent *ta, int64_t now, int64_t *last_hour,
+static int tick_measure(simnet *net, topoagent *ta, flow_tree *ft, int64_t now, FILE *log,
 			neto_err *err)
 {
 	if (simnet_tick(net, now, err) != 0)
@@ -59,13 +169,12 @@ static int tick_measure(simnet *net, topoagent *ta, int64_t now, int64_t *last_h
 	if (topoagent_set_topology(ta, simnet_topo(net), err) != 0 ||
 	    topoagent_tick(ta, now, err) != 0)
 		return -1;
-	sim_totals tot;
-	size_t hour = 0;
-	simnet_totals(net, &tot, &hour);
-	if ((int64_t)hour != *last_hour) {
-		if (simnet_write_demand(net, now, err) != 0)
-			return -1;
-		*last_hour = (int64_t)hour;
+	int64_t sim_clock = simnet_clock(net, now);
+	for (size_t i = 0; i < ft->n; i++) {
+		neto_err ferr;
+		/* a rejected message is worth a line, not a stop */
+		if (flowagent_tick(ft->a[i], sim_clock, &ferr) != 0 && log)
+			fprintf(log, "flow: %s\n", ferr.msg);
 	}
 	return 0;
 }
@@ -75,7 +184,11 @@ int runtime_run(const runtime_opts *o, runtime_result *res, neto_err *err)
 	const neto_cfg *cfg = o->cfg;
 	memset(res, 0, sizeof *res);
 	unsigned roles = o->roles ? o->roles : RUNTIME_ALL;
+	/* a tick of simulated time: finer than install delays, coarse enough
+	 * that a sped-up run is not all ticks */
 	int64_t tick = o->tick_ms > 0 ? o->tick_ms : 100;
+	if (o->tick_ms <= 0 && roles == RUNTIME_ALL && !o->virtual_clock && o->speedup > 10)
+		tick = (int64_t)(10 * o->speedup);
 	double speedup = o->speedup > 0 ? o->speedup
 			 : cfg->sim.enabled && cfg->sim.speedup > 0 ? cfg->sim.speedup
 								    : 1;
@@ -84,6 +197,8 @@ int runtime_run(const runtime_opts *o, runtime_result *res, neto_err *err)
 	store *st = NULL;
 	simnet *net = NULL;
 	topoagent *ta = NULL;
+	flow_tree ft = { 0 };
+	api_server *api = NULL;
 	agent_driver drv = { 0 };
 	agent_update *upd = NULL;
 	size_t n_upd = 0;
@@ -108,7 +223,8 @@ int runtime_run(const runtime_opts *o, runtime_result *res, neto_err *err)
 	sc.scale = cfg->sim.enabled ? cfg->sim.demands.scale : 1;
 	sc.abilene = cfg->sim.enabled && cfg->sim.demands.kind == CFG_SERIES_ABILENE_HOURLY;
 	sc.abilene_start = cfg->sim.demands.start;
-	sc.hour_ms = cfg->sim.enabled ? cfg->sim.demands.step_ms : 0;
+	/* built-in demo: one hour of the day per controller period */
+	sc.hour_ms = cfg->sim.enabled ? cfg->sim.demands.step_ms : cfg->controller.period_ms;
 	sc.scenario = cfg->sim.enabled ? cfg->sim.scenario : NULL;
 	sc.seed = cfg->sim.enabled ? cfg->sim.seed : 1;
 	sim_params_default(&sc.params);
@@ -117,19 +233,31 @@ int runtime_run(const runtime_opts *o, runtime_result *res, neto_err *err)
 		sc.params.delay_max_ms = cfg->sim.install_delay_max_ms;
 		sc.params.state_timeout_ms = cfg->sim.state_timeout_ms;
 	}
+	/* the simulator starts at a multiple of the flow window, which is where
+	 * the flow agents' windows start */
 	/* one process: the whole clock runs faster; a simulator alone: only
 	 * simulated time does, leases and timeouts stay on the wall clock that
 	 * the other processes share */
 	bool dilate = roles == RUNTIME_ALL;
 	sc.speedup = dilate ? 1 : speedup;
+	sc.params.flow_window_ms = FLOW_WINDOW_MS;
 	sc.log = o->log;
-	if ((roles & RUNTIME_SIM) && simnet_new(&net, st, &sc, now, err) != 0)
+	if ((roles & RUNTIME_SIM) && simnet_new(&net, st, &sc, now - now % FLOW_WINDOW_MS, err) != 0)
 		goto done;
 	char ta_name[64];
 	snprintf(ta_name, sizeof ta_name, "topology-%ld", (long)getpid());
 	topoagent_cfg tac = { .name = ta_name, .source = TOPOAGENT_SIM };
 	if (net && topoagent_new(&ta, st, &tac, err) != 0)
 		goto done;
+	if (net && flow_tree_build(&ft, st, cfg, simnet_topo(net), FLOW_WINDOW_MS, err) != 0)
+		goto done;
+	if (o->api && (roles & RUNTIME_CONTROLLER)) {
+		if (api_start(&cfg->api, cfg->store.uri, &api, err) != 0)
+			goto done;
+		if (o->log)
+			fprintf(o->log, "API on http://%s:%u/ (try `neto show links`)\n",
+				cfg->api.host, (unsigned)api_port(api));
+	}
 	/* the controller's classes: the simulator's, else a file, else
 	 * gold, silver and bronze */
 	if (net == NULL && (roles & RUNTIME_CONTROLLER)) {
@@ -212,16 +340,15 @@ int runtime_run(const runtime_opts *o, runtime_result *res, neto_err *err)
 	sched_init(&sch, st, &scc);
 	have_sch = true;
 
-	int64_t start_plan = 0;
+	int64_t start_plan = 0, shown_plan = 0;
 	bool running = false;
 	if (plan_running(st, &running, &start_plan, err) != 0)
 		goto done;
 	int64_t real0 = wall_ms();
-	int64_t last_hour_demand = -1;
 	for (;;) {
 		if (o->stop && *o->stop)
 			break;
-		if (net && tick_measure(net, ta, now, &last_hour_demand, err) != 0)
+		if (net && tick_measure(net, ta, &ft, now, o->log, err) != 0)
 			goto done;
 		neto_err terr;
 		if ((roles & RUNTIME_CONTROLLER) && controller_tick(&ctl, now, &terr) != 0 && o->log)
@@ -234,6 +361,19 @@ int runtime_run(const runtime_opts *o, runtime_result *res, neto_err *err)
 		int64_t latest = 0;
 		if (plan_running(st, &running, &latest, err) != 0)
 			goto done;
+		/* what the network does once a plan is in place */
+		if (net && o->log && latest != shown_plan && !running) {
+			sim_totals tt;
+			size_t hour = 0;
+			simnet_totals(net, &tt, &hour);
+			fprintf(o->log,
+				"  network (hour %zu): %.6g offered, %.1f%% carried, %.1f%% on neto's "
+				"policies, %.3g dropped, %.3g throttled, max link utilisation %.1f%%\n",
+				hour, tt.offered, tt.offered > 0 ? 100 * tt.carried / tt.offered : 100.0,
+				tt.offered > 0 ? 100 * tt.steered / tt.offered : 0.0, tt.dropped,
+				tt.throttled, 100 * tt.max_util);
+			shown_plan = latest;
+		}
 		res->cycles = (unsigned)ctl.stats.cycles;
 		if (o->cycles && (roles & RUNTIME_CONTROLLER) && ctl.stats.cycles >= o->cycles &&
 		    !running)
@@ -284,6 +424,8 @@ done:
 	free(globs);
 	if (drv.close)
 		drv.close(drv.ctx);
+	api_stop(api);
+	flow_tree_free(&ft);
 	if (ta) {
 		topoagent_release(ta, now, NULL);
 		topoagent_free(ta);
