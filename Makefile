@@ -1,5 +1,6 @@
 # Thin wrapper around CMake. The two commands a newcomer needs:
-#   make demo   build and run `neto te` on the bundled example
+#   make demo   build and run the orchestrator (`neto run`) on the bundled
+#               example WAN
 #   make test   build (release and ASan+UBSan), run every test
 # Other targets: build, asan, fuzz, bench, clean.
 
@@ -28,9 +29,11 @@ build: deps $(BUILD)/CMakeCache.txt
 asan: deps $(ASAN)/CMakeCache.txt
 	$(CMAKE) --build $(ASAN) -j $(JOBS)
 
+# The whole orchestrator on the example WAN: a simulated day of demand, one
+# controller cycle per hour, with a fresh store of its own.
 demo: build
-	./$(BUILD)/neto te --topology examples/b4/topology.json \
-		--demands examples/b4/demands.csv --classes examples/b4/classes.csv
+	rm -f $(BUILD)/demo.db $(BUILD)/demo.db-wal $(BUILD)/demo.db-shm
+	./$(BUILD)/neto run --store sqlite:$(BUILD)/demo.db --cycles 26
 
 test-release: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

@@ -202,6 +202,32 @@ scenario:
 	return 0;
 }
 
+/* A simulator that starts is a network whose routers just booted: they hold
+ * no policy of neto's. What the store remembers of an earlier run (policy
+ * states, installed state) is reported gone, as routers would report it. */
+static int reboot(simnet *n, int64_t now, neto_err *err)
+{
+	store_kv *kv = NULL;
+	size_t nkv = 0;
+	if (store_kv_list(n->st, "sim.dev", &kv, &nkv, err) != 0)
+		return -1;
+	int rc = 0;
+	for (size_t i = 0; i < nkv && rc == 0; i++)
+		rc = store_kv_delete(n->st, "sim.dev", kv[i].key, err);
+	store_kv_free(kv, nkv);
+	store_installed *in = NULL;
+	size_t ni = 0;
+	if (rc == 0 && store_installed_list(n->st, &in, &ni, err) != 0)
+		return -1;
+	for (size_t i = 0; i < ni && rc == 0; i++)
+		if (topo_find_node(&n->t, in[i].router, strlen(in[i].router)) != TOPO_NONE)
+			rc = store_installed_set(n->st, in[i].router, in[i].policy, NULL,
+						 "simulator started: the router holds no policy", now,
+						 err);
+	store_installed_free(in, ni);
+	return rc;
+}
+
 int simnet_new(simnet **out, store *st, const simnet_config *cfg, int64_t start, neto_err *err)
 {
 	simnet *n = neto_calloc(1, sizeof *n);
@@ -229,6 +255,8 @@ int simnet_new(simnet **out, store *st, const simnet_config *cfg, int64_t start,
 	if (n->s == NULL)
 		goto fail;
 	if (n->sc && sim_load_scenario(n->s, n->sc, err) != 0)
+		goto fail;
+	if (reboot(n, start, err) != 0)
 		goto fail;
 	n->link_up = neto_calloc(n->t.n_links, sizeof *n->link_up);
 	for (uint32_t l = 0; l < n->t.n_links; l++)
