@@ -84,12 +84,14 @@ static int handle(api_server *s, const api_req *rq, size_t clen, api_resp *rs)
 		neto_err e;
 		if (store_open(&s->ctx.st, s->store_uri, &e) != 0) {
 			s->ctx.st = NULL;
-			char msg[600];
-			snprintf(msg, sizeof msg, "{\"error\":\"store unavailable\",\"field\":null}");
+			json_t *o = json_pack("{s:s,s:n}", "error", "store unavailable", "field");
+			char *text = json_dumps(o, JSON_COMPACT);
+			json_decref(o);
 			memset(rs, 0, sizeof *rs);
 			rs->status = 503;
-			rs->body = neto_strdup(msg);
+			rs->body = neto_strdup(text ? text : "{}");
 			rs->type = "application/json";
+			free(text);
 			return 1;
 		}
 	}
