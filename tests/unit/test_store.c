@@ -1361,6 +1361,102 @@ static void test_write_contention(void **state)
 	store_intent_free(v, n);
 }
 
+/* A deposed controller racing its successor: A writes plans as fast as it
+ * can with a clock that says its lease is still valid; B, whose clock says
+ * it expired, takes the lease over and writes plans too. Once A is fenced
+ * it stays fenced, and every plan of A's epoch comes before every plan of
+ * B's (the takeover and A's writes are ordered), so one plan runs: B's. */
+typedef struct racer {
+	const char *uri;
+	int created, fenced_after, errors;
+	int64_t last_ok;
+	char msg[512];
+	volatile int *progress;
+} racer;
+
+static void *deposed_controller(void *arg)
+{
+	racer *r = arg;
+	store *st;
+	neto_err err;
+	if (store_open(&st, r->uri, &err) != 0) {
+		r->errors++;
+		snprintf(r->msg, sizeof r->msg, "%s", err.msg);
+		*r->progress = 1000;
+		return NULL;
+	}
+	store_fence fa = { "ctl-a", 1 };
+	plan_buf b;
+	for (int i = 0; i < 5000; i++) {
+		int64_t id;
+		int rc = store_plan_create(st, &fa, make_plan(&b, 1, 2), 10, &id, &err);
+		if (rc == STORE_FENCED) {
+			r->fenced_after = r->created;
+			/* and it stays fenced */
+			for (int k = 0; k < 5; k++)
+				if (store_plan_create(st, &fa, make_plan(&b, 1, 2), 10, &id,
+						      &err) != STORE_FENCED)
+					r->errors++;
+			break;
+		}
+		if (rc != 0) {
+			r->errors++;
+			snprintf(r->msg, sizeof r->msg, "%s", err.msg);
+			break;
+		}
+		r->created++;
+		r->last_ok = id;
+		*r->progress = r->created;
+		usleep(500);
+	}
+	store_close(st);
+	return NULL;
+}
+
+static void test_fence_race(void **state)
+{
+	fx *f = *state;
+	need_shared(f);
+	assert_int_equal(take(f->st, "controller", "ctl-a", 0, 1000), 1);
+	volatile int progress = 0;
+	racer a = { .uri = f->uri, .progress = &progress, .fenced_after = -1 };
+	pthread_t th;
+	pthread_create(&th, NULL, deposed_controller, &a);
+	while (progress < 3)
+		usleep(1000);
+	int64_t eb = take(f->st, "controller", "ctl-b", 1000000, 1000);
+	assert_int_equal(eb, 2);
+	store_fence fb = { "ctl-b", eb };
+	plan_buf b;
+	int64_t first_b = 0, id;
+	for (int i = 0; i < 3; i++) {
+		OK(store_plan_create(f->st, &fb, make_plan(&b, 1, 1), 1000001, &id, E));
+		if (first_b == 0)
+			first_b = id;
+	}
+	pthread_join(th, NULL);
+	if (a.errors)
+		fail_msg("controller a: %d errors: %s", a.errors, a.msg);
+	assert_true(a.created >= 3);
+	assert_int_equal(a.fenced_after, a.created);
+	assert_true(a.last_ok < first_b);
+	store_plan *v;
+	size_t n;
+	OK(store_plan_list(f->st, 0, &v, &n, E));
+	assert_int_equal(n, (size_t)a.created + 3);
+	int running = 0;
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(v[i].epoch, v[i].id < first_b ? 1 : 2);
+		if (strcmp(v[i].state, "running") == 0) {
+			running++;
+			assert_int_equal(v[i].epoch, 2);
+			assert_int_equal(v[i].id, id);
+		}
+	}
+	assert_int_equal(running, 1);
+	store_plan_free(v, n);
+}
+
 /* ---- PostgreSQL only ----------------------------------------------------- */
 
 /* The server drops the connection (restart, terminated backend): the next
@@ -1456,6 +1552,8 @@ static void test_open_errors(void **state)
 		cmocka_unit_test_prestate_setup_teardown(test_lease_contention, setup,   \
 							 teardown, &(kind)),             \
 		cmocka_unit_test_prestate_setup_teardown(test_write_contention, setup,   \
+							 teardown, &(kind)),             \
+		cmocka_unit_test_prestate_setup_teardown(test_fence_race, setup,         \
 							 teardown, &(kind)),             \
 		cmocka_unit_test_prestate_setup_teardown(test_pg_reconnect, setup,       \
 							 teardown, &(kind)),             \
