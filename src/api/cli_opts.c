@@ -147,6 +147,8 @@ static int whole(const char *s, const char *what, int64_t lo, int64_t hi, int64_
 		 neto_err *err)
 {
 	uint64_t u;
+	if (s == NULL)
+		return neto_err_set(err, "%s: missing", what);
 	if (!neto_span_to_u64((neto_span){ s, strlen(s) }, &u) || u > (uint64_t)hi ||
 	    (int64_t)u < lo)
 		return neto_err_set(err, "%s: '%.60s' is not a whole number in %lld..%lld", what, s,

@@ -90,10 +90,9 @@ static void tbl_print(FILE *f, tbl *t)
 				fputs("  ", f);
 		}
 		fputc('\n', f);
-		free(t->cell[r * t->ncol]);
-		for (size_t c = 1; c < t->ncol; c++)
-			free(t->cell[r * t->ncol + c]);
 	}
+	for (size_t k = 0; k < t->nrow * t->ncol; k++)
+		free(t->cell[k]);
 	free(t->cell);
 	free(w);
 	memset(t, 0, sizeof *t);
