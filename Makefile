@@ -2,7 +2,7 @@
 #   make demo   build and run the orchestrator (`neto run`) on the bundled
 #               example WAN
 #   make test   build (release and ASan+UBSan), run every test
-# Other targets: build, asan, fuzz, bench, clean.
+# Other targets: build, asan, fuzz, bench, soak, clean.
 
 BUILD     ?= build
 ASAN      ?= build-asan
@@ -10,7 +10,7 @@ FUZZ      ?= build-fuzz
 JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE     ?= cmake
 
-.PHONY: all deps build asan demo test test-release test-asan fuzz bench clean
+.PHONY: all deps build asan demo test test-release test-asan fuzz bench soak clean
 
 all: build
 
@@ -55,6 +55,16 @@ fuzz: deps
 
 bench: build
 	sh bench/run.sh $(BUILD)
+
+# Crash test of the roles as separate processes (SIGKILL at random moments,
+# then `neto check`), once per seed in SOAK_SEEDS.
+SOAK_SEEDS ?= 1 2 3 4 5
+SOAK_KILLS ?= 12
+soak: build
+	@for s in $(SOAK_SEEDS); do \
+		echo "== crash test, seed $$s"; \
+		bash tests/soak/crash.sh ./$(BUILD)/neto $(CURDIR) $$s $(SOAK_KILLS) || exit 1; \
+	done
 
 clean:
 	rm -rf $(BUILD) $(ASAN) $(FUZZ)

@@ -348,9 +348,11 @@ int runtime_run(const runtime_opts *o, runtime_result *res, neto_err *err)
 	for (;;) {
 		if (o->stop && *o->stop)
 			break;
-		if (net && tick_measure(net, ta, &ft, now, o->log, err) != 0)
-			goto done;
+		/* a store that fails (unreachable, busy) fails a tick, not the
+		 * process: every role retries at its next tick */
 		neto_err terr;
+		if (net && tick_measure(net, ta, &ft, now, o->log, &terr) != 0 && o->log)
+			fprintf(o->log, "sim: %s\n", terr.msg);
 		if ((roles & RUNTIME_CONTROLLER) && controller_tick(&ctl, now, &terr) != 0 && o->log)
 			fprintf(o->log, "controller: %s\n", terr.msg);
 		if ((roles & RUNTIME_SCHEDULER) && sched_tick(&sch, now, &terr) != 0 && o->log)
@@ -359,8 +361,10 @@ int runtime_run(const runtime_opts *o, runtime_result *res, neto_err *err)
 			if (agent_update_tick(&upd[i], now, &terr) != 0 && o->log)
 				fprintf(o->log, "agent %s: %s\n", upd[i].cfg.name, terr.msg);
 		int64_t latest = 0;
-		if (plan_running(st, &running, &latest, err) != 0)
-			goto done;
+		if (plan_running(st, &running, &latest, &terr) != 0) {
+			running = true; /* unknown: do not stop on --cycles now */
+			latest = shown_plan;
+		}
 		/* what the network does once a plan is in place */
 		if (net && o->log && latest != shown_plan && !running) {
 			sim_totals tt;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <libpq-fe.h>
 
 #include "agent/driver.h"
 #include "cfg/cfg.h"
@@ -78,14 +79,42 @@ static void check_plans(store *st, const topo *t, size_t *n_checked)
 	store_plan_free(pl, np);
 }
 
-static void test_day_on_the_example(void **state)
+/* A database of its own on the test cluster (NETO_TEST_PG), so that other
+ * tests using the cluster at the same time do not see its rows. Returns the
+ * conninfo of the new database. */
+static char *pg_database(void)
 {
-	(void)state;
-	char path[256];
+	const char *base = getenv("NETO_TEST_PG");
+	if (base == NULL || *base == '\0') {
+		if (getenv("NETO_TEST_PG_SKIP"))
+			return NULL;
+		fail_msg("NETO_TEST_PG is not set (the PostgreSQL fixture did not run); set "
+			 "NETO_TEST_PG_SKIP=1 to skip");
+	}
+	PGconn *c = PQconnectdb(base);
+	if (PQstatus(c) != CONNECTION_OK)
+		fail_msg("PostgreSQL: %s", PQerrorMessage(c));
+	char name[64], sql[160];
+	snprintf(name, sizeof name, "neto_runtime_%ld", (long)getpid());
+	snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", name);
+	PQclear(PQexec(c, sql));
+	snprintf(sql, sizeof sql, "CREATE DATABASE %s", name);
+	PGresult *r = PQexec(c, sql);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		fail_msg("PostgreSQL: %s", PQerrorMessage(c));
+	PQclear(r);
+	PQfinish(c);
+	static char info[512];
+	snprintf(info, sizeof info, "%s dbname=%s", base, name);
+	return info;
+}
+
+static void run_day(const char *uri)
+{
 	neto_cfg cfg;
 	neto_cfg_defaults(&cfg);
 	free(cfg.store.uri);
-	cfg.store.uri = strdup(temp_store(path, sizeof path));
+	cfg.store.uri = strdup(uri);
 	runtime_opts o = { .cfg = &cfg,
 			   .virtual_clock = true,
 			   .cycles = 4,
@@ -158,13 +187,31 @@ static void test_day_on_the_example(void **state)
 	topo_free(&t);
 	store_close(st);
 	neto_cfg_free(&cfg);
+}
+
+static void test_day_on_the_example(void **state)
+{
+	(void)state;
+	char path[256];
+	run_day(temp_store(path, sizeof path));
 	cleanup(path);
+}
+
+/* The same run with PostgreSQL as the store: identical behaviour. */
+static void test_day_on_postgresql(void **state)
+{
+	(void)state;
+	char *info = pg_database();
+	if (info == NULL)
+		skip();
+	run_day(info);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_day_on_the_example),
+		cmocka_unit_test(test_day_on_postgresql),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
