@@ -79,7 +79,7 @@ done
 # the network settles: the newest plan done, routers holding its target
 ok=0
 for i in $(seq 1 90); do
-	if "$NETO" check --config "$TMP/neto.ini" >"$TMP/check.out" 2>&1 &&
+	if timeout 30 "$NETO" check --config "$TMP/neto.ini" >"$TMP/check.out" 2>&1 &&
 		grep -q "installed state checked" "$TMP/check.out"; then
 		ok=1
 		break
