@@ -52,13 +52,15 @@ speedup = 60
 seed = $SEED
 INI
 
+# exec: the background job is the role's process itself, so that $! is the
+# process that SIGKILL must hit (not a subshell that would leave it running)
 start() {
 	case $1 in
-	ctl1 | ctl2) "$NETO" controller --config "$TMP/neto.ini" ;;
-	sched) "$NETO" scheduler --config "$TMP/neto.ini" ;;
-	upd1) "$NETO" agent update upd-1 --config "$TMP/neto.ini" ;;
-	upd2) "$NETO" agent update upd-2 --config "$TMP/neto.ini" ;;
-	sim) "$NETO" sim --config "$TMP/neto.ini" ;;
+	ctl1 | ctl2) exec "$NETO" controller --config "$TMP/neto.ini" ;;
+	sched) exec "$NETO" scheduler --config "$TMP/neto.ini" ;;
+	upd1) exec "$NETO" agent update upd-1 --config "$TMP/neto.ini" ;;
+	upd2) exec "$NETO" agent update upd-2 --config "$TMP/neto.ini" ;;
+	sim) exec "$NETO" sim --config "$TMP/neto.ini" ;;
 	esac >>"$TMP/$1.log" 2>&1 &
 	PID[$1]=$!
 }
