@@ -16,6 +16,7 @@
 
 #include "agent/driver.h"
 #include "cfg/cfg.h"
+#include "ctl/check.h"
 #include "ctl/runtime.h"
 #include "plan/plan.h"
 #include "plan/plan_json.h"
@@ -207,11 +208,113 @@ static void test_day_on_postgresql(void **state)
 	run_day(info);
 }
 
+/* A store with the b4 example's sim section and a scenario, and its
+ * configuration; the caller frees cfg and removes the store. */
+static void sim_cfg(neto_cfg *cfg, const char *uri, const char *scenario)
+{
+	neto_cfg_defaults(cfg);
+	free(cfg->store.uri);
+	cfg->store.uri = strdup(uri);
+	cfg->sim.enabled = true;
+	cfg->sim.topology = strdup(B4 "topology.json");
+	cfg->sim.demands.kind = CFG_SERIES_CSV;
+	cfg->sim.demands.file = strdup(B4 "series.csv");
+	cfg->sim.demands.scale = 1;
+	cfg->sim.demands.step_ms = 30000;
+	cfg->sim.seed = 3;
+	cfg->sim.install_delay_min_ms = 100;
+	cfg->sim.install_delay_max_ms = 400;
+	cfg->sim.state_timeout_ms = 600000;
+	cfg->sim.speedup = 1;
+	if (scenario)
+		cfg->sim.scenario = strdup(scenario);
+}
+
+/* A router that rejects every request: its tasks fail, are retried with
+ * back-off, and after the attempts the plan is stopped; nothing that was
+ * not confirmed is recorded as installed, and the store stays consistent. */
+static void test_rejecting_router_stops_the_plan(void **state)
+{
+	(void)state;
+	char path[256];
+	neto_cfg cfg;
+	sim_cfg(&cfg, temp_store(path, sizeof path), NETO_SOURCE_DIR "/tests/data/runtime/reject-dublin.scn");
+	runtime_opts o = { .cfg = &cfg,
+			   .virtual_clock = true,
+			   .cycles = 3,
+			   .max_ms = 3600 * 1000,
+			   .log = getenv("NETO_TEST_VERBOSE") ? stderr : NULL };
+	runtime_result res;
+	neto_err err;
+	if (runtime_run(&o, &res, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_true(res.plans_failed >= 1);
+	store *st = NULL;
+	assert_int_equal(store_open(&st, cfg.store.uri, &err), 0);
+	store_installed *in = NULL;
+	size_t ni = 0;
+	assert_int_equal(store_installed_list(st, &in, &ni, &err), 0);
+	assert_true(ni > 0);
+	for (size_t i = 0; i < ni; i++)
+		assert_string_not_equal(in[i].router, "dublin");
+	store_installed_free(in, ni);
+	store_task *tk = NULL;
+	size_t nt = 0;
+	assert_int_equal(store_task_list(st, 0, -1, &tk, &nt, &err), 0);
+	store_task_free(tk, nt);
+	ctl_check_result cr;
+	assert_int_equal(ctl_store_check(st, NULL, &cr, &err), 0);
+	assert_int_equal(cr.problems, 0);
+	store_close(st);
+	neto_cfg_free(&cfg);
+	cleanup(path);
+}
+
+/* A drained link: the controller plans around it (a repair when installed
+ * traffic crossed it), and no installed policy uses it afterwards. */
+static void test_drain_intent(void **state)
+{
+	(void)state;
+	char path[256];
+	neto_cfg cfg;
+	sim_cfg(&cfg, temp_store(path, sizeof path), NULL);
+	neto_err err;
+	store *st = NULL;
+	assert_int_equal(store_open(&st, cfg.store.uri, &err), 0);
+	int64_t id = 0;
+	assert_int_equal(store_intent_add(st, "drain-link", "{\"src\":\"dublin\",\"dst\":\"hamina\"}",
+					  1, &id, &err),
+			 0);
+	runtime_opts o = { .cfg = &cfg,
+			   .virtual_clock = true,
+			   .cycles = 3,
+			   .max_ms = 3600 * 1000,
+			   .log = getenv("NETO_TEST_VERBOSE") ? stderr : NULL };
+	runtime_result res;
+	if (runtime_run(&o, &res, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_true(res.plans_done >= 2);
+	store_installed *in = NULL;
+	size_t ni = 0;
+	assert_int_equal(store_installed_list(st, &in, &ni, &err), 0);
+	assert_true(ni > 0);
+	for (size_t i = 0; i < ni; i++) {
+		assert_null(strstr(in[i].body, "\"dublin-hamina\""));
+		assert_null(strstr(in[i].body, "\"hamina-dublin\""));
+	}
+	store_installed_free(in, ni);
+	store_close(st);
+	neto_cfg_free(&cfg);
+	cleanup(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_day_on_the_example),
 		cmocka_unit_test(test_day_on_postgresql),
+		cmocka_unit_test(test_rejecting_router_stops_the_plan),
+		cmocka_unit_test(test_drain_intent),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
