@@ -41,6 +41,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rc == 0 && !o.help) {
 		if (o.role != role || (role == RUN_AGENT && o.agent == NULL))
 			abort();
+		if (role == RUN_TOPOLOGY && (o.agent == NULL || o.file == NULL))
+			abort();
 		if (o.cycles > 1000000 || o.duration_ms < 0 || (o.speedup != 0 && !(o.speedup >= 0.01)))
 			abort();
 		if (role != RUN_ALL && (o.cycles || o.virtual_clock || o.no_api))

@@ -37,6 +37,7 @@ static const char usage_run[] =
 static const char usage_role[] =
 	"usage: neto controller|scheduler|sim [--config FILE] [--store URI] [options]\n"
 	"       neto agent update NAME [--config FILE] [--store URI] [options]\n"
+	"       neto agent topology NAME --file TOPOLOGY [--config FILE] [--store URI]\n"
 	"\n"
 	"Runs one role of the orchestrator against a shared store (usually\n"
 	"PostgreSQL), so that the roles can run as separate processes on several\n"
@@ -45,11 +46,14 @@ static const char usage_role[] =
 	"  controller   computes allocations and plans (leader only)\n"
 	"  scheduler    hands tasks to updating agents, step by step (leader only)\n"
 	"  agent update applies tasks to the routers that [agent NAME] allows\n"
+	"  agent topology  keeps the store's topology in step with a file, re-read\n"
+	"               when it changes (start several: one leads, the others wait)\n"
 	"  sim          the simulated WAN of the configuration's [sim] section\n"
 	"\n"
 	"options:\n"
 	"  -c, --config FILE     configuration file (docs/config.md)\n"
 	"      --store URI       store (overrides the configuration)\n"
+	"      --file TOPOLOGY   agent topology: the topology file it follows\n"
 	"      --classes FILE    controller: classes CSV used when no classes intent\n"
 	"                        exists (default: gold, silver, bronze)\n"
 	"      --for DURATION    stop after this long\n"
@@ -104,7 +108,7 @@ int run_cli_parse(run_cli *o, run_role role, int argc, char *const *argv, neto_e
 		if (a == NULL)
 			return neto_err_set(err, "missing argument");
 		if (a[0] != '-' || a[1] == '\0') {
-			if (role == RUN_AGENT && o->agent == NULL) {
+			if ((role == RUN_AGENT || role == RUN_TOPOLOGY) && o->agent == NULL) {
 				o->agent = a;
 				continue;
 			}
@@ -134,6 +138,8 @@ int run_cli_parse(run_cli *o, run_role role, int argc, char *const *argv, neto_e
 			rc = value(argc, argv, &i, inl, name, &o->store, err);
 			if (rc == 0)
 				rc = cfg_check_store_uri(o->store, err);
+		} else if (strcmp(name, "--file") == 0 && role == RUN_TOPOLOGY) {
+			rc = value(argc, argv, &i, inl, name, &o->file, err);
 		} else if (strcmp(name, "--classes") == 0 && role == RUN_CONTROLLER) {
 			rc = value(argc, argv, &i, inl, name, &o->classes, err);
 		} else if (strcmp(name, "--cycles") == 0 && role == RUN_ALL) {
@@ -175,5 +181,7 @@ int run_cli_parse(run_cli *o, run_role role, int argc, char *const *argv, neto_e
 	if (role == RUN_AGENT && o->agent == NULL)
 		return neto_err_set(err, "which agent? neto agent update NAME (an [agent NAME] of "
 					 "the configuration)");
+	if (role == RUN_TOPOLOGY && (o->agent == NULL || o->file == NULL))
+		return neto_err_set(err, "usage: neto agent topology NAME --file TOPOLOGY");
 	return 0;
 }

@@ -18,6 +18,7 @@ typedef enum run_role {
 	RUN_CONTROLLER,
 	RUN_SCHEDULER,
 	RUN_AGENT,	/* neto agent update NAME */
+	RUN_TOPOLOGY,	/* neto agent topology NAME --file FILE */
 	RUN_SIM,
 	RUN_CHECK,	/* neto check: consistency of a store */
 	N_RUN_ROLES,
@@ -29,6 +30,7 @@ typedef struct run_cli {
 	const char *store;	/* --store URI: overrides [store] uri */
 	const char *agent;	/* RUN_AGENT: the [agent NAME] to run */
 	const char *classes;	/* controller: default classes CSV */
+	const char *file;	/* RUN_TOPOLOGY: the topology file to follow */
 	uint32_t cycles;	/* --cycles N: stop after N controller cycles (0: never) */
 	int64_t duration_ms;	/* --for DURATION of simulated time (0: no limit) */
 	double speedup;		/* --speedup X (0: the configuration's) */

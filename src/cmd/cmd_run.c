@@ -30,8 +30,8 @@ static void on_signal(int sig)
 
 static const char *role_name(run_role r)
 {
-	static const char *const n[N_RUN_ROLES] = { "run",	    "controller", "scheduler",
-						     "agent update", "sim",	  "check" };
+	static const char *const n[N_RUN_ROLES] = { "run", "controller", "scheduler", "agent update",
+						     "agent topology", "sim", "check" };
 	return n[r];
 }
 
@@ -100,12 +100,13 @@ static int run_role_cmd(run_role role, int argc, char **argv)
 		neto_cfg_free(&cfg);
 		return crc;
 	}
-	static const unsigned roles[N_RUN_ROLES] = { RUNTIME_ALL,    RUNTIME_CONTROLLER,
+	static const unsigned roles[N_RUN_ROLES] = { RUNTIME_ALL,	 RUNTIME_CONTROLLER,
 						     RUNTIME_SCHEDULER, RUNTIME_AGENTS,
-						     RUNTIME_SIM,    0 };
+						     RUNTIME_TOPOLOGY,	 RUNTIME_SIM, 0 };
 	runtime_opts ro = { .cfg = &cfg,
 			    .roles = roles[role],
 			    .agent = o.agent,
+			    .topology_file = o.file,
 			    .controller_classes = o.classes,
 			    .speedup = o.speedup > 0 ? o.speedup : (o.config ? 0 : 60),
 			    .virtual_clock = o.virtual_clock,
@@ -126,6 +127,8 @@ static int run_role_cmd(run_role role, int argc, char **argv)
 	int rc = runtime_run(&ro, &res, &err);
 	if (rc != 0)
 		fprintf(stderr, "neto %s: %s\n", role_name(role), err.msg);
+	else if (!o.quiet && role != RUN_ALL)
+		printf("neto %s: stopped\n", role_name(role));
 	else if (!o.quiet)
 		printf("neto %s: stopped after %.1f s of simulated time: %u cycles, %u plans "
 		       "completed, %u failed\n",
@@ -151,16 +154,18 @@ int cmd_role(const char *role, int argc, char **argv)
 	if (strcmp(role, "sim") == 0)
 		return run_role_cmd(RUN_SIM, argc, argv);
 	if (strcmp(role, "agent") == 0) {
-		if (argc < 1 || strcmp(argv[0], "update") != 0) {
-			if (argc >= 1 && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0)) {
-				fputs(run_cli_usage(RUN_AGENT), stdout);
-				return 0;
-			}
-			fprintf(stderr, "neto agent: expected 'neto agent update NAME' (topology and "
-					"flow measurement run inside `neto sim` and `neto run`)\n");
-			return 2;
+		if (argc >= 1 && strcmp(argv[0], "update") == 0)
+			return run_role_cmd(RUN_AGENT, argc - 1, argv + 1);
+		if (argc >= 1 && strcmp(argv[0], "topology") == 0)
+			return run_role_cmd(RUN_TOPOLOGY, argc - 1, argv + 1);
+		if (argc >= 1 && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0)) {
+			fputs(run_cli_usage(RUN_AGENT), stdout);
+			return 0;
 		}
-		return run_role_cmd(RUN_AGENT, argc - 1, argv + 1);
+		fprintf(stderr, "neto agent: expected 'neto agent update NAME' or 'neto agent "
+				"topology NAME --file FILE' (flow agents run in the simulator's "
+				"process, `neto sim` or `neto run`)\n");
+		return 2;
 	}
 	fprintf(stderr, "neto: unknown role '%s'\n", role);
 	return 2;

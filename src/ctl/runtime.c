@@ -247,7 +247,12 @@ int runtime_run(const runtime_opts *o, runtime_result *res, neto_err *err)
 	char ta_name[64];
 	snprintf(ta_name, sizeof ta_name, "topology-%ld", (long)getpid());
 	topoagent_cfg tac = { .name = ta_name, .source = TOPOAGENT_SIM };
-	if (net && topoagent_new(&ta, st, &tac, err) != 0)
+	if (roles & RUNTIME_TOPOLOGY) {
+		tac.name = o->agent;
+		tac.source = TOPOAGENT_FILE;
+		tac.path = o->topology_file;
+	}
+	if ((net || (roles & RUNTIME_TOPOLOGY)) && topoagent_new(&ta, st, &tac, err) != 0)
 		goto done;
 	if (net && flow_tree_build(&ft, st, cfg, simnet_topo(net), FLOW_WINDOW_MS, err) != 0)
 		goto done;
@@ -282,7 +287,7 @@ int runtime_run(const runtime_opts *o, runtime_result *res, neto_err *err)
 	driver_sim_init(&drv, st);
 	for (size_t i = 0; i < cfg->n_agents; i++)
 		n_upd += cfg->agents[i].role == CFG_ROLE_UPDATE;
-	if (o->agent && cfg_agent_find(cfg, o->agent) == NULL) {
+	if ((roles & RUNTIME_AGENTS) && o->agent && cfg_agent_find(cfg, o->agent) == NULL) {
 		neto_err_set(err, "no [agent %s] in the configuration", o->agent);
 		goto done;
 	}
@@ -353,6 +358,8 @@ int runtime_run(const runtime_opts *o, runtime_result *res, neto_err *err)
 		neto_err terr;
 		if (net && tick_measure(net, ta, &ft, now, o->log, &terr) != 0 && o->log)
 			fprintf(o->log, "sim: %s\n", terr.msg);
+		if ((roles & RUNTIME_TOPOLOGY) && topoagent_tick(ta, now, &terr) != 0 && o->log)
+			fprintf(o->log, "topology agent %s: %s\n", o->agent, terr.msg);
 		if ((roles & RUNTIME_CONTROLLER) && controller_tick(&ctl, now, &terr) != 0 && o->log)
 			fprintf(o->log, "controller: %s\n", terr.msg);
 		if ((roles & RUNTIME_SCHEDULER) && sched_tick(&sch, now, &terr) != 0 && o->log)

@@ -28,11 +28,15 @@
 #define RUNTIME_SCHEDULER 4u
 #define RUNTIME_AGENTS 8u	/* updating agents (all, or runtime_opts.agent) */
 #define RUNTIME_ALL 15u
+#define RUNTIME_TOPOLOGY 16u	/* a topology agent following a file (not in ALL:
+				 * `neto run` takes the simulator's topology) */
 
 typedef struct runtime_opts {
 	const neto_cfg *cfg;
 	unsigned roles;		/* RUNTIME_* bits; 0 means all */
-	const char *agent;	/* RUNTIME_AGENTS: only this [agent NAME] */
+	const char *agent;	/* RUNTIME_AGENTS: only this [agent NAME];
+				 * RUNTIME_TOPOLOGY: the agent's name */
+	const char *topology_file;	/* RUNTIME_TOPOLOGY: the file it follows */
 	const char *controller_classes;	/* classes CSV for the controller when
 					 * the process has no simulator */
 	double speedup;		/* 0: the configuration's */
