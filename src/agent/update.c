@@ -124,8 +124,13 @@ int agent_update_tick(agent_update *a, int64_t now, neto_err *err)
 		}
 		if (st == DRIVER_DONE && (f != NULL || want == NULL || rb != NULL)) {
 			/* confirmed (also: already in that state before we asked,
-			 * e.g. a task re-sent after a crash) */
-			int c = complete(a, k, 1, NULL, rb, now, err);
+			 * e.g. a task re-sent after a crash). The router's
+			 * forwarding state is the desired one (paths, weights,
+			 * limits); the installed record keeps the desired document,
+			 * whose rates are what this plan expects of the policy: a
+			 * router that already forwarded that way, for an older
+			 * plan, reports the older plan's rates. */
+			int c = complete(a, k, 1, NULL, want ? k->desired : NULL, now, err);
 			free(rb);
 			if (c != 0) {
 				rc = -1;

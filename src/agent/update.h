@@ -10,7 +10,9 @@
  * store checks both in the same transaction), so an agent that was too slow
  * — its task handed to another agent, or the plan stopped or superseded —
  * cannot record a stale result. The agent refuses tasks for routers outside
- * its own patterns, whatever the scheduler says (defence in depth).
+ * its own patterns, whatever the scheduler says (defence in depth). Once the
+ * router reports the desired forwarding state, the installed state recorded
+ * is the task's desired document (with the rates the plan expects).
  *
  * Ownership: borrows the store and the driver.
  */

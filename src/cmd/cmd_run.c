@@ -130,10 +130,10 @@ static int run_role_cmd(run_role role, int argc, char **argv)
 	else if (!o.quiet && role != RUN_ALL)
 		printf("neto %s: stopped\n", role_name(role));
 	else if (!o.quiet)
-		printf("neto %s: stopped after %.1f s of simulated time: %u cycles, %u plans "
-		       "completed, %u failed\n",
-		       role_name(role), (double)res.sim_ms / 1000, res.cycles, res.plans_done,
-		       res.plans_failed);
+		printf("neto %s: stopped after %.1f s of simulated time: %u cycles (%u without a "
+		       "plan), %u plans completed, %u failed\n",
+		       role_name(role), (double)res.sim_ms / 1000, res.cycles, res.cycle_failures,
+		       res.plans_done, res.plans_failed);
 	neto_cfg_free(&cfg);
 	return rc == 0 ? 0 : 1;
 }

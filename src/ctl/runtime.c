@@ -386,6 +386,7 @@ int runtime_run(const runtime_opts *o, runtime_result *res, neto_err *err)
 			shown_plan = latest;
 		}
 		res->cycles = (unsigned)ctl.stats.cycles;
+		res->cycle_failures = (unsigned)ctl.stats.failures;
 		if (o->cycles && (roles & RUNTIME_CONTROLLER) && ctl.stats.cycles >= o->cycles &&
 		    !running)
 			break;

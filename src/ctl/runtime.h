@@ -54,6 +54,7 @@ typedef struct runtime_opts {
 
 typedef struct runtime_result {
 	unsigned plans_done, plans_failed, cycles;
+	unsigned cycle_failures;	/* controller cycles that found no plan */
 	int64_t sim_ms;		/* simulated time run */
 } runtime_result;
 

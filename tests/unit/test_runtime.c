@@ -132,6 +132,9 @@ static void run_day(const char *uri)
 		fail_msg("%s", err.msg);
 	assert_true(res.cycles >= 26);
 	assert_true(res.plans_done >= 26);
+	/* every cycle found a plan: the installed state the controller reads
+	 * back is one the planner can start from */
+	assert_int_equal(res.cycle_failures, 0);
 	assert_int_equal(res.plans_failed, 0);
 
 	store *st = NULL;
