@@ -457,8 +457,6 @@ static int take_requests(simnet *n, int64_t now, int64_t tsim, neto_err *err)
 		}
 		if (bad == NULL && src != 0)
 			bad = rerr.msg;
-		const sim_installed *cur = sim_policy_get(n->s, r, dst, cls);
-		(void)cur;
 		json_t *inst = readback(n, r, dst, cls, NULL);
 		if (bad) {
 			/* the router refuses a request it cannot read */

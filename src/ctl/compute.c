@@ -27,6 +27,7 @@
 
 #include "ctl/ctl.h"
 #include "lib/mem.h"
+#include "lib/strbuf.h"
 #include "plan/plan.h"
 #include "plan/plan_json.h"
 #include "plan/planner.h"
@@ -59,21 +60,6 @@ void ctl_result_free(ctl_result *r)
 	free(r->cls);
 	free(r->log);
 	memset(r, 0, sizeof *r);
-}
-
-static void logf_(ctl_result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void logf_(ctl_result *r, const char *fmt, ...)
-{
-	char line[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof line, fmt, ap);
-	va_end(ap);
-	size_t old = r->log ? strlen(r->log) : 0, add = strlen(line);
-	r->log = neto_realloc(r->log, old + add + 2);
-	memcpy(r->log + old, line, add);
-	r->log[old + add] = '\n';
-	r->log[old + add + 1] = '\0';
 }
 
 /* Share of demand d placed under neto. */
@@ -165,7 +151,7 @@ static void read_installed(const ctl_input *in, const topo *tp, const class_set 
 		json_t *row = json_loads(in->installed[i].body, JSON_REJECT_DUPLICATES, &je);
 		const char *cls = json_string_value(json_object_get(row, "class"));
 		if (!json_is_object(row) || cls == NULL) {
-			logf_(r, "installed %s %s: not a policy document, ignored",
+			neto_append_line(&r->log, "installed %s %s: not a policy document, ignored",
 			      in->installed[i].router, in->installed[i].policy);
 			r->n_ignored++;
 			json_decref(row);
@@ -183,7 +169,7 @@ static void read_installed(const ctl_input *in, const topo *tp, const class_set 
 		neto_err err;
 		if (text == NULL ||
 		    plan_alloc_parse(&one, tp, text, strlen(text), "installed", &err) != 0) {
-			logf_(r, "installed %s %s: %s, ignored", in->installed[i].router,
+			neto_append_line(&r->log, "installed %s %s: %s, ignored", in->installed[i].router,
 			      in->installed[i].policy, text ? err.msg : "out of memory");
 			r->n_ignored++;
 			free(text);
@@ -436,7 +422,7 @@ int ctl_compute(const ctl_input *in, ctl_result *r, neto_err *err)
 		double c = t->links[l].capacity;
 		cap[l] = c - bg[l] > 1e-9 * c ? c - bg[l] : 1e-9 * c;
 		if (bg[l] > c * (1 + 1e-9))
-			logf_(r, "link %s: traffic outside neto's control (%.6g) exceeds its capacity "
+			neto_append_line(&r->log, "link %s: traffic outside neto's control (%.6g) exceeds its capacity "
 				 "(%.6g)",
 			      t->links[l].id, bg[l], c);
 	}
@@ -457,7 +443,7 @@ int ctl_compute(const ctl_input *in, ctl_result *r, neto_err *err)
 		for (uint32_t k = 0; k < p->n_links; k++)
 			pinned[p->links[k]] += room;
 		if (room < want * (1 - 1e-9))
-			logf_(r, "pin %s -> %s %s: its path carries %.6g of %.6g",
+			neto_append_line(&r->log, "pin %s -> %s %s: its path carries %.6g of %.6g",
 			      t->nodes[dm->src].name, t->nodes[dm->dst].name, cs->v[dm->cls].name,
 			      room, want);
 	}
@@ -562,7 +548,7 @@ int ctl_compute(const ctl_input *in, ctl_result *r, neto_err *err)
 		goto done;
 	}
 	if (it->warnings)
-		logf_(r, "%s", it->warnings);
+		neto_append_line(&r->log, "%s", it->warnings);
 	rc = 0;
 done:
 	if (have_res)

@@ -138,7 +138,8 @@ static void write_metrics(controller *c, const ctl_result *r, int64_t now)
 	store_kv_put(c->st, "metrics", "controller", buf, n, now, NULL);
 }
 
-/* Reads what a cycle needs. Returns 0, or -1 with *err. */
+/* Reads what decides whether a cycle is due: the latest topology and demand
+ * and the intents' serial. Returns 0, or -1 with *err. */
 static int read_state(controller *c, cycle_state *s, neto_err *err)
 {
 	memset(s, 0, sizeof *s);
@@ -146,8 +147,16 @@ static int read_state(controller *c, cycle_state *s, neto_err *err)
 				  &s->topo_len, err) != 0 ||
 	    store_demand_latest(c->st, &s->demand_id, &s->demand_at, &s->demand_body,
 				&s->demand_len, &s->missing, err) != 0 ||
-	    store_intent_serial(c->st, &s->intent_serial, err) != 0 ||
-	    store_intent_list(c->st, &s->intents, &s->n_intents, err) != 0 ||
+	    store_intent_serial(c->st, &s->intent_serial, err) != 0)
+		return -1;
+	return 0;
+}
+
+/* Reads the rest of what a cycle needs: intents and the installed state
+ * (not on every tick: only when a cycle runs). */
+static int read_cycle_state(controller *c, cycle_state *s, neto_err *err)
+{
+	if (store_intent_list(c->st, &s->intents, &s->n_intents, err) != 0 ||
 	    store_installed_list(c->st, &s->installed, &s->n_installed, err) != 0)
 		return -1;
 	return 0;
@@ -375,6 +384,10 @@ int controller_tick(controller *c, int64_t now, neto_err *err)
 			  : intent_ev ? "intents changed"
 			  : demand_ev ? "demand changed"
 				      : "period";
+	if (read_cycle_state(c, &s, err) != 0) {
+		rc = -1;
+		goto out;
+	}
 	rc = cycle(c, &s, why, now, err);
 	c->next_cycle = now + c->cfg.period_ms;
 out:

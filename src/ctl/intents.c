@@ -14,6 +14,7 @@
 
 #include "ctl/ctl.h"
 #include "lib/mem.h"
+#include "lib/strbuf.h"
 
 void ctl_intents_init(ctl_intents *in)
 {
@@ -37,20 +38,6 @@ void ctl_intents_free(ctl_intents *in)
 const class_set *ctl_intents_classes(const ctl_intents *in, const class_set *def)
 {
 	return in->have_classes ? &in->classes : def;
-}
-
-__attribute__((format(printf, 2, 3))) static void warn(ctl_intents *in, const char *fmt, ...)
-{
-	char line[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof line, fmt, ap);
-	va_end(ap);
-	size_t old = in->warnings ? strlen(in->warnings) : 0, add = strlen(line);
-	in->warnings = neto_realloc(in->warnings, old + add + 2);
-	memcpy(in->warnings + old, line, add);
-	in->warnings[old + add] = '\n';
-	in->warnings[old + add + 1] = '\0';
 }
 
 static const char *str_member(const json_t *o, const char *key)
@@ -116,7 +103,7 @@ static void read_drain_link(ctl_intents *in, const topo *t, const store_intent *
 	if (id) {
 		uint32_t l = topo_find_link(t, id, strlen(id));
 		if (l == TOPO_NONE) {
-			warn(in, "intent %lld: drain-link: no link '%s'", (long long)it->id, id);
+			neto_append_line(&in->warnings, "intent %lld: drain-link: no link '%s'", (long long)it->id, id);
 			return;
 		}
 		in->n_drained_links += !in->link_off[l];
@@ -125,7 +112,7 @@ static void read_drain_link(ctl_intents *in, const topo *t, const store_intent *
 	}
 	uint32_t a = node_of(t, str_member(o, "src")), b = node_of(t, str_member(o, "dst"));
 	if (a == TOPO_NONE || b == TOPO_NONE) {
-		warn(in, "intent %lld: drain-link: unknown node", (long long)it->id);
+		neto_append_line(&in->warnings, "intent %lld: drain-link: unknown node", (long long)it->id);
 		return;
 	}
 	drain_pair(in, t, a, b);
@@ -137,7 +124,7 @@ static void read_drain_router(ctl_intents *in, const topo *t, const store_intent
 	const char *r = str_member(o, "router");
 	uint32_t v = node_of(t, r);
 	if (v == TOPO_NONE) {
-		warn(in, "intent %lld: drain-router: no router '%s'", (long long)it->id,
+		neto_append_line(&in->warnings, "intent %lld: drain-router: no router '%s'", (long long)it->id,
 		     r ? r : "");
 		return;
 	}
@@ -153,7 +140,7 @@ static void read_share(ctl_intents *in, const topo *t, const class_set *cs,
 {
 	const json_t *sv = json_object_get(o, "share");
 	if (!json_is_number(sv) || json_number_value(sv) < 0 || json_number_value(sv) > 1) {
-		warn(in, "intent %lld: share: must be a number in [0, 1]", (long long)it->id);
+		neto_append_line(&in->warnings, "intent %lld: share: must be a number in [0, 1]", (long long)it->id);
 		return;
 	}
 	double share = json_number_value(sv);
@@ -162,7 +149,7 @@ static void read_share(ctl_intents *in, const topo *t, const class_set *cs,
 	if (cname) {
 		c = class_find(cs, cname, strlen(cname));
 		if (c == UINT32_MAX) {
-			warn(in, "intent %lld: share: no class '%s'", (long long)it->id, cname);
+			neto_append_line(&in->warnings, "intent %lld: share: no class '%s'", (long long)it->id, cname);
 			return;
 		}
 	}
@@ -180,7 +167,7 @@ static void read_share(ctl_intents *in, const topo *t, const class_set *cs,
 		uint32_t a = node_of(t, json_string_value(json_array_get(p, 0)));
 		uint32_t b = node_of(t, json_string_value(json_array_get(p, 1)));
 		if (a == TOPO_NONE || b == TOPO_NONE) {
-			warn(in, "intent %lld: share: pairs[%zu]: unknown node", (long long)it->id,
+			neto_append_line(&in->warnings, "intent %lld: share: pairs[%zu]: unknown node", (long long)it->id,
 			     i);
 			continue;
 		}
@@ -213,7 +200,7 @@ static void read_pin(ctl_intents *in, const topo *t, const class_set *cs,
 	const json_t *path = json_object_get(o, "path");
 	if (c == UINT32_MAX || a == TOPO_NONE || b == TOPO_NONE || !json_is_array(path) ||
 	    json_array_size(path) < 2) {
-		warn(in, "intent %lld: pin: unknown class or node, or no path", (long long)it->id);
+		neto_append_line(&in->warnings, "intent %lld: pin: unknown class or node, or no path", (long long)it->id);
 		return;
 	}
 	size_t n = json_array_size(path);
@@ -227,7 +214,7 @@ static void read_pin(ctl_intents *in, const topo *t, const class_set *cs,
 		prev = v;
 	}
 	if (!ok || prev != b) {
-		warn(in, "intent %lld: pin: the path is not a chain of usable links from %s to %s",
+		neto_append_line(&in->warnings, "intent %lld: pin: the path is not a chain of usable links from %s to %s",
 		     (long long)it->id, t->nodes[a].name, t->nodes[b].name);
 		free(links);
 		return;
@@ -274,7 +261,7 @@ int ctl_intents_read(ctl_intents *in, const topo *t, const class_set *def,
 			read_pin(in, t, cs, &v[i], doc[i]);
 		else if (strcmp(v[i].kind, "classes") != 0 && strcmp(v[i].kind, "drain-link") != 0 &&
 			 strcmp(v[i].kind, "drain-router") != 0)
-			warn(in, "intent %lld: unknown kind '%s'", (long long)v[i].id, v[i].kind);
+			neto_append_line(&in->warnings, "intent %lld: unknown kind '%s'", (long long)v[i].id, v[i].kind);
 	}
 	rc = 0;
 done:

@@ -211,7 +211,7 @@ int runtime_run(const runtime_opts *o, runtime_result *res, neto_err *err)
 
 	if (store_open(&st, cfg->store.uri, err) != 0)
 		return -1;
-	int64_t t0 = o->virtual_clock ? wall_ms() : wall_ms();
+	int64_t t0 = wall_ms();
 	int64_t now = t0;
 
 	/* the simulated WAN */
