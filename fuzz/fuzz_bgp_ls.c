@@ -38,7 +38,7 @@ static void nlris(const uint8_t *p, size_t len)
 		if (bgpls_nlri_decode(&r2, &d, &raw, &raw_len, &err) != 0 || wire_left(&r2) != 0)
 			abort();
 		bgpls_nlri_encode(&d, &w2);
-		if (w.len != w2.len || memcmp(w.buf, w2.buf, w.len) != 0)
+		if (w.len != w2.len || (w.len > 0 && memcmp(w.buf, w2.buf, w.len) != 0))
 			abort();
 		wire_wr_free(&w);
 		wire_wr_free(&w2);
@@ -62,7 +62,7 @@ static void attr(const uint8_t *p, size_t len)
 	if (bgpls_attr_decode(w.buf, w.len, &d, &err) != 0)
 		abort();
 	bgpls_attr_encode(&d, &w2);
-	if (w.len != w2.len || memcmp(w.buf, w2.buf, w.len) != 0)
+	if (w.len != w2.len || (w.len > 0 && memcmp(w.buf, w2.buf, w.len) != 0))
 		abort();
 	wire_wr_free(&w);
 	wire_wr_free(&w2);

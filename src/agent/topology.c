@@ -84,7 +84,8 @@ int topoagent_new(topoagent **out, store *st, const topoagent_cfg *cfg, neto_err
 	*out = NULL;
 	if (cfg->name == NULL || cfg->name[0] == '\0')
 		return neto_err_set(err, "topology agent: a name is required");
-	if (cfg->source != TOPOAGENT_FILE && cfg->source != TOPOAGENT_SIM)
+	if (cfg->source != TOPOAGENT_FILE && cfg->source != TOPOAGENT_SIM &&
+	    cfg->source != TOPOAGENT_BGP)
 		return neto_err_set(err, "topology agent %s: unknown source", cfg->name);
 	if (cfg->source == TOPOAGENT_FILE && (cfg->path == NULL || cfg->path[0] == '\0'))
 		return neto_err_set(err, "topology agent %s: the file source needs a path",
@@ -104,7 +105,7 @@ int topoagent_new(topoagent **out, store *st, const topoagent_cfg *cfg, neto_err
 		a->source_name = neto_malloc(n);
 		snprintf(a->source_name, n, "file:%s", cfg->path);
 	} else {
-		a->source_name = neto_strdup("sim");
+		a->source_name = neto_strdup(cfg->source == TOPOAGENT_BGP ? "bgp" : "sim");
 	}
 	a->default_capacity = cfg->default_capacity;
 	a->interval_ms = cfg->min_interval_ms ? cfg->min_interval_ms : TOPOAGENT_DEFAULT_INTERVAL_MS;
@@ -194,7 +195,7 @@ static const char *unwritable(int e)
 
 int topoagent_set_topology(topoagent *a, const topo *t, neto_err *err)
 {
-	if (a->source != TOPOAGENT_SIM)
+	if (a->source == TOPOAGENT_FILE)
 		return neto_err_set(err, "topology agent %s: not a sim-source agent", a->name);
 	char *json;
 	size_t len;

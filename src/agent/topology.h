@@ -9,6 +9,8 @@
  *   snapshot stays in force.
  * - "sim": the caller (the simulator process) hands the current topology,
  *   with each link's `up`, through topoagent_set_topology.
+ * - "bgp": the same, from the BGP-LS database of `neto agent topology NAME
+ *   --bgp` (docs/bgp.md).
  *
  * Active-standby: any number of instances may run; the one that holds store
  * lease "topology" (taken with the agent's name as holder) writes, the others
@@ -44,6 +46,7 @@
 typedef enum topoagent_source {
 	TOPOAGENT_FILE = 0,
 	TOPOAGENT_SIM,
+	TOPOAGENT_BGP,	/* like sim: the BGP-LS database hands the topology */
 } topoagent_source;
 
 typedef struct topoagent_cfg {

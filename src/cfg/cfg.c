@@ -218,6 +218,10 @@ static int scan_header(parse_ctx *x, const char *s, size_t n, unsigned line)
 			return 0;
 		}
 	}
+	/* [bgp] and [peer NAME] belong to the BGP speaker, which parses them
+	 * itself (src/agent/bgp_cfg.c, docs/bgp.md) */
+	if ((len == 3 && memcmp(in, "bgp", 3) == 0) || (len > 5 && memcmp(in, "peer ", 5) == 0))
+		return 0;
 	if (len > 6 && memcmp(in, "agent ", 6) == 0) {
 		const char *nm = in + 6;
 		size_t nlen = len - 6;
@@ -651,6 +655,8 @@ static int handler(void *user, const char *section, const char *name, const char
 		return 1;
 	sect s = S_COUNT;
 	size_t agent = 0;
+	if (strcmp(section, "bgp") == 0 || strncmp(section, "peer ", 5) == 0)
+		return 1;	/* see scan_header */
 	if (strncmp(section, "agent ", 6) == 0) {
 		s = S_AGENT;
 		for (agent = 0; agent < x->cfg->n_agents; agent++)

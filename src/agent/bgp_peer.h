@@ -1,0 +1,97 @@
+/*
+ * bgp_peer.h - the socket side of neto's BGP speaker: one listening socket,
+ * one TCP connection per configured peer, non-blocking, driven by poll().
+ *
+ * Each peer has a bgp_session (src/proto/bgp/session.h) that does all of the
+ * protocol; this layer only opens, accepts, reads, writes and closes
+ * connections and feeds the session the monotonic clock. Outgoing
+ * connections are made for active peers; incoming ones are matched to a
+ * configured peer by source address (others are closed at once). TCP MD5
+ * signatures (RFC 2385) are set with setsockopt(TCP_MD5SIG), on the
+ * listening socket for each peer with a password and on each outgoing
+ * socket.
+ *
+ * Collisions (RFC 4271 section 6.8): an incoming connection from a peer
+ * whose session is in OpenConfirm is resolved by BGP identifier: the
+ * connection initiated by the higher identifier survives, the other gets a
+ * Cease (collision resolution) NOTIFICATION. An incoming connection while
+ * the session is in OpenSent (the peer's identifier still unknown) is
+ * refused; the peer retries and one of both connections completes.
+ *
+ * Ownership: the speaker owns its peers and sockets; bgp_speaker_free
+ * closes everything.
+ */
+#ifndef NETO_AGENT_BGP_PEER_H
+#define NETO_AGENT_BGP_PEER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "lib/err.h"
+#include "proto/bgp/session.h"
+
+typedef struct bgp_peer_cfg {
+	char name[64];
+	char address[64];	/* IPv4 or IPv6 literal */
+	uint16_t port;		/* 0: 179 */
+	char local_address[64];	/* "" : any */
+	char password[81];	/* TCP MD5 key; "" : none */
+	bgp_session_cfg s;
+} bgp_peer_cfg;
+
+typedef struct bgp_speaker bgp_speaker;
+
+typedef struct bgp_peer {
+	bgp_peer_cfg cfg;
+	bgp_speaker *owner;
+	struct sockaddr_storage sa;
+	socklen_t sa_len;
+	bgp_session s;
+	int fd;			/* -1: none */
+	bool connecting;	/* a non-blocking connect is under way */
+	bool local_initiated;
+	double connect_started;
+	void *user;		/* the caller's */
+} bgp_peer;
+
+typedef void (*bgp_speaker_on_update)(void *ctx, bgp_peer *p, const bgp_update *u, int rc);
+typedef void (*bgp_speaker_on_state)(void *ctx, bgp_peer *p, bgp_state from, bgp_state to);
+
+struct bgp_speaker {
+	bgp_peer *peers;
+	size_t n_peers;
+	int lfd;		/* listening socket, -1: none */
+	bgp_speaker_on_update on_update;
+	bgp_speaker_on_state on_state;
+	void *ctx;
+};
+
+/* Copies the peer configurations; listens on listen_addr:port when
+ * listen_addr is not NULL (port 0: 179). Sessions are not started. */
+int bgp_speaker_init(bgp_speaker *sp, const bgp_peer_cfg *peers, size_t n,
+		     const char *listen_addr, uint16_t port, neto_err *err);
+void bgp_speaker_free(bgp_speaker *sp);
+
+/* The monotonic clock, in seconds. */
+double bgp_now(void);
+
+void bgp_speaker_start(bgp_speaker *sp);
+/* Sends Cease/administrative shutdown to every connected peer, closes. */
+void bgp_speaker_stop(bgp_speaker *sp);
+
+/* One round: waits at most max_wait_ms for sockets or timers, then does
+ * the work that is ready. Problems of one peer are in its session's
+ * last_error; -1 only for a failure of poll itself. */
+int bgp_speaker_poll(bgp_speaker *sp, int max_wait_ms, neto_err *err);
+
+/* Queues a message to a peer (Established only) and tries to send it. */
+int bgp_speaker_send(bgp_speaker *sp, bgp_peer *p, const uint8_t *msg, size_t len,
+		     neto_err *err);
+
+/* Parses "a.b.c.d" or an IPv6 literal and port into *sa. */
+int bgp_sockaddr(const char *addr, uint16_t port, struct sockaddr_storage *sa, socklen_t *len,
+		 neto_err *err);
+
+#endif

@@ -1,0 +1,293 @@
+/*
+ * test_bgp_session.c - the BGP state machine without sockets: two sessions
+ * wired back to back through their output buffers, on a fake clock. The
+ * OPEN exchange, hold time and family negotiation, keepalives, hold timer
+ * expiry, FSM errors, a malformed UPDATE, treat-as-withdraw, stop, automatic
+ * restart and the collision rule.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "proto/bgp/session.h"
+
+typedef struct rec {
+	int updates, withdraw_faults;
+	size_t prefixes;
+} rec;
+
+static void on_update(void *ctx, bgp_session *s, const bgp_update *u, int rc)
+{
+	(void)s;
+	rec *r = ctx;
+	r->updates++;
+	r->prefixes += u->n_nlri;
+	if (rc == BGP_TREAT_AS_WITHDRAW)
+		r->withdraw_faults++;
+}
+
+static void cfg(bgp_session_cfg *c, uint32_t las, uint32_t ras, uint32_t id, uint16_t hold)
+{
+	memset(c, 0, sizeof *c);
+	c->local_as = las;
+	c->remote_as = ras;
+	c->router_id = id;
+	c->hold_time = hold;
+}
+
+/* Moves queued bytes both ways until nothing moves. */
+static void pump(bgp_session *a, bgp_session *b, double now)
+{
+	for (int i = 0; i < 10; i++) {
+		bool moved = false;
+		if (a->out.len > 0) {
+			size_t n = a->out.len;
+			uint8_t *copy = malloc(n);
+			memcpy(copy, a->out.buf, n);
+			bgp_session_consumed(a, n);
+			bgp_session_input(b, now, copy, n);
+			free(copy);
+			moved = true;
+		}
+		if (b->out.len > 0) {
+			size_t n = b->out.len;
+			uint8_t *copy = malloc(n);
+			memcpy(copy, b->out.buf, n);
+			bgp_session_consumed(b, n);
+			bgp_session_input(a, now, copy, n);
+			free(copy);
+			moved = true;
+		}
+		if (!moved)
+			return;
+	}
+}
+
+static void up(bgp_session *a, bgp_session *b, double now)
+{
+	bgp_session_start(a, now);
+	bgp_session_start(b, now);
+	assert_true(bgp_session_wants_connect(a));
+	assert_false(bgp_session_wants_connect(b));	/* passive */
+	assert_true(bgp_session_accepts(b));
+	bgp_session_connected(a, now);
+	bgp_session_connected(b, now);
+	assert_int_equal(a->state, BGP_ST_OPENSENT);
+	pump(a, b, now);
+}
+
+static void pair(bgp_session *a, bgp_session *b, uint16_t hold_a, uint16_t hold_b)
+{
+	bgp_session_cfg ca, cb;
+	neto_err err;
+	cfg(&ca, 65001, 4200000002u, 0x01010101, hold_a);
+	ca.families[0] = (bgp_family){ BGP_AFI_IPV4, BGP_SAFI_UNICAST };
+	ca.families[1] = (bgp_family){ BGP_AFI_LS, BGP_SAFI_LS };
+	ca.n_families = 2;
+	cfg(&cb, 4200000002u, 65001, 0x02020202, hold_b);
+	cb.passive = true;
+	cb.families[0] = (bgp_family){ BGP_AFI_LS, BGP_SAFI_LS };
+	cb.families[1] = (bgp_family){ BGP_AFI_IPV6, BGP_SAFI_UNICAST };
+	cb.n_families = 2;
+	assert_int_equal(bgp_session_init(a, &ca, &err), 0);
+	assert_int_equal(bgp_session_init(b, &cb, &err), 0);
+}
+
+static void test_establish(void **state)
+{
+	(void)state;
+	bgp_session a, b;
+	pair(&a, &b, 90, 30);
+	up(&a, &b, 100);
+	assert_int_equal(a.state, BGP_ST_ESTABLISHED);
+	assert_int_equal(b.state, BGP_ST_ESTABLISHED);
+	assert_int_equal(a.hold, 30);
+	assert_int_equal(b.hold, 30);
+	assert_true(a.as4);
+	/* only BGP-LS was announced by both */
+	assert_int_equal(a.n_nego, 1);
+	assert_true(bgp_session_has_family(&a, BGP_AFI_LS, BGP_SAFI_LS));
+	assert_false(bgp_session_has_family(&a, BGP_AFI_IPV4, BGP_SAFI_UNICAST));
+	assert_false(bgp_session_has_family(&b, BGP_AFI_IPV6, BGP_SAFI_UNICAST));
+	/* keepalives every hold/3 keep both up */
+	for (double t = 100; t < 200; t += 1) {
+		assert_int_equal(bgp_session_tick(&a, t), 0);
+		assert_int_equal(bgp_session_tick(&b, t), 0);
+		pump(&a, &b, t);
+	}
+	assert_int_equal(a.state, BGP_ST_ESTABLISHED);
+	assert_int_equal(b.state, BGP_ST_ESTABLISHED);
+	assert_true(a.stats.msgs_out > 5);
+	/* b stops hearing from a: its hold timer expires at 30 s, it sends
+	 * NOTIFICATION 4/0 and goes Idle */
+	double t = 200;
+	for (; t < 240 && b.state == BGP_ST_ESTABLISHED; t += 1)
+		bgp_session_tick(&b, t);
+	assert_int_equal(b.state, BGP_ST_IDLE);
+	assert_true(t <= 231);
+	assert_int_equal(b.sent.code, BGP_ERR_HOLD);
+	bgp_session_input(&a, t, b.out.buf, b.out.len);
+	bgp_session_consumed(&b, b.out.len);
+	assert_int_equal(a.state, BGP_ST_IDLE);
+	assert_int_equal(a.recv.code, BGP_ERR_HOLD);
+	/* automatic restart after the idle hold time */
+	bgp_session_tick(&a, t + 10);
+	assert_int_equal(a.state, BGP_ST_CONNECT);
+	bgp_session_free(&a);
+	bgp_session_free(&b);
+}
+
+static void test_bad_peer_as(void **state)
+{
+	(void)state;
+	bgp_session a, b;
+	pair(&a, &b, 90, 90);
+	a.cfg.remote_as = 65009;
+	up(&a, &b, 1);
+	assert_int_equal(a.state, BGP_ST_IDLE);
+	assert_int_equal(a.sent.code, BGP_ERR_OPEN);
+	assert_int_equal(a.sent.subcode, BGP_OPEN_BAD_PEER_AS);
+	assert_int_equal(b.state, BGP_ST_IDLE);
+	assert_int_equal(b.recv.code, BGP_ERR_OPEN);
+	assert_int_equal(b.recv.subcode, BGP_OPEN_BAD_PEER_AS);
+	/* the same identifier on both sides: 2/3 */
+	bgp_session_free(&a);
+	bgp_session_free(&b);
+	pair(&a, &b, 90, 90);
+	b.cfg.router_id = a.cfg.router_id;
+	up(&a, &b, 1);
+	assert_int_equal(b.sent.subcode, BGP_OPEN_BAD_ID);
+	bgp_session_free(&a);
+	bgp_session_free(&b);
+}
+
+static void test_updates(void **state)
+{
+	(void)state;
+	bgp_session a, b;
+	rec r = { 0, 0, 0 };
+	pair(&a, &b, 90, 90);
+	b.on_update = on_update;
+	b.ctx = &r;
+	/* an UPDATE before Established is refused */
+	neto_err err;
+	uint8_t eor[23] = { 0 };
+	memset(eor, 0xff, 16);
+	eor[17] = 23;
+	eor[18] = BGP_UPDATE;
+	assert_int_equal(bgp_session_send(&a, eor, sizeof eor, &err), -1);
+	up(&a, &b, 1);
+	assert_int_equal(bgp_session_send(&a, eor, sizeof eor, &err), 0);
+	/* one prefix, all attributes fine */
+	uint8_t good[] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+			   0xff, 0xff, 0xff, 0xff, 0xff, 0, 48, 2, 0, 0, 0, 20,
+			   0x40, 1, 1, 0, 0x40, 2, 6, 2, 1, 0, 0, 0xfd, 0xe9,
+			   0x40, 3, 4, 10, 0, 0, 1, 8, 10 };
+	good[17] = sizeof good;
+	assert_int_equal(bgp_session_send(&a, good, sizeof good, &err), 0);
+	/* ORIGIN 5: treat-as-withdraw, the session stays */
+	uint8_t taw[sizeof good];
+	memcpy(taw, good, sizeof taw);
+	taw[26] = 5;
+	assert_int_equal(bgp_session_send(&a, taw, sizeof taw, &err), 0);
+	/* the message arrives in one-octet pieces */
+	uint8_t all[23 + 2 * sizeof good];
+	size_t n = a.out.len;
+	assert_int_equal(n, sizeof all);
+	memcpy(all, a.out.buf, n);
+	bgp_session_consumed(&a, n);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(bgp_session_input(&b, 2, all + i, 1), 0);
+	assert_int_equal(r.updates, 3);
+	assert_int_equal(r.prefixes, 2);
+	assert_int_equal(r.withdraw_faults, 1);
+	assert_int_equal(b.state, BGP_ST_ESTABLISHED);
+	/* a prefix of 40 bits: session reset with 3/10 */
+	uint8_t bad[sizeof good];
+	memcpy(bad, good, sizeof bad);
+	bad[sizeof bad - 2] = 40;
+	assert_int_equal(bgp_session_input(&b, 3, bad, sizeof bad), -1);
+	assert_int_equal(b.state, BGP_ST_IDLE);
+	assert_int_equal(b.sent.code, BGP_ERR_UPDATE);
+	assert_int_equal(b.sent.subcode, BGP_UPD_BAD_NETWORK);
+	pump(&a, &b, 3);
+	assert_int_equal(a.recv.subcode, BGP_UPD_BAD_NETWORK);
+	assert_int_equal(a.state, BGP_ST_IDLE);
+	bgp_session_free(&a);
+	bgp_session_free(&b);
+}
+
+static void test_fsm_errors_and_stop(void **state)
+{
+	(void)state;
+	bgp_session a, b;
+	pair(&a, &b, 90, 90);
+	bgp_session_start(&b, 0);
+	bgp_session_connected(&b, 0);
+	/* a KEEPALIVE in OpenSent: 5/1 (RFC 6608) */
+	uint8_t ka[19];
+	memset(ka, 0xff, 16);
+	ka[16] = 0;
+	ka[17] = 19;
+	ka[18] = BGP_KEEPALIVE;
+	assert_int_equal(bgp_session_input(&b, 1, ka, sizeof ka), -1);
+	assert_int_equal(b.sent.code, BGP_ERR_FSM);
+	assert_int_equal(b.sent.subcode, 1);
+	/* a bad marker: 1/1 */
+	bgp_session_free(&b);
+	pair(&a, &b, 90, 90);
+	bgp_session_start(&b, 0);
+	bgp_session_connected(&b, 0);
+	ka[0] = 0;
+	assert_int_equal(bgp_session_input(&b, 1, ka, sizeof ka), -1);
+	assert_int_equal(b.sent.code, BGP_ERR_HEADER);
+	assert_int_equal(b.sent.subcode, BGP_HDR_NOT_SYNC);
+	bgp_session_free(&a);
+	bgp_session_free(&b);
+	/* stop: Cease / administrative shutdown, no automatic restart */
+	pair(&a, &b, 90, 90);
+	up(&a, &b, 1);
+	bgp_session_stop(&a, 2, BGP_CEASE_SHUTDOWN);
+	pump(&a, &b, 2);
+	assert_int_equal(b.recv.code, BGP_ERR_CEASE);
+	assert_int_equal(b.recv.subcode, BGP_CEASE_SHUTDOWN);
+	bgp_session_tick(&a, 100);
+	assert_int_equal(a.state, BGP_ST_IDLE);
+	bgp_session_tick(&b, 100);
+	assert_int_equal(b.state, BGP_ST_ACTIVE);	/* b restarts, passively */
+	/* a failed connection attempt: Active, then Connect on retry */
+	bgp_session_start(&a, 100);
+	bgp_session_closed(&a, 100);
+	assert_int_equal(a.state, BGP_ST_ACTIVE);
+	bgp_session_tick(&a, 131);
+	assert_int_equal(a.state, BGP_ST_CONNECT);
+	bgp_session_free(&a);
+	bgp_session_free(&b);
+}
+
+static void test_collision(void **state)
+{
+	(void)state;
+	/* RFC 4271 section 6.8: the higher identifier's connection survives */
+	assert_true(bgp_collision_keep(2, 1, true));
+	assert_false(bgp_collision_keep(2, 1, false));
+	assert_false(bgp_collision_keep(1, 2, true));
+	assert_true(bgp_collision_keep(1, 2, false));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_establish),
+		cmocka_unit_test(test_bad_peer_as),
+		cmocka_unit_test(test_updates),
+		cmocka_unit_test(test_fsm_errors_and_stop),
+		cmocka_unit_test(test_collision),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
