@@ -20,6 +20,7 @@
  * blank as the start of a comment; docs/config.md says so. The first error
  * wins: later lines are still read by libinih but change nothing.
  */
+#include <arpa/inet.h>
 #include <ini.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -83,6 +84,9 @@ void neto_cfg_free(neto_cfg *c)
 		free_list(a->routers, a->n_routers);
 		free(a->parent);
 		free_list(a->exporters, a->n_exporters);
+		free(a->pcep_listen);
+		free_list(a->pcep_peers, a->n_pcep_peers);
+		free(a->pcep_map);
 	}
 	free(c->agents);
 	free(c->sim.topology);
@@ -123,9 +127,11 @@ static const char *const keys_controller[] = { "period",   "lease",     "demand_
 static const char *const keys_scheduler[] = { "task_timeout", "max_attempts", "backoff",
 					      NULL };
 static const char *const keys_api[] = { "listen", "token", NULL };
-enum { A_ROLE, A_DRIVER, A_ROUTERS, A_PARENT, A_EXPORTERS, A_WINDOW, A_SMOOTHING, A_NKEYS };
+enum { A_ROLE, A_DRIVER, A_ROUTERS, A_PARENT, A_EXPORTERS, A_WINDOW, A_SMOOTHING,
+       A_PCEP_LISTEN, A_PCEP_PEERS, A_PCEP_MAP, A_NKEYS };
 static const char *const keys_agent[] = { "role",      "driver", "routers",   "parent",
-					  "exporters", "window", "smoothing", NULL };
+					  "exporters", "window", "smoothing",
+					  "pcep_listen", "pcep_peers", "pcep_map", NULL };
 static const char *const keys_sim[] = { "topology",      "demands",  "seed",
 					"install_delay", "state_timeout", "scenario",
 					"speedup",       NULL };
@@ -133,7 +139,7 @@ static const char *const *const sect_keys[S_COUNT] = { keys_store, keys_controll
 						       keys_scheduler, keys_api,
 						       keys_agent, keys_sim };
 
-#define MAX_KEYS 8
+#define MAX_KEYS 16
 
 typedef struct agent_lines {
 	unsigned header;		/* line of "[agent NAME]" */
@@ -527,9 +533,9 @@ static int set_agent(parse_ctx *x, size_t idx, int k, const char *v)
 				       "[%s] role: '%.60s' is not update, topology or flow", sec, v);
 		return 0;
 	case A_DRIVER:
-		if (strcmp(v, "sim") != 0)
-			return fail_at(x, x->lineno, "[%s] driver: '%.60s' is not a driver (sim)", sec,
-				       v);
+		if (strcmp(v, "sim") != 0 && strcmp(v, "pcep") != 0)
+			return fail_at(x, x->lineno, "[%s] driver: '%.60s' is not a driver (sim, pcep)",
+				       sec, v);
 		return get_string(x, sec, "driver", v, &a->driver);
 	case A_ROUTERS:
 		return get_list(x, sec, "routers", v, &a->routers, &a->n_routers);
@@ -542,6 +548,32 @@ static int set_agent(parse_ctx *x, size_t idx, int k, const char *v)
 		return get_list(x, sec, "exporters", v, &a->exporters, &a->n_exporters);
 	case A_WINDOW:
 		return get_duration(x, sec, "window", v, false, &a->window_ms);
+	case A_PCEP_LISTEN: {
+		char *host = NULL;
+		uint16_t port;
+		bool lo;
+		neto_err e;
+		if (cfg_parse_listen(v, &host, &port, &lo, &e) != 0)
+			return fail_at(x, x->lineno, "[%s] pcep_listen: %s", sec, e.msg);
+		free(host);
+		return get_string(x, sec, "pcep_listen", v, &a->pcep_listen);
+	}
+	case A_PCEP_PEERS:
+		if (get_list(x, sec, "pcep_peers", v, &a->pcep_peers, &a->n_pcep_peers) != 0)
+			return -1;
+		for (size_t i = 0; i < a->n_pcep_peers; i++) {
+			const char *eq = strchr(a->pcep_peers[i], '=');
+			unsigned char addr[16];
+			if (eq == NULL || eq == a->pcep_peers[i] ||
+			    (inet_pton(AF_INET, eq + 1, addr) != 1 &&
+			     inet_pton(AF_INET6, eq + 1, addr) != 1))
+				return fail_at(x, x->lineno,
+					       "[%s] pcep_peers: '%.60s' is not ROUTER=ADDRESS", sec,
+					       a->pcep_peers[i]);
+		}
+		return 0;
+	case A_PCEP_MAP:
+		return get_string(x, sec, "pcep_map", v, &a->pcep_map);
 	default:
 		return set_smoothing(x, a, v);
 	}
@@ -736,7 +768,9 @@ static int check_agents(parse_ctx *x)
 	neto_cfg *c = x->cfg;
 	/* which keys each role takes */
 	static const bool applies[3][A_NKEYS] = {
-		[CFG_ROLE_UPDATE] = { [A_ROLE] = true, [A_DRIVER] = true, [A_ROUTERS] = true },
+		[CFG_ROLE_UPDATE] = { [A_ROLE] = true, [A_DRIVER] = true, [A_ROUTERS] = true,
+				      [A_PCEP_LISTEN] = true, [A_PCEP_PEERS] = true,
+				      [A_PCEP_MAP] = true },
 		[CFG_ROLE_TOPOLOGY] = { [A_ROLE] = true, [A_DRIVER] = true },
 		[CFG_ROLE_FLOW] = { [A_ROLE] = true, [A_DRIVER] = true, [A_PARENT] = true,
 				    [A_EXPORTERS] = true, [A_WINDOW] = true, [A_SMOOTHING] = true },
@@ -754,6 +788,12 @@ static int check_agents(parse_ctx *x)
 					       a->name, keys_agent[k], role_names[a->role]);
 		if (a->driver == NULL)
 			a->driver = neto_strdup("sim");
+		for (int k = A_PCEP_LISTEN; k <= A_PCEP_MAP; k++)
+			if (al->key[k] && strcmp(a->driver, "pcep") != 0)
+				return fail_at(x, al->key[k], "[agent %s] %s: only with driver = pcep",
+					       a->name, keys_agent[k]);
+		if (strcmp(a->driver, "pcep") == 0 && a->pcep_listen == NULL)
+			a->pcep_listen = neto_strdup("0.0.0.0:4189");
 		if (a->role == CFG_ROLE_UPDATE && a->n_routers == 0) {
 			a->routers = neto_calloc(1, sizeof *a->routers);
 			a->routers[0] = neto_strdup("*");

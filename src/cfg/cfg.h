@@ -94,7 +94,7 @@ typedef enum neto_cfg_smoothing {
 typedef struct neto_cfg_agent {
 	char *name;		/* from "[agent NAME]" */
 	neto_cfg_role role;
-	char *driver;		/* device driver; only "sim" exists; default "sim" */
+	char *driver;		/* device driver: "sim" (default) or "pcep" */
 	/* update: glob patterns of the routers it may touch; default {"*"} */
 	char **routers;
 	size_t n_routers;
@@ -106,6 +106,13 @@ typedef struct neto_cfg_agent {
 	int64_t window_ms;	/* flow: aggregation window; default 10 s */
 	neto_cfg_smoothing smoothing;	/* flow: default ewma:0.3 */
 	double smoothing_param;
+	/* update, driver pcep (docs/pcep.md): where the PCE listens
+	 * ("HOST:PORT", default "0.0.0.0:4189"), the routers' PCC addresses
+	 * ("NAME=ADDR" items) and a map file (routers, labels, colours) */
+	char *pcep_listen;
+	char **pcep_peers;
+	size_t n_pcep_peers;
+	char *pcep_map;
 } neto_cfg_agent;
 
 typedef enum neto_cfg_series_kind {

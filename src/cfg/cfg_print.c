@@ -69,6 +69,12 @@ static void print_agent(sbuf *b, const neto_cfg_agent *a)
 	    a->driver ? a->driver : "sim");
 	if (a->role == CFG_ROLE_UPDATE)
 		put_list(b, "routers", a->routers, a->n_routers);
+	if (a->pcep_listen)
+		put(b, "pcep_listen = %s\n", a->pcep_listen);
+	if (a->n_pcep_peers)
+		put_list(b, "pcep_peers", a->pcep_peers, a->n_pcep_peers);
+	if (a->pcep_map)
+		put(b, "pcep_map = %s\n", a->pcep_map);
 	if (a->role != CFG_ROLE_FLOW)
 		return;
 	if (a->parent)

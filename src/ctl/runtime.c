@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agent/driver_pcep.h"
 #include "agent/driver_sim.h"
 #include "agent/flow.h"
 #include "api/api.h"
@@ -202,6 +203,8 @@ int runtime_run(const runtime_opts *o, runtime_result *res, neto_err *err)
 	agent_driver drv = { 0 };
 	agent_update *upd = NULL;
 	size_t n_upd = 0;
+	agent_driver *pdrv = NULL;	/* per agent, driver = pcep */
+	size_t n_pdrv = 0;
 	controller ctl;
 	scheduler sch;
 	bool have_ctl = false, have_sch = false;
@@ -293,6 +296,8 @@ int runtime_run(const runtime_opts *o, runtime_result *res, neto_err *err)
 	}
 	upd = neto_calloc(n_upd ? n_upd : 1, sizeof *upd);
 	globs = neto_calloc(n_upd ? n_upd : 1, sizeof *globs);
+	pdrv = neto_calloc(n_upd ? n_upd : 1, sizeof *pdrv);
+	n_pdrv = n_upd ? n_upd : 1;
 	size_t k = 0;
 	for (size_t i = 0; i < cfg->n_agents; i++) {
 		const neto_cfg_agent *a = &cfg->agents[i];
@@ -308,9 +313,20 @@ int runtime_run(const runtime_opts *o, runtime_result *res, neto_err *err)
 				strcat(globs[k], ",");
 			strcat(globs[k], a->routers[j]);
 		}
+		const agent_driver *ad = &drv;
+		if (a->driver && strcmp(a->driver, "pcep") == 0) {
+			driver_pcep_cfg pc = { .listen = a->pcep_listen,
+					       .peers = a->pcep_peers,
+					       .n_peers = a->n_pcep_peers,
+					       .map = a->pcep_map,
+					       .log = o->log };
+			if (driver_pcep_init(&pdrv[k], &pc, err) != 0)
+				goto done;
+			ad = &pdrv[k];
+		}
 		agent_update_config uc = { .name = a->name,
 					   .routers = a->n_routers ? globs[k] : "*",
-					   .driver = &drv,
+					   .driver = ad,
 					   .log = o->log };
 		agent_update_init(&upd[k++], st, &uc);
 	}
@@ -434,6 +450,10 @@ done:
 	}
 	free(upd);
 	free(globs);
+	for (size_t i = 0; i < n_pdrv; i++)
+		if (pdrv[i].close)
+			pdrv[i].close(pdrv[i].ctx);
+	free(pdrv);
 	if (drv.close)
 		drv.close(drv.ctx);
 	api_stop(api);
