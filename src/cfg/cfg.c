@@ -87,6 +87,13 @@ void neto_cfg_free(neto_cfg *c)
 		free(a->pcep_listen);
 		free_list(a->pcep_peers, a->n_pcep_peers);
 		free(a->pcep_map);
+		free(a->listen);
+		free(a->listen_host);
+		free_list(a->exporter_addrs, a->n_exporter_addrs);
+		free(a->prefixes);
+		free_list(a->dscp_classes, a->n_dscp_classes);
+		free(a->default_class);
+		free(a->metrics);
 	}
 	free(c->agents);
 	free(c->sim.topology);
@@ -128,10 +135,15 @@ static const char *const keys_scheduler[] = { "task_timeout", "max_attempts", "b
 					      NULL };
 static const char *const keys_api[] = { "listen", "token", NULL };
 enum { A_ROLE, A_DRIVER, A_ROUTERS, A_PARENT, A_EXPORTERS, A_WINDOW, A_SMOOTHING,
-       A_PCEP_LISTEN, A_PCEP_PEERS, A_PCEP_MAP, A_NKEYS };
+       A_PCEP_LISTEN, A_PCEP_PEERS, A_PCEP_MAP,
+       A_LISTEN, A_RCVBUF, A_EXPORTER_ADDRS, A_PREFIXES, A_DSCP_CLASSES, A_DEFAULT_CLASS,
+       A_SAMPLING, A_METRICS, A_TEMPLATE_TIMEOUT, A_NKEYS };
 static const char *const keys_agent[] = { "role",      "driver", "routers",   "parent",
 					  "exporters", "window", "smoothing",
-					  "pcep_listen", "pcep_peers", "pcep_map", NULL };
+					  "pcep_listen", "pcep_peers", "pcep_map",
+					  "listen", "rcvbuf", "exporter_addrs", "prefixes",
+					  "dscp_classes", "default_class", "sampling", "metrics",
+					  "template_timeout", NULL };
 static const char *const keys_sim[] = { "topology",      "demands",  "seed",
 					"install_delay", "state_timeout", "scenario",
 					"speedup",       NULL };
@@ -515,6 +527,70 @@ static int set_smoothing(parse_ctx *x, neto_cfg_agent *a, const char *v)
 		       a->name, v);
 }
 
+/* The collector's keys (docs/config.md, docs/ipfix.md). */
+static int set_collector(parse_ctx *x, neto_cfg_agent *a, const char *sec, int k, const char *v)
+{
+	neto_err e;
+	switch (k) {
+	case A_LISTEN: {
+		bool lo;
+		char *host = NULL;
+		if (cfg_parse_listen(v, &host, &a->listen_port, &lo, &e) != 0)
+			return fail_at(x, x->lineno, "[%s] listen: %s", sec, e.msg);
+		free(a->listen_host);
+		a->listen_host = host;
+		return get_string(x, sec, "listen", v, &a->listen);
+	}
+	case A_RCVBUF:
+		return get_u32(x, sec, "rcvbuf", v, 0, 1u << 30, &a->rcvbuf);
+	case A_EXPORTER_ADDRS:
+		if (get_list(x, sec, "exporter_addrs", v, &a->exporter_addrs,
+			     &a->n_exporter_addrs) != 0)
+			return -1;
+		for (size_t i = 0; i < a->n_exporter_addrs; i++) {
+			const char *at = strchr(a->exporter_addrs[i], '@');
+			uint8_t buf[16];
+			if (!at || at == a->exporter_addrs[i] ||
+			    (inet_pton(AF_INET, at + 1, buf) != 1 &&
+			     inet_pton(AF_INET6, at + 1, buf) != 1))
+				return fail_at(x, x->lineno,
+					       "[%s] exporter_addrs: '%.60s' is not NAME@ADDRESS "
+					       "(an IPv4 or IPv6 address)", sec, a->exporter_addrs[i]);
+		}
+		return 0;
+	case A_PREFIXES:
+		return get_string(x, sec, "prefixes", v, &a->prefixes);
+	case A_DSCP_CLASSES:
+		if (get_list(x, sec, "dscp_classes", v, &a->dscp_classes, &a->n_dscp_classes) != 0)
+			return -1;
+		for (size_t i = 0; i < a->n_dscp_classes; i++) {
+			const char *it = a->dscp_classes[i], *colon = strchr(it, ':');
+			uint32_t d;
+			if (!colon || colon[1] == '\0' ||
+			    !neto_span_to_u32((neto_span){ it, (size_t)(colon - it) }, &d) || d > 63)
+				return fail_at(x, x->lineno,
+					       "[%s] dscp_classes: '%.60s' is not DSCP:CLASS "
+					       "(DSCP 0..63)", sec, it);
+		}
+		return 0;
+	case A_DEFAULT_CLASS:
+		return get_string(x, sec, "default_class", v, &a->default_class);
+	case A_SAMPLING:
+		return get_u32(x, sec, "sampling", v, 1, UINT32_MAX, &a->sampling);
+	case A_METRICS: {
+		bool lo;
+		uint16_t port;
+		char *host = NULL;
+		if (cfg_parse_listen(v, &host, &port, &lo, &e) != 0)
+			return fail_at(x, x->lineno, "[%s] metrics: %s", sec, e.msg);
+		free(host);
+		return get_string(x, sec, "metrics", v, &a->metrics);
+	}
+	default:
+		return get_duration(x, sec, "template_timeout", v, false, &a->template_timeout_ms);
+	}
+}
+
 static int set_agent(parse_ctx *x, size_t idx, int k, const char *v)
 {
 	neto_cfg_agent *a = &x->cfg->agents[idx];
@@ -574,8 +650,10 @@ static int set_agent(parse_ctx *x, size_t idx, int k, const char *v)
 		return 0;
 	case A_PCEP_MAP:
 		return get_string(x, sec, "pcep_map", v, &a->pcep_map);
-	default:
+	case A_SMOOTHING:
 		return set_smoothing(x, a, v);
+	default:
+		return set_collector(x, a, sec, k, v);
 	}
 }
 
@@ -763,6 +841,8 @@ static int handler(void *user, const char *section, const char *name, const char
 
 /* ---- checks across keys --------------------------------------------------- */
 
+static int collector_check(parse_ctx *x, neto_cfg_agent *a, const agent_lines *al);
+
 static int check_agents(parse_ctx *x)
 {
 	neto_cfg *c = x->cfg;
@@ -773,7 +853,11 @@ static int check_agents(parse_ctx *x)
 				      [A_PCEP_MAP] = true },
 		[CFG_ROLE_TOPOLOGY] = { [A_ROLE] = true, [A_DRIVER] = true },
 		[CFG_ROLE_FLOW] = { [A_ROLE] = true, [A_DRIVER] = true, [A_PARENT] = true,
-				    [A_EXPORTERS] = true, [A_WINDOW] = true, [A_SMOOTHING] = true },
+				    [A_EXPORTERS] = true, [A_WINDOW] = true, [A_SMOOTHING] = true,
+				    [A_LISTEN] = true, [A_RCVBUF] = true, [A_EXPORTER_ADDRS] = true,
+				    [A_PREFIXES] = true, [A_DSCP_CLASSES] = true,
+				    [A_DEFAULT_CLASS] = true, [A_SAMPLING] = true, [A_METRICS] = true,
+				    [A_TEMPLATE_TIMEOUT] = true },
 	};
 	static const char *const role_names[] = { "update", "topology", "flow" };
 	for (size_t i = 0; i < c->n_agents; i++) {
@@ -828,6 +912,8 @@ static int check_agents(parse_ctx *x)
 					       "[agent %s] parent: the flow agents' parents form a cycle",
 					       a->name);
 		}
+		if (collector_check(x, a, al) != 0)
+			return -1;
 		if (a->n_exporters == 0) {
 			bool child = false;
 			for (size_t j = 0; j < c->n_agents && !child; j++)
@@ -839,6 +925,39 @@ static int check_agents(parse_ctx *x)
 					       a->name);
 		}
 	}
+	return 0;
+}
+
+/* The collector's keys need listen, and name the agent's exporters. */
+static int collector_check(parse_ctx *x, neto_cfg_agent *a, const agent_lines *al)
+{
+	if (!a->listen) {
+		for (int k = A_RCVBUF; k < A_NKEYS; k++)
+			if (al->key[k])
+				return fail_at(x, al->key[k], "[agent %s] %s: needs listen (the "
+					       "collector's address)", a->name, keys_agent[k]);
+		return 0;
+	}
+	if (a->n_exporters == 0)
+		return fail_at(x, al->key[A_LISTEN],
+			       "[agent %s] listen: a collector needs exporters", a->name);
+	for (size_t i = 0; i < a->n_exporter_addrs; i++) {
+		const char *it = a->exporter_addrs[i];
+		size_t nl = (size_t)(strchr(it, '@') - it);
+		bool found = false;
+		for (size_t j = 0; j < a->n_exporters && !found; j++)
+			found = strlen(a->exporters[j]) == nl && memcmp(a->exporters[j], it, nl) == 0;
+		if (!found)
+			return fail_at(x, al->key[A_EXPORTER_ADDRS],
+				       "[agent %s] exporter_addrs: '%.60s' names no exporter of "
+				       "this agent", a->name, it);
+	}
+	if (!a->default_class)
+		a->default_class = neto_strdup("bronze");
+	if (!a->sampling)
+		a->sampling = 1;
+	if (!a->template_timeout_ms)
+		a->template_timeout_ms = 30 * 60 * 1000;
 	return 0;
 }
 

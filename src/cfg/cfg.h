@@ -113,6 +113,21 @@ typedef struct neto_cfg_agent {
 	char **pcep_peers;
 	size_t n_pcep_peers;
 	char *pcep_map;
+	/* flow: the IPFIX/NetFlow collector of `neto agent flow NAME`
+	 * (docs/ipfix.md); listen NULL: none, and the keys below are unset */
+	char *listen;		/* UDP "HOST:PORT" as written */
+	char *listen_host;	/* IPv4 or IPv6 literal, or "localhost" */
+	uint16_t listen_port;
+	uint32_t rcvbuf;	/* SO_RCVBUF in bytes; 0: the system's */
+	char **exporter_addrs;	/* "NAME@ADDRESS", NAME one of exporters */
+	size_t n_exporter_addrs;
+	char *prefixes;		/* file of "PREFIX ROUTER" lines; NULL: none */
+	char **dscp_classes;	/* "DSCP:CLASS", DSCP 0..63 */
+	size_t n_dscp_classes;
+	char *default_class;	/* class of other DSCPs; default "bronze" */
+	uint32_t sampling;	/* 1 in N when the exporter says nothing; default 1 */
+	char *metrics;		/* HTTP "HOST:PORT" of /metrics; NULL: none */
+	int64_t template_timeout_ms;	/* default 30 min */
 } neto_cfg_agent;
 
 typedef enum neto_cfg_series_kind {

@@ -88,6 +88,19 @@ static void print_agent(sbuf *b, const neto_cfg_agent *a)
 		put(b, "smoothing = p%u\n", (unsigned)a->smoothing_param);
 	else
 		put(b, "smoothing = none\n");
+	if (!a->listen)
+		return;
+	put(b, "listen = %s\nrcvbuf = %u\n", a->listen, (unsigned)a->rcvbuf);
+	if (a->n_exporter_addrs)
+		put_list(b, "exporter_addrs", a->exporter_addrs, a->n_exporter_addrs);
+	if (a->prefixes)
+		put(b, "prefixes = %s\n", a->prefixes);
+	if (a->n_dscp_classes)
+		put_list(b, "dscp_classes", a->dscp_classes, a->n_dscp_classes);
+	put(b, "default_class = %s\nsampling = %u\n", a->default_class, (unsigned)a->sampling);
+	if (a->metrics)
+		put(b, "metrics = %s\n", a->metrics);
+	put(b, "template_timeout = %s\n", dur(a->template_timeout_ms, t, sizeof t));
 }
 
 static void print_sim(sbuf *b, const neto_cfg_sim *s)

@@ -10,6 +10,7 @@
 
 #include "cfg/cfg.h"
 #include "cli/run_opts.h"
+#include "agent/collector.h"
 #include "cmd/cmd.h"
 #include "ctl/check.h"
 #include "ctl/runtime.h"
@@ -158,13 +159,15 @@ int cmd_role(const char *role, int argc, char **argv)
 			return run_role_cmd(RUN_AGENT, argc - 1, argv + 1);
 		if (argc >= 1 && strcmp(argv[0], "topology") == 0)
 			return run_role_cmd(RUN_TOPOLOGY, argc - 1, argv + 1);
+		if (argc >= 1 && strcmp(argv[0], "flow") == 0)
+			return collector_cmd(argc - 1, argv + 1);
 		if (argc >= 1 && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0)) {
 			fputs(run_cli_usage(RUN_AGENT), stdout);
 			return 0;
 		}
-		fprintf(stderr, "neto agent: expected 'neto agent update NAME' or 'neto agent "
-				"topology NAME --file FILE' (flow agents run in the simulator's "
-				"process, `neto sim` or `neto run`)\n");
+		fprintf(stderr, "neto agent: expected 'neto agent update NAME', 'neto agent "
+				"topology NAME --file FILE' or 'neto agent flow NAME --config "
+				"FILE'\n");
 		return 2;
 	}
 	fprintf(stderr, "neto: unknown role '%s'\n", role);
