@@ -11,5 +11,7 @@ int cmd_api(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 /* controller, scheduler, agent, sim */
 int cmd_role(const char *role, int argc, char **argv);
+/* the router lab and kernel SR policies */
+int cmd_lab(int argc, char **argv);
 
 #endif

@@ -27,6 +27,9 @@ static const char usage[] =
 	"  controller, scheduler, agent update NAME, sim\n"
 	"             one role of the orchestrator alone, against a shared store\n"
 	"  check      check that a store is consistent (see `neto check --help`)\n"
+	"  lab        routers in network namespaces (FRR, kernel SRv6) from a\n"
+	"             topology, traffic through them, SR policies in the kernel\n"
+	"             (see `neto lab --help`)\n"
 	"\n"
 	"options:\n"
 	"  -h, --help     this text\n"
@@ -62,6 +65,8 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "controller") == 0 || strcmp(cmd, "scheduler") == 0 ||
 	    strcmp(cmd, "agent") == 0 || strcmp(cmd, "sim") == 0 || strcmp(cmd, "check") == 0)
 		return cmd_role(cmd, argc - 2, argv + 2);
+	if (strcmp(cmd, "lab") == 0)
+		return cmd_lab(argc - 2, argv + 2);
 	fprintf(stderr, "neto: unknown command '%s'\n\n%s", cmd, usage);
 	return 2;
 }
