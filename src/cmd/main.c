@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "agent/bgp_cmd.h"
 #include "cmd/cmd.h"
 
 static const char usage[] =
@@ -27,6 +28,8 @@ static const char usage[] =
 	"  controller, scheduler, agent update NAME, sim\n"
 	"             one role of the orchestrator alone, against a shared store\n"
 	"  check      check that a store is consistent (see `neto check --help`)\n"
+	"  bgp        BGP speaker: peers, announces a topology as BGP-LS and\n"
+	"             prefixes, reports what it receives (see `neto bgp --help`)\n"
 	"\n"
 	"options:\n"
 	"  -h, --help     this text\n"
@@ -62,6 +65,8 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "controller") == 0 || strcmp(cmd, "scheduler") == 0 ||
 	    strcmp(cmd, "agent") == 0 || strcmp(cmd, "sim") == 0 || strcmp(cmd, "check") == 0)
 		return cmd_role(cmd, argc - 2, argv + 2);
+	if (strcmp(cmd, "bgp") == 0)
+		return bgp_cmd_main(argc - 2, argv + 2);
 	fprintf(stderr, "neto: unknown command '%s'\n\n%s", cmd, usage);
 	return 2;
 }
