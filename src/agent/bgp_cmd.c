@@ -166,6 +166,16 @@ static void sp_on_update(void *ctx, bgp_peer *p, const bgp_update *u, int rc)
 	json_t *ann = json_array(), *wd = json_array();
 	char s[64];
 	bool taw = rc == BGP_TREAT_AS_WITHDRAW;
+	/* RFC 4271 section 9.1.2: a route whose AS path holds our own AS
+	 * went round a loop; it is not used (a withdrawal is) */
+	bool loop = false;
+	for (size_t i = 0; i < u->n_asns; i++)
+		loop |= u->asns[i] == p->cfg.s.local_as;
+	if (loop && !taw) {
+		emit(json_pack("{s:s, s:s, s:i}", "event", "loop", "peer", p->cfg.name, "prefixes",
+			       (json_int_t)(u->n_nlri + u->reach.n_pfx)));
+		taw = true;	/* whatever it announces is treated as withdrawn */
+	}
 	for (size_t i = 0; i < u->n_nlri; i++) {
 		pfx_str(BGP_AFI_IPV4, &u->nlri[i], s, sizeof s);
 		json_array_append_new(taw ? wd : ann, json_string(s));
