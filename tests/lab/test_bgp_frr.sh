@@ -163,7 +163,9 @@ grep -q '"peer":"frr6","from":"Established"' "$TMP/neto.log" && fail "the IPv6 s
 grep '"announce":\["10.99.0.0/24"\]' "$TMP/neto.log" && fail "neto accepted its own prefix back"
 grep -q '"event":"loop","peer":"frr","prefixes":1' "$TMP/neto.log" || fail "neto did not report the AS path loop"
 kill -TERM $NETO_PID
-wait $NETO_PID 2>/dev/null
+wait $NETO_PID
+NETO_RC=$?
+[ $NETO_RC = 0 ] || fail "neto exited with $NETO_RC"
 grep -q '"event":"stopped"' "$TMP/neto.log" || fail "neto did not stop cleanly"
 sleep 1
 kill -INT "${PIDS[0]}" 2>/dev/null

@@ -156,7 +156,9 @@ wait_for 10 ls_count || fail "BGP-LS routes not announced again after the reset"
 
 # neto stops: Cease to GoBGP
 kill -TERM $NETO_PID
-wait $NETO_PID 2>/dev/null
+wait $NETO_PID
+NETO_RC=$?
+[ $NETO_RC = 0 ] || fail "neto exited with $NETO_RC"
 sleep 1
 grep -q '"event":"stopped"' "$TMP/neto.log" || fail "neto did not stop cleanly"
 

@@ -87,7 +87,8 @@ start_speaker() {
 start_speaker "$SRC/tests/data/bgp/ls-topology.json"
 ip netns exec $NS2 "$NETO" agent topology coll --bgp --config "$TMP/agent.ini" \
 	--stale-hold 4 >"$TMP/agent.log" 2>&1 &
-PIDS+=($!)
+AGENT=$!
+PIDS+=($AGENT)
 
 latest() { sqlite3 "$TMP/neto.db" 'SELECT body FROM topology ORDER BY version DESC LIMIT 1' 2>/dev/null; }
 has_links() { [ "$(latest | jq '.links | length' 2>/dev/null)" = "$1" ]; }
@@ -109,5 +110,9 @@ kill -KILL $SPEAKER
 start_speaker "$TMP/smaller.json"
 wait_for 40 has_links 2 || fail "the removed links stayed in the store: $(latest | jq -c '[.links[] | .id]')"
 latest | jq -e '[.nodes[].name] | sort == ["AMS", "LON", "PAR"]' >/dev/null || fail "nodes changed"
+kill -TERM $AGENT
+wait $AGENT
+rc=$?
+[ $rc = 0 ] || fail "the agent exited with $rc"
 echo "ok: BGP-LS collected into the store (nodes, links, attributes), stale entries expired after a session loss"
 exit 0
