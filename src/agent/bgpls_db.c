@@ -312,8 +312,10 @@ int bgpls_db_topology(bgpls_db *db, topo *t, neto_err *err)
 	for (size_t i = 0; i < b.n_nodes; i++)
 		b.nodes[i].idx = (uint32_t)i;
 	tnode *sorted = neto_reallocarray(NULL, b.n_nodes ? b.n_nodes : 1, sizeof *sorted);
-	memcpy(sorted, b.nodes, b.n_nodes * sizeof *sorted);
-	qsort(sorted, b.n_nodes, sizeof *sorted, cmp_node);
+	if (b.n_nodes > 0) {
+		memcpy(sorted, b.nodes, b.n_nodes * sizeof *sorted);
+		qsort(sorted, b.n_nodes, sizeof *sorted, cmp_node);
+	}
 	uint32_t *topo_idx = neto_reallocarray(NULL, b.n_nodes ? b.n_nodes : 1, sizeof *topo_idx);
 	int rc = 0;
 	for (size_t i = 0; i < b.n_nodes && rc == 0; i++) {
@@ -344,7 +346,8 @@ int bgpls_db_topology(bgpls_db *db, topo *t, neto_err *err)
 					 n->v4_local[3]);
 		}
 	}
-	qsort(links, n_links, sizeof *links, cmp_link);
+	if (n_links > 0)
+		qsort(links, n_links, sizeof *links, cmp_link);
 	for (size_t i = 0; i < n_links && rc == 0; i++) {
 		const tlink *l = &links[i];
 		const bgpls_attr *a = &l->e->attr;

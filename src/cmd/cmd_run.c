@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/bgp_cmd.h"
 #include "cfg/cfg.h"
 #include "cli/run_opts.h"
 #include "agent/collector.h"
@@ -157,8 +158,12 @@ int cmd_role(const char *role, int argc, char **argv)
 	if (strcmp(role, "agent") == 0) {
 		if (argc >= 1 && strcmp(argv[0], "update") == 0)
 			return run_role_cmd(RUN_AGENT, argc - 1, argv + 1);
-		if (argc >= 1 && strcmp(argv[0], "topology") == 0)
+		if (argc >= 1 && strcmp(argv[0], "topology") == 0) {
+			for (int i = 1; i < argc; i++)
+				if (strcmp(argv[i], "--bgp") == 0)	/* docs/bgp.md */
+					return bgp_topology_agent_main(argc - 1, argv + 1);
 			return run_role_cmd(RUN_TOPOLOGY, argc - 1, argv + 1);
+		}
 		if (argc >= 1 && strcmp(argv[0], "flow") == 0)
 			return collector_cmd(argc - 1, argv + 1);
 		if (argc >= 1 && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0)) {

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "agent/bgp_cmd.h"
 #include "cmd/cmd.h"
 
 static const char usage[] =
@@ -30,6 +31,8 @@ static const char usage[] =
 	"  lab        routers in network namespaces (FRR, kernel SRv6) from a\n"
 	"             topology, traffic through them, SR policies in the kernel\n"
 	"             (see `neto lab --help`)\n"
+	"  bgp        BGP speaker: peers, announces a topology as BGP-LS and\n"
+	"             prefixes, reports what it receives (see `neto bgp --help`)\n"
 	"\n"
 	"options:\n"
 	"  -h, --help     this text\n"
@@ -67,6 +70,8 @@ int main(int argc, char **argv)
 		return cmd_role(cmd, argc - 2, argv + 2);
 	if (strcmp(cmd, "lab") == 0)
 		return cmd_lab(argc - 2, argv + 2);
+	if (strcmp(cmd, "bgp") == 0)
+		return bgp_cmd_main(argc - 2, argv + 2);
 	fprintf(stderr, "neto: unknown command '%s'\n\n%s", cmd, usage);
 	return 2;
 }

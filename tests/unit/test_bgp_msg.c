@@ -360,7 +360,8 @@ static size_t raw_update(uint8_t *m, const uint8_t *attrs, size_t alen, bool nlr
 	m[k++] = 0;
 	m[k++] = (uint8_t)(alen >> 8);
 	m[k++] = (uint8_t)alen;
-	memcpy(m + k, attrs, alen);
+	if (alen > 0)
+		memcpy(m + k, attrs, alen);
 	k += alen;
 	if (nlri) {
 		m[k++] = 8;

@@ -8,7 +8,9 @@
  */
 #include "proto/bgp/bgpls.h"
 
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *bgpls_nlri_type_name(uint16_t type)
@@ -22,10 +24,23 @@ const char *bgpls_nlri_type_name(uint16_t type)
 	}
 }
 
+/* A float carries about 7 significant digits: 100 Gbps is 12499999744
+ * bytes/s as a float. The shortest decimal that reads back as the same
+ * float is the value the sender meant (12500000000), so that is the one
+ * used. */
 double bgpls_bw_bps(uint32_t bits)
 {
 	float f;
 	memcpy(&f, &bits, sizeof f);
+	if (!isfinite(f))
+		return 0;
+	char buf[32];
+	for (int digits = 1; digits <= 9; digits++) {
+		snprintf(buf, sizeof buf, "%.*g", digits, (double)f);
+		float back = strtof(buf, NULL);
+		if (memcmp(&back, &f, sizeof f) == 0)
+			return strtod(buf, NULL) * 8.0;
+	}
 	return (double)f * 8.0;
 }
 

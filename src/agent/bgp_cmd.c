@@ -1,0 +1,608 @@
+/*
+ * bgp_cmd.c - the BGP speaker as commands (docs/bgp.md):
+ *
+ *   neto bgp --config FILE [--announce-ls TOPOLOGY] [--announce PREFIX]...
+ *            [--duration SECONDS] [--print]
+ *       peers with the configured peers; announces a topology as BGP-LS
+ *       and IPv4/IPv6 prefixes to the peers that negotiated the family;
+ *       writes one JSON object per line for every event (state changes,
+ *       NOTIFICATIONs, received routes, with --print every received
+ *       BGP-LS NLRI).
+ *
+ *   neto agent topology NAME --bgp --config FILE [--store URI]
+ *            [--stale-hold SECONDS] [--duration SECONDS]
+ *       the topology agent fed by BGP-LS: the peers' link-state database
+ *       becomes the store's topology (active-standby through the agent's
+ *       lease, rate limited; src/agent/topology.h).
+ *
+ * Both stop on SIGINT/SIGTERM with a Cease NOTIFICATION to every peer.
+ */
+#include "agent/bgp_cmd.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agent/bgp_cfg.h"
+#include "agent/bgp_peer.h"
+#include "agent/bgpls_db.h"
+#include "agent/bgpls_topo.h"
+#include "agent/topology.h"
+#include "cfg/cfg.h"
+#include "lib/file.h"
+#include "lib/mem.h"
+#include "store/store.h"
+#include "topo/topo_io.h"
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+static void catch_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+static void emit(json_t *o)
+{
+	char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (s != NULL) {
+		puts(s);
+		fflush(stdout);
+		free(s);
+	}
+	json_decref(o);
+}
+
+static void pfx_str(uint16_t afi, const bgp_pfx *p, char *out, size_t cap)
+{
+	char a[INET6_ADDRSTRLEN];
+	inet_ntop(afi == BGP_AFI_IPV6 ? AF_INET6 : AF_INET, p->addr, a, sizeof a);
+	snprintf(out, cap, "%s/%u", a, p->len);
+}
+
+static json_t *families_json(const bgp_session *s)
+{
+	json_t *f = json_array();
+	for (size_t i = 0; i < s->n_nego; i++)
+		json_array_append_new(f, json_string(bgp_family_name(s->nego[i])));
+	return f;
+}
+
+/* Loads the configuration's BGP sections (and the store URI). */
+static int load_cfg(const char *path, bgp_cfg *bc, char **store_uri, neto_err *err)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	if (neto_file_read(path, &buf, &len, err) != 0)
+		return -1;
+	neto_cfg nc;
+	if (cfg_parse(buf, len, path, &nc, err) != 0 || bgp_cfg_parse(buf, len, path, bc, err) != 0) {
+		free(buf);
+		return -1;
+	}
+	free(buf);
+	if (store_uri != NULL)
+		*store_uri = neto_strdup(nc.store.uri);
+	neto_cfg_free(&nc);
+	if (bc->n_peers == 0) {
+		bgp_cfg_free(bc);
+		return neto_err_set(err, "%s: no [peer NAME] section", path);
+	}
+	return 0;
+}
+
+/* ---- neto bgp ------------------------------------------------------------ */
+
+typedef struct speaker_ctx {
+	bgp_speaker sp;
+	bgpls_item *ls;
+	size_t n_ls;
+	bgp_pfx *pfx4, *pfx6;
+	size_t n_pfx4, n_pfx6;
+	bool print;
+	bgpls_db db;
+} speaker_ctx;
+
+static void print_ls(const bgp_peer *p, const bgp_mp *m, const char *action, const bgp_update *u)
+{
+	wire_rd r = wire_rd_init(m->raw, m->raw_len);
+	bgpls_attr a;
+	neto_err err;
+	bool has_attr = action[0] == 'a' && u->ls_attr != NULL &&
+			bgpls_attr_decode(u->ls_attr, u->ls_attr_len, &a, &err) == 0;
+	while (wire_left(&r) > 0) {
+		bgpls_nlri n;
+		const uint8_t *raw;
+		size_t raw_len;
+		int rc = bgpls_nlri_decode(&r, &n, &raw, &raw_len, &err);
+		if (rc < 0)
+			return;
+		if (rc > 0)
+			continue;
+		char loc[40], rem[40];
+		bgpls_rid_str(&n.local, loc, sizeof loc);
+		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:i, s:s}", "event", "ls", "peer",
+				      p->cfg.name, "action", action, "type",
+				      bgpls_nlri_type_name(n.type), "protocol", n.proto, "local", loc);
+		if (n.type == BGPLS_NLRI_LINK) {
+			bgpls_rid_str(&n.remote, rem, sizeof rem);
+			json_object_set_new(o, "remote", json_string(rem));
+			json_object_set_new(o, "local_id", json_integer(n.local_id));
+			json_object_set_new(o, "remote_id", json_integer(n.remote_id));
+		}
+		if (has_attr) {
+			if (BGPLS_ATTR_HAS(&a, BGPLS_A_NODE_NAME))
+				json_object_set_new(o, "name", json_string(a.name));
+			if (BGPLS_ATTR_HAS(&a, BGPLS_A_MAX_BW))
+				json_object_set_new(o, "max_bw_bps", json_real(bgpls_bw_bps(a.max_bw)));
+			if (BGPLS_ATTR_HAS(&a, BGPLS_A_IGP_METRIC))
+				json_object_set_new(o, "igp_metric", json_integer(a.igp_metric));
+			if (BGPLS_ATTR_HAS(&a, BGPLS_A_DELAY))
+				json_object_set_new(o, "delay_us", json_integer(a.delay_us));
+		}
+		emit(o);
+	}
+}
+
+static void sp_on_update(void *ctx, bgp_peer *p, const bgp_update *u, int rc)
+{
+	speaker_ctx *c = ctx;
+	bgpls_db_update(&c->db, (uint32_t)(p - c->sp.peers), u, rc);
+	json_t *ann = json_array(), *wd = json_array();
+	char s[64];
+	bool taw = rc == BGP_TREAT_AS_WITHDRAW;
+	/* RFC 4271 section 9.1.2: a route whose AS path holds our own AS
+	 * went round a loop; it is not used (a withdrawal is) */
+	bool loop = false;
+	for (size_t i = 0; i < u->n_asns; i++)
+		loop |= u->asns[i] == p->cfg.s.local_as;
+	if (loop && !taw) {
+		emit(json_pack("{s:s, s:s, s:i}", "event", "loop", "peer", p->cfg.name, "prefixes",
+			       (json_int_t)(u->n_nlri + u->reach.n_pfx)));
+		taw = true;	/* whatever it announces is treated as withdrawn */
+	}
+	for (size_t i = 0; i < u->n_nlri; i++) {
+		pfx_str(BGP_AFI_IPV4, &u->nlri[i], s, sizeof s);
+		json_array_append_new(taw ? wd : ann, json_string(s));
+	}
+	for (size_t i = 0; i < u->n_withdrawn; i++) {
+		pfx_str(BGP_AFI_IPV4, &u->withdrawn[i], s, sizeof s);
+		json_array_append_new(wd, json_string(s));
+	}
+	for (size_t i = 0; i < u->reach.n_pfx; i++) {
+		pfx_str(u->reach.afi, &u->reach.pfx[i], s, sizeof s);
+		json_array_append_new(taw ? wd : ann, json_string(s));
+	}
+	for (size_t i = 0; i < u->unreach.n_pfx; i++) {
+		pfx_str(u->unreach.afi, &u->unreach.pfx[i], s, sizeof s);
+		json_array_append_new(wd, json_string(s));
+	}
+	if (json_array_size(ann) + json_array_size(wd) > 0) {
+		json_t *path = json_array();
+		for (size_t i = 0; i < u->n_asns; i++)
+			json_array_append_new(path, json_integer(u->asns[i]));
+		json_t *o = json_pack("{s:s, s:s, s:o, s:o, s:o, s:b}", "event", "update", "peer",
+				      p->cfg.name, "announce", ann, "withdraw", wd, "as_path", path,
+				      "treat_as_withdraw", taw);
+		if (BGP_ATTR_SEEN(u, BGP_ATTR_NEXT_HOP)) {
+			struct in_addr a = { htonl(u->next_hop) };
+			json_object_set_new(o, "next_hop", json_string(inet_ntoa(a)));
+		}
+		emit(o);
+	} else {
+		json_decref(ann);
+		json_decref(wd);
+	}
+	if (c->print && u->reach.present && u->reach.afi == BGP_AFI_LS)
+		print_ls(p, &u->reach, taw ? "withdraw" : "add", u);
+	if (c->print && u->unreach.present && u->unreach.afi == BGP_AFI_LS)
+		print_ls(p, &u->unreach, "withdraw", u);
+}
+
+/* The local address of p's connection, for NEXT_HOP. */
+static int local_addr(const bgp_peer *p, struct sockaddr_storage *sa)
+{
+	socklen_t l = sizeof *sa;
+	return getsockname(p->fd, (struct sockaddr *)sa, &l);
+}
+
+static void announce(speaker_ctx *c, bgp_peer *p)
+{
+	neto_err err;
+	wire_wr w;
+	wire_wr_init(&w);
+	bool ebgp = p->cfg.s.local_as != p->cfg.s.remote_as;
+	struct sockaddr_storage la;
+	if (local_addr(p, &la) != 0)
+		return;
+	uint8_t nh[16];
+	uint8_t nh_len;
+	if (la.ss_family == AF_INET) {
+		memcpy(nh, &((struct sockaddr_in *)&la)->sin_addr, 4);
+		nh_len = 4;
+	} else {
+		memcpy(nh, &((struct sockaddr_in6 *)&la)->sin6_addr, 16);
+		nh_len = 16;
+	}
+	size_t sent = 0;
+	if (bgp_session_has_family(&p->s, BGP_AFI_LS, BGP_SAFI_LS)) {
+		for (size_t i = 0; i < c->n_ls; i++) {
+			w.len = 0;
+			if (bgpls_update_encode(&c->ls[i].nlri, &c->ls[i].attr, nh, nh_len, ebgp,
+						p->cfg.s.local_as, &w, &err) == 0 &&
+			    bgp_speaker_send(&c->sp, p, w.buf, w.len, &err) == 0)
+				sent++;
+		}
+	}
+	/* prefixes, one UPDATE per family with all of them that fit */
+	for (int fam = 0; fam < 2; fam++) {
+		bool v6 = fam == 1;
+		bgp_pfx *pf = v6 ? c->pfx6 : c->pfx4;
+		size_t np = v6 ? c->n_pfx6 : c->n_pfx4;
+		uint16_t afi = v6 ? BGP_AFI_IPV6 : BGP_AFI_IPV4;
+		if (np == 0 || !bgp_session_has_family(&p->s, afi, BGP_SAFI_UNICAST))
+			continue;
+		if ((v6 && nh_len != 16) || (!v6 && nh_len != 4))
+			continue;	/* next hop of the session's own family only */
+		bgp_update u;
+		bgp_update_init(&u);
+		u.seen = 1u << BGP_ATTR_ORIGIN;
+		if (ebgp) {
+			bgp_update_add_seg(&u, BGP_AS_SEQUENCE, &p->cfg.s.local_as, 1);
+		} else {
+			u.seen |= 1u << BGP_ATTR_AS_PATH | 1u << BGP_ATTR_LOCAL_PREF;
+			u.local_pref = 100;
+		}
+		if (v6) {
+			u.reach.present = true;
+			u.reach.afi = BGP_AFI_IPV6;
+			u.reach.safi = BGP_SAFI_UNICAST;
+			u.reach.nh_len = 16;
+			memcpy(u.reach.nh, nh, 16);
+			u.reach.pfx = pf;
+			u.reach.n_pfx = np;
+		} else {
+			u.seen |= 1u << BGP_ATTR_NEXT_HOP;
+			u.next_hop = ntohl(*(uint32_t *)(void *)nh);
+			u.nlri = pf;
+			u.n_nlri = np;
+		}
+		bgp_upd_opts o = { p->s.as4, !ebgp };
+		w.len = 0;
+		if (bgp_update_encode(&u, &o, &w, &err) == 0 &&
+		    bgp_speaker_send(&c->sp, p, w.buf, w.len, &err) == 0)
+			sent++;
+		u.nlri = NULL;
+		u.reach.pfx = NULL;
+		bgp_update_free(&u);
+	}
+	wire_wr_free(&w);
+	emit(json_pack("{s:s, s:s, s:i}", "event", "announced", "peer", p->cfg.name, "updates",
+		       (json_int_t)sent));
+}
+
+static void state_event(bgp_peer *p, bgp_state from, bgp_state to)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "event", "state", "peer", p->cfg.name,
+			      "from", bgp_state_name(from), "to", bgp_state_name(to));
+	if (to == BGP_ST_ESTABLISHED) {
+		json_object_set_new(o, "families", families_json(&p->s));
+		json_object_set_new(o, "hold_time", json_integer(p->s.hold));
+		json_object_set_new(o, "peer_as", json_integer(bgp_open_asn(&p->s.peer)));
+	}
+	if (to == BGP_ST_IDLE && p->s.last_error[0] != '\0')
+		json_object_set_new(o, "reason", json_string(p->s.last_error));
+	emit(o);
+	if (to == BGP_ST_IDLE && p->s.recv.code != 0) {
+		emit(json_pack("{s:s, s:s, s:s, s:i, s:i, s:s}", "event", "notification", "peer",
+			       p->cfg.name, "direction", "received", "code", p->s.recv.code,
+			       "subcode", p->s.recv.subcode, "name",
+			       bgp_err_name(p->s.recv.code, p->s.recv.subcode)));
+		p->s.recv.code = 0;
+	}
+	if (to == BGP_ST_IDLE && p->s.sent.code != 0) {
+		emit(json_pack("{s:s, s:s, s:s, s:i, s:i, s:s}", "event", "notification", "peer",
+			       p->cfg.name, "direction", "sent", "code", p->s.sent.code,
+			       "subcode", p->s.sent.subcode, "name",
+			       bgp_err_name(p->s.sent.code, p->s.sent.subcode)));
+		p->s.sent.code = 0;
+	}
+}
+
+static void sp_on_state(void *ctx, bgp_peer *p, bgp_state from, bgp_state to)
+{
+	speaker_ctx *c = ctx;
+	state_event(p, from, to);
+	if (from == BGP_ST_ESTABLISHED)
+		bgpls_db_peer_down(&c->db, (uint32_t)(p - c->sp.peers), bgp_now());
+	if (to == BGP_ST_ESTABLISHED)
+		announce(c, p);
+}
+
+static int parse_pfx(const char *s, bgp_pfx *p, bool *v6)
+{
+	char a[64];
+	const char *slash = strchr(s, '/');
+	if (slash == NULL || (size_t)(slash - s) >= sizeof a)
+		return -1;
+	memcpy(a, s, (size_t)(slash - s));
+	a[slash - s] = '\0';
+	char *end;
+	long len = strtol(slash + 1, &end, 10);
+	memset(p, 0, sizeof *p);
+	if (inet_pton(AF_INET, a, p->addr) == 1) {
+		*v6 = false;
+		if (*end != '\0' || len < 0 || len > 32)
+			return -1;
+	} else if (inet_pton(AF_INET6, a, p->addr) == 1) {
+		*v6 = true;
+		if (*end != '\0' || len < 0 || len > 128)
+			return -1;
+	} else {
+		return -1;
+	}
+	p->len = (uint8_t)len;
+	return 0;
+}
+
+static const char bgp_usage[] =
+	"usage: neto bgp --config FILE [--announce-ls TOPOLOGY] [--announce PREFIX]...\n"
+	"                [--duration SECONDS] [--print]\n"
+	"  Peers with the [peer NAME] sections of FILE (docs/bgp.md); announces the\n"
+	"  topology as BGP-LS and the prefixes to the peers that negotiated the\n"
+	"  family; one JSON object per line for every event on stdout.\n";
+
+int bgp_cmd_main(int argc, char **argv)
+{
+	const char *config = NULL, *ls_file = NULL;
+	double duration = 0;
+	speaker_ctx c;
+	memset(&c, 0, sizeof c);
+	bgpls_db_init(&c.db);
+	int rc = 1;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		bool more = i + 1 < argc;
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			fputs(bgp_usage, stdout);
+			rc = 0;
+			goto out;
+		} else if (strcmp(a, "--config") == 0 && more) {
+			config = argv[++i];
+		} else if (strcmp(a, "--announce-ls") == 0 && more) {
+			ls_file = argv[++i];
+		} else if (strcmp(a, "--announce") == 0 && more) {
+			bgp_pfx p;
+			bool v6;
+			if (parse_pfx(argv[++i], &p, &v6) != 0) {
+				fprintf(stderr, "neto bgp: '%s' is not a prefix\n", argv[i]);
+				goto out;
+			}
+			bgp_pfx **arr = v6 ? &c.pfx6 : &c.pfx4;
+			size_t *n = v6 ? &c.n_pfx6 : &c.n_pfx4;
+			*arr = neto_reallocarray(*arr, *n + 1, sizeof **arr);
+			(*arr)[(*n)++] = p;
+		} else if (strcmp(a, "--duration") == 0 && more) {
+			duration = strtod(argv[++i], NULL);
+		} else if (strcmp(a, "--print") == 0) {
+			c.print = true;
+		} else {
+			fprintf(stderr, "neto bgp: unknown or incomplete option '%s'\n%s", a, bgp_usage);
+			rc = 2;
+			goto out;
+		}
+	}
+	if (config == NULL) {
+		fprintf(stderr, "neto bgp: --config FILE is required\n%s", bgp_usage);
+		rc = 2;
+		goto out;
+	}
+	neto_err err;
+	bgp_cfg bc;
+	if (load_cfg(config, &bc, NULL, &err) != 0) {
+		fprintf(stderr, "neto bgp: %s\n", err.msg);
+		goto out;
+	}
+	if (ls_file != NULL) {
+		char *buf = NULL;
+		size_t len = 0;
+		topo t;
+		topo_init(&t);
+		topo_parse_opts po = { 0 };
+		if (neto_file_read(ls_file, &buf, &len, &err) != 0 ||
+		    topo_parse(&t, TOPO_FMT_AUTO, buf, len, ls_file, &po, &err) != 0 ||
+		    bgpls_from_topo(&t, bc.local_as ? bc.local_as : bc.peers[0].s.local_as, &c.ls,
+				    &c.n_ls, &err) != 0) {
+			fprintf(stderr, "neto bgp: %s\n", err.msg);
+			free(buf);
+			topo_free(&t);
+			bgp_cfg_free(&bc);
+			goto out;
+		}
+		free(buf);
+		topo_free(&t);
+	}
+	if (bgp_speaker_init(&c.sp, bc.peers, bc.n_peers, bc.listen[0] ? bc.listen : NULL, bc.port,
+			     &err) != 0) {
+		fprintf(stderr, "neto bgp: %s\n", err.msg);
+		bgp_cfg_free(&bc);
+		goto out;
+	}
+	bgp_cfg_free(&bc);
+	c.sp.on_update = sp_on_update;
+	c.sp.on_state = sp_on_state;
+	c.sp.ctx = &c;
+	catch_signals();
+	bgp_speaker_start(&c.sp);
+	double end = duration > 0 ? bgp_now() + duration : 0;
+	rc = 0;
+	while (!stop_flag && (end == 0 || bgp_now() < end)) {
+		if (bgp_speaker_poll(&c.sp, 200, &err) != 0) {
+			fprintf(stderr, "neto bgp: %s\n", err.msg);
+			rc = 1;
+			break;
+		}
+	}
+	bgp_speaker_stop(&c.sp);
+	emit(json_pack("{s:s, s:i, s:i, s:i}", "event", "stopped", "ls_entries",
+		       (json_int_t)bgpls_db_count(&c.db), "ls_malformed",
+		       (json_int_t)c.db.stats.malformed_nlri, "ls_unknown_tlvs",
+		       (json_int_t)c.db.stats.unknown_tlvs));
+	bgp_speaker_free(&c.sp);
+out:
+	free(c.ls);
+	free(c.pfx4);
+	free(c.pfx6);
+	bgpls_db_free(&c.db);
+	return rc;
+}
+
+/* ---- neto agent topology NAME --bgp ----------------------------------- */
+
+typedef struct agent_ctx {
+	bgp_speaker sp;
+	bgpls_db db;
+} agent_ctx;
+
+static void ag_on_update(void *ctx, bgp_peer *p, const bgp_update *u, int rc)
+{
+	agent_ctx *c = ctx;
+	bgpls_db_update(&c->db, (uint32_t)(p - c->sp.peers), u, rc);
+}
+
+static void ag_on_state(void *ctx, bgp_peer *p, bgp_state from, bgp_state to)
+{
+	agent_ctx *c = ctx;
+	state_event(p, from, to);
+	if (from == BGP_ST_ESTABLISHED)
+		bgpls_db_peer_down(&c->db, (uint32_t)(p - c->sp.peers), bgp_now());
+}
+
+static int64_t wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static const char agent_usage[] =
+	"usage: neto agent topology NAME --bgp --config FILE [--store URI]\n"
+	"                            [--stale-hold SECONDS] [--duration SECONDS]\n"
+	"  The topology agent fed by BGP-LS from the [peer NAME] sections of FILE.\n";
+
+int bgp_topology_agent_main(int argc, char **argv)
+{
+	const char *name = NULL, *config = NULL, *store_arg = NULL;
+	double duration = 0, stale_hold = 60;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		bool more = i + 1 < argc;
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			fputs(agent_usage, stdout);
+			return 0;
+		} else if (strcmp(a, "--bgp") == 0) {
+			continue;
+		} else if (strcmp(a, "--config") == 0 && more) {
+			config = argv[++i];
+		} else if (strcmp(a, "--store") == 0 && more) {
+			store_arg = argv[++i];
+		} else if (strcmp(a, "--duration") == 0 && more) {
+			duration = strtod(argv[++i], NULL);
+		} else if (strcmp(a, "--stale-hold") == 0 && more) {
+			stale_hold = strtod(argv[++i], NULL);
+		} else if (a[0] != '-' && name == NULL) {
+			name = a;
+		} else {
+			fprintf(stderr, "neto agent topology: unknown or incomplete option '%s'\n%s",
+				a, agent_usage);
+			return 2;
+		}
+	}
+	if (name == NULL || config == NULL) {
+		fprintf(stderr, "%s", agent_usage);
+		return 2;
+	}
+	neto_err err;
+	bgp_cfg bc;
+	char *uri = NULL;
+	if (load_cfg(config, &bc, &uri, &err) != 0) {
+		fprintf(stderr, "neto agent topology: %s\n", err.msg);
+		return 1;
+	}
+	store *st = NULL;
+	if (store_open(&st, store_arg ? store_arg : uri, &err) != 0) {
+		fprintf(stderr, "neto agent topology: %s\n", err.msg);
+		free(uri);
+		bgp_cfg_free(&bc);
+		return 1;
+	}
+	free(uri);
+	topoagent *ta = NULL;
+	topoagent_cfg tc = { .name = name, .source = TOPOAGENT_BGP };
+	agent_ctx c;
+	memset(&c, 0, sizeof c);
+	bgpls_db_init(&c.db);
+	int rc = 1;
+	if (topoagent_new(&ta, st, &tc, &err) != 0 ||
+	    bgp_speaker_init(&c.sp, bc.peers, bc.n_peers, bc.listen[0] ? bc.listen : NULL, bc.port,
+			     &err) != 0) {
+		fprintf(stderr, "neto agent topology: %s\n", err.msg);
+		goto out;
+	}
+	c.sp.on_update = ag_on_update;
+	c.sp.on_state = ag_on_state;
+	c.sp.ctx = &c;
+	catch_signals();
+	bgp_speaker_start(&c.sp);
+	double end = duration > 0 ? bgp_now() + duration : 0;
+	uint64_t built = 0;
+	rc = 0;
+	while (!stop_flag && (end == 0 || bgp_now() < end)) {
+		if (bgp_speaker_poll(&c.sp, 200, &err) != 0) {
+			fprintf(stderr, "neto agent topology: %s\n", err.msg);
+			rc = 1;
+			break;
+		}
+		bgpls_db_expire(&c.db, bgp_now(), stale_hold);
+		if (c.db.generation != built) {
+			built = c.db.generation;
+			topo t;
+			if (bgpls_db_topology(&c.db, &t, &err) == 0) {
+				if (topoagent_set_topology(ta, &t, &err) != 0)
+					fprintf(stderr, "neto agent topology: %s\n", err.msg);
+				emit(json_pack("{s:s, s:i, s:i, s:i, s:i}", "event", "topology",
+					       "nodes", (json_int_t)t.n_nodes, "links",
+					       (json_int_t)t.n_links, "one_way",
+					       (json_int_t)c.db.stats.links_one_way, "entries",
+					       (json_int_t)bgpls_db_count(&c.db)));
+				topo_free(&t);
+			}
+		}
+		if (topoagent_tick(ta, wall_ms(), &err) != 0)
+			fprintf(stderr, "neto agent topology: %s\n", err.msg);
+	}
+	bgp_speaker_stop(&c.sp);
+	topoagent_release(ta, wall_ms(), &err);
+out:
+	bgp_speaker_free(&c.sp);
+	bgpls_db_free(&c.db);
+	topoagent_free(ta);
+	store_close(st);
+	bgp_cfg_free(&bc);
+	return rc;
+}

@@ -1,0 +1,118 @@
+#!/bin/bash
+# test_bgp_lsagent.sh - BGP-LS into the store: `neto agent topology NAME
+# --bgp` collects BGP-LS from a BGP speaker (here `neto bgp --announce-ls`,
+# in another namespace) and writes the topology it builds to the store.
+#
+# The stored topology must have the announced nodes, links, capacities (in
+# kbps), IGP metrics, delays, SRLGs and SRv6 locators. The speaker then
+# restarts with a smaller topology: the entries of the lost session turn
+# stale, the new announcements replace them, and once the stale hold time
+# has passed the store's topology no longer has the removed links.
+#
+# usage: bash test_bgp_lsagent.sh NETO_BINARY SOURCE_DIR BUILD_DIR
+set -u
+NETO=$1
+SRC=$2
+[ "$(id -u)" = 0 ] || { echo "skip: needs root"; exit 77; }
+for t in sqlite3 jq ip; do
+	command -v $t >/dev/null || { echo "skip: $t missing"; exit 77; }
+done
+NS1=nb-lsag-speaker
+NS2=nb-lsag-agent
+TMP=$(mktemp -d /tmp/nb-lsag.XXXXXX)
+PIDS=()
+cleanup() {
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	sleep 0.5
+	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
+	ip netns del $NS1 2>/dev/null
+	ip netns del $NS2 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+fail() {
+	echo "FAIL: $*"
+	echo "--- speaker"; cat "$TMP/speaker.log"
+	echo "--- agent"; cat "$TMP/agent.log"
+	exit 1
+}
+wait_for() {
+	local n=$1; shift
+	for _ in $(seq $((n * 4))); do "$@" && return 0; sleep 0.25; done
+	return 1
+}
+ip netns add $NS1 && ip netns add $NS2 || exit 1
+ip link add nbl-a netns $NS1 type veth peer name nbl-b netns $NS2 || exit 1
+ip -n $NS1 addr add 10.79.0.1/24 dev nbl-a
+ip -n $NS2 addr add 10.79.0.2/24 dev nbl-b
+for n in $NS1 $NS2; do ip -n $n link set lo up; done
+ip -n $NS1 link set nbl-a up
+ip -n $NS2 link set nbl-b up
+
+cat > "$TMP/speaker.ini" <<EOF
+[bgp]
+local-as = 65010
+router-id = 10.79.0.1
+listen = 10.79.0.1
+[peer collector]
+address = 10.79.0.2
+remote-as = 65010
+families = ls
+passive = yes
+password = nb-md5-key
+EOF
+cat > "$TMP/agent.ini" <<EOF
+[store]
+uri = sqlite:$TMP/neto.db
+[bgp]
+local-as = 65010
+router-id = 10.79.0.2
+hold-time = 9
+[peer speaker]
+address = 10.79.0.1
+remote-as = 65010
+families = ls
+password = nb-md5-key
+EOF
+# the same topology without the LON-AMS links
+jq 'del(.links[] | select(.src == "AMS" or .dst == "AMS"))' \
+	"$SRC/tests/data/bgp/ls-topology.json" > "$TMP/smaller.json"
+
+start_speaker() {
+	ip netns exec $NS1 "$NETO" bgp --config "$TMP/speaker.ini" --announce-ls "$1" \
+		>>"$TMP/speaker.log" 2>&1 &
+	SPEAKER=$!
+	PIDS+=($SPEAKER)
+}
+start_speaker "$SRC/tests/data/bgp/ls-topology.json"
+ip netns exec $NS2 "$NETO" agent topology coll --bgp --config "$TMP/agent.ini" \
+	--stale-hold 4 >"$TMP/agent.log" 2>&1 &
+AGENT=$!
+PIDS+=($AGENT)
+
+latest() { sqlite3 "$TMP/neto.db" 'SELECT body FROM topology ORDER BY version DESC LIMIT 1' 2>/dev/null; }
+has_links() { [ "$(latest | jq '.links | length' 2>/dev/null)" = "$1" ]; }
+wait_for 30 has_links 4 || fail "the store never had the 4 links: $(latest)"
+latest > "$TMP/t1.json"
+[ "$(sqlite3 "$TMP/neto.db" 'SELECT source FROM topology ORDER BY version DESC LIMIT 1')" = bgp ] ||
+	fail "the snapshot's source is not bgp"
+jq -e '[.nodes[].name] | sort == ["AMS", "LON", "PAR"]' "$TMP/t1.json" >/dev/null || fail "wrong nodes: $(jq -c .nodes "$TMP/t1.json")"
+jq -e '.unit == "kbps"' "$TMP/t1.json" >/dev/null || fail "unit is not kbps"
+jq -e '.nodes[] | select(.name == "PAR") | .locator == "fc00:0:1::/48"' "$TMP/t1.json" >/dev/null ||
+	fail "PAR's locator lost: $(jq -c '.nodes' "$TMP/t1.json")"
+jq -e '.links[] | select(.src == "PAR" and .dst == "LON") | .capacity == 100000000 and .igp == 10 and .delay == 3500 and .srlgs == [17] and .adj_sid == "fc00:0:1:e001::"' \
+	"$TMP/t1.json" >/dev/null || fail "PAR->LON wrong: $(jq -c '.links[] | select(.src == "PAR")' "$TMP/t1.json")"
+jq -e '.links[] | select(.src == "AMS" and .dst == "LON") | .capacity == 40000000 and .igp == 30 and .delay == 2900' \
+	"$TMP/t1.json" >/dev/null || fail "AMS->LON wrong"
+
+# the speaker goes away and comes back with less: stale entries expire
+kill -KILL $SPEAKER
+start_speaker "$TMP/smaller.json"
+wait_for 40 has_links 2 || fail "the removed links stayed in the store: $(latest | jq -c '[.links[] | .id]')"
+latest | jq -e '[.nodes[].name] | sort == ["AMS", "LON", "PAR"]' >/dev/null || fail "nodes changed"
+kill -TERM $AGENT
+wait $AGENT
+rc=$?
+[ $rc = 0 ] || fail "the agent exited with $rc"
+echo "ok: BGP-LS collected into the store (nodes, links, attributes), stale entries expired after a session loss"
+exit 0
