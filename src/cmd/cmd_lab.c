@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "lab/lab.h"
 #include "lab/netns.h"
 #include "lab/traffic.h"
 #include "router/rt.h"
@@ -236,6 +237,8 @@ int cmd_lab(int argc, char **argv)
 	const char *sub = argv[0];
 	if (strcmp(sub, "policy") == 0 || strcmp(sub, "rule") == 0 || strcmp(sub, "sid") == 0)
 		return cmd_router(argc, argv);
+	if (strcmp(sub, "up") == 0 || strcmp(sub, "down") == 0 || strcmp(sub, "status") == 0)
+		return lab_cmd(argc, argv);
 	if (strcmp(sub, "traffic") == 0)
 		return lab_traffic_cmd(argc - 1, argv + 1);
 	fprintf(stderr, "neto lab: unknown subcommand '%s'\n\n%s", sub, lab_usage);

@@ -114,7 +114,10 @@ size_t rt_build_dscp_rule(void *buf, size_t cap, uint32_t seq, enum rt_op op, ui
 enum rt_sid_action { RT_SID_END = 1, RT_SID_END_DT6 = 2 };
 
 /* A local SID of the router: End, or End.DT6 looking up `table` (254 is
- * main). It lives in table `in_table` (254 normally) and names device oif. */
+ * main), a /128 route in the main table through device oif. oif must not be
+ * the loopback device: Linux turns routes through lo into reject routes.
+ * End.DT6 here is the kernel's legacy mode: it forwards the inner packet
+ * and never delivers it to a local address (that needs a VRF device). */
 size_t rt_build_local_sid(void *buf, size_t cap, uint32_t seq, enum rt_op op,
 			  const uint8_t sid[16], enum rt_sid_action action, uint32_t table,
 			  uint32_t oif, neto_err *err);

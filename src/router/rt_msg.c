@@ -706,11 +706,19 @@ static int parse_error(const struct nlmsghdr *nlh, int *kernel_errno, neto_err *
 			    why ? why : "");
 }
 
+/* mnl_nlmsg_ok casts nlmsg_len to int, so a length of 2^31 or more would
+ * pass its check; this one compares unsigned. */
+static bool msg_ok(const struct nlmsghdr *nlh, int left)
+{
+	return left >= (int)sizeof(struct nlmsghdr) && nlh->nlmsg_len >= sizeof(struct nlmsghdr) &&
+	       nlh->nlmsg_len <= (uint32_t)left;
+}
+
 int rt_parse_ack(const void *buf, size_t len, uint32_t seq, int *kernel_errno, neto_err *err)
 {
 	*kernel_errno = 0;
 	int left = len > INT_MAX ? INT_MAX : (int)len;
-	for (const struct nlmsghdr *nlh = buf; mnl_nlmsg_ok(nlh, left);
+	for (const struct nlmsghdr *nlh = buf; msg_ok(nlh, left);
 	     nlh = mnl_nlmsg_next(nlh, &left)) {
 		if (nlh->nlmsg_type != NLMSG_ERROR || nlh->nlmsg_seq != seq)
 			continue;
@@ -724,7 +732,7 @@ int rt_parse_dump(const void *buf, size_t len, uint32_t table, rt_policy_set *ou
 {
 	int left = len > INT_MAX ? INT_MAX : (int)len;
 	const struct nlmsghdr *nlh = buf;
-	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+	for (; msg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
 		int kerr;
 		switch (nlh->nlmsg_type) {
 		case NLMSG_DONE:
