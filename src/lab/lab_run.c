@@ -620,7 +620,7 @@ int lab_status(const lab_opts *o, neto_err *err)
 	/* records come grouped: ns, later dir/pidfile/pid per site */
 	char **names = NULL;
 	size_t n = 0;
-	struct { long pid; char ns[64]; char name[64]; } *pids = NULL;
+	struct { long pid; char ns[256]; char name[64]; } *pids = NULL;
 	size_t n_pids = 0;
 	while (fgets(line, sizeof line, f)) {
 		char a[512], b[64];
