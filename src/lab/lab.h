@@ -81,6 +81,10 @@ char *lab_frr_conf(const lab_plan *p, uint32_t i);
 
 /* ---- running (root) ------------------------------------------------------ */
 
+/* Reads and parses a topology file of any format neto reads. Caller frees
+ * with topo_free (also on failure). */
+int lab_topo_load(const char *file, topo *t, neto_err *err);
+
 typedef struct lab_opts {
 	const char *topology;	/* file */
 	const char *dir;	/* state directory */

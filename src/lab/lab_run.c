@@ -314,7 +314,7 @@ static int frr_site(lab_state *st, const lab_plan *p, uint32_t i, neto_err *err)
 
 /* ---- up ---------------------------------------------------------------------- */
 
-static int load_topo(const char *file, topo *t, neto_err *err)
+int lab_topo_load(const char *file, topo *t, neto_err *err)
 {
 	char *buf;
 	size_t len;
@@ -459,7 +459,7 @@ int lab_up(const lab_opts *o, neto_err *err)
 			return -1;
 	}
 	topo t;
-	if (load_topo(o->topology, &t, err) != 0)
+	if (lab_topo_load(o->topology, &t, err) != 0)
 		return -1;
 	lab_plan p;
 	int rc = lab_plan_make(&p, &t, o->prefix, o->scale, err);

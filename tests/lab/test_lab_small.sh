@@ -116,6 +116,19 @@ echo "best effort: sent $sent received $recv lost $lost; tx a:to2 +$d_a2 a:to4 +
 [ "$lost" = 0 ] || fail "best-effort loss"
 [ "$d_a2" -ge "$sent" ] && [ "$d_a4" -lt $((sent / 10)) ] || fail "unmarked flow was steered"
 
+echo "== shaping: 20 Mbit/s offered to a 10 Mbit/s link"
+out=$("$NETO" lab traffic run --topology "$TOPO" --prefix "$P" --flow a,b,0,20M \
+	--flow b,d,0,3M --duration 2) || fail "traffic run"
+echo "$out"
+recv=$(echo "$out" | sed -n 's/^flow=1 a->b .* received=\([0-9]*\).*/\1/p')
+# 1000-octet payloads over 2 s: the link's 10 Mbit/s (with its headers) lets
+# through ~1220 of the 5000 offered per second, plus what is still queued
+# when the sender stops (the socket's send buffer bounds that, ~200)
+[ -n "$recv" ] && [ "$recv" -ge 1800 ] && [ "$recv" -le 2900 ] ||
+	fail "a->b through a 10 Mbit/s link: received ${recv:-none} of 5000"
+echo "$out" | grep -q "^flow=2 b->d dscp=0 rate=3000000 sent=750 received=750 lost=0 " ||
+	fail "b->d below capacity lost probes"
+
 echo "== crash and up again"
 zpid=$(sed -n 's/^pid \([0-9]*\) zebra$/\1/p' "$DIR/lab.state" | sed -n 2p)
 [ -n "$zpid" ] || fail "no zebra pid recorded"
