@@ -309,7 +309,31 @@ static int frr_site(lab_state *st, const lab_plan *p, uint32_t i, neto_err *err)
 	if (start_daemon(st, s, "zebra", err) != 0 || start_daemon(st, s, "isisd", err) != 0)
 		return -1;
 	/* vtysh -b loads frr.conf into every daemon of the instance */
-	return cmd(err, "vtysh", "-N", s->ns, "-b", (char *)NULL);
+	if (cmd(err, "vtysh", "-N", s->ns, "-b", (char *)NULL) != 0)
+		return -1;
+	/* a line a daemon refuses is only logged (vtysh still exits 0): check
+	 * that isisd runs on every link of the site */
+	char a_vtysh[] = "vtysh", a_n[] = "-N", a_c[] = "-c", a_cmd[] = "show isis interface";
+	char *argv[] = { a_vtysh, a_n, (char *)(uintptr_t)s->ns, a_c, a_cmd, NULL };
+	char *out = NULL;
+	if (run(argv, &out) != 0) {
+		free(out);
+		return neto_err_set(err, "%s: vtysh show isis interface failed", s->ns);
+	}
+	for (uint32_t k = 0; k < p->n_edges; k++) {
+		const lab_edge *e = &p->edges[k];
+		if (e->a != i && e->b != i)
+			continue;
+		char needle[24];
+		snprintf(needle, sizeof needle, "  %s ", e->a == i ? e->if_a : e->if_b);
+		if (!strstr(out, needle)) {
+			free(out);
+			return neto_err_set(err, "%s: isisd does not run on %s (see %s/frr.log)",
+					    s->ns, e->a == i ? e->if_a : e->if_b, run_dir);
+		}
+	}
+	free(out);
+	return 0;
 }
 
 /* ---- up ---------------------------------------------------------------------- */
