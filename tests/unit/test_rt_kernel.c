@@ -136,7 +136,17 @@ static void test_rules_and_sids(void **state)
 	assert_int_equal(fscanf(f, "%d", &n), 1);
 	pclose(f);
 	assert_int_equal(n, 1);
+	rt_rule_set rules;
+	assert_int_equal(rt_nl_read_rules(nl, &rules, NULL, NULL, &err), 0);
+	assert_int_equal(rules.n, 1);
+	assert_int_equal(rules.v[0].dscp, 46);
+	assert_int_equal(rules.v[0].table, 100);
+	assert_int_equal(rules.v[0].prio, 1046);
+	rt_rule_set_free(&rules);
 	assert_int_equal(rt_nl_dscp_rule(nl, RT_OP_DELETE, 46, 100, 1046, &err), 0);
+	assert_int_equal(rt_nl_read_rules(nl, &rules, NULL, NULL, &err), 0);
+	assert_int_equal(rules.n, 0);
+	rt_rule_set_free(&rules);
 	assert_int_equal(rt_nl_dscp_rule(nl, RT_OP_DELETE, 46, 100, 1046, &err), 0);
 
 	uint8_t sid[16];
