@@ -1,5 +1,5 @@
 /*
- * fuzz_rt_dump.c - the rtnetlink route dump parser on arbitrary bytes. A
+ * fuzz_rt_dump.c - the rtnetlink route and rule dump parsers on arbitrary bytes. A
  * failure must leave a message; every policy it decodes must be one the
  * builder can write again (when it is installable), and what the builder
  * writes must decode to the same policy.
@@ -54,6 +54,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		rt_policy_set_free(&set);
 	}
+	/* the same bytes as a rule dump */
+	rt_rule_set rules = { 0 };
+	neto_err err;
+	err.msg[0] = '\0';
+	if (rt_parse_rule_dump(buf, size, &rules, &err) < 0 && err.msg[0] == '\0')
+		abort();
+	for (size_t i = 0; i < rules.n; i++)
+		if (rules.v[i].dscp > 63)
+			abort();
+	rt_rule_set_free(&rules);
 	free(buf);
 	return 0;
 }

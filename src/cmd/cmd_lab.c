@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "lab/lab.h"
 #include "lab/netns.h"
 #include "lab/traffic.h"
 #include "router/rt.h"
@@ -27,6 +28,7 @@ static const char lab_usage[] =
 	"       neto lab traffic send|recv [options]   (see `neto lab traffic --help`)\n"
 	"       neto lab policy set|del|show --netns NS [options]\n"
 	"       neto lab rule add|del --netns NS --dscp D --table T [--prio N]\n"
+	"       neto lab rule show --netns NS [--raw FILE]\n"
 	"       neto lab sid add|del --netns NS --sid SID --action end|end.dt6 --dev IF\n"
 	"                [--table T]\n"
 	"\n"
@@ -193,6 +195,21 @@ static int cmd_router(int argc, char **argv)
 		}
 		if (rc == 0)
 			rt_policy_set_free(&set);
+	} else if (strcmp(what, "rule") == 0 && strcmp(verb, "show") == 0) {
+		FILE *rf = NULL;
+		if (raw && !(rf = fopen(raw, "wb"))) {
+			fprintf(stderr, "neto lab: %s: %s\n", raw, strerror(errno));
+			goto out;
+		}
+		rt_rule_set rules;
+		rc = rt_nl_read_rules(nl, &rules, rf ? raw_write : NULL, rf, &err);
+		if (rf && fclose(rf) != 0)
+			rc = neto_err_set(&err, "%s: write failed", raw);
+		for (size_t i = 0; rc == 0 && i < rules.n; i++)
+			printf("dscp %u table %u prio %u\n", rules.v[i].dscp, rules.v[i].table,
+			       rules.v[i].prio);
+		if (rc == 0)
+			rt_rule_set_free(&rules);
 	} else if (strcmp(what, "rule") == 0 && (add || del)) {
 		if (dscp > 63 || table == 0)
 			err = (neto_err){ "rule needs --dscp and --table" };
@@ -236,6 +253,8 @@ int cmd_lab(int argc, char **argv)
 	const char *sub = argv[0];
 	if (strcmp(sub, "policy") == 0 || strcmp(sub, "rule") == 0 || strcmp(sub, "sid") == 0)
 		return cmd_router(argc, argv);
+	if (strcmp(sub, "up") == 0 || strcmp(sub, "down") == 0 || strcmp(sub, "status") == 0)
+		return lab_cmd(argc, argv);
 	if (strcmp(sub, "traffic") == 0)
 		return lab_traffic_cmd(argc - 1, argv + 1);
 	fprintf(stderr, "neto lab: unknown subcommand '%s'\n\n%s", sub, lab_usage);

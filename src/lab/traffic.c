@@ -23,9 +23,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "lab/lab.h"
 #include "lab/netns.h"
 #include "lab/traffic.h"
 #include "lib/mem.h"
@@ -157,9 +159,18 @@ static const char traffic_usage[] =
 	"recv   counts probes per flow until SECONDS pass or, with --flows N, until\n"
 	"       N flows have ended; prints one line per flow:\n"
 	"       flow=ID src=ADDR dscp=D received=N sent=N lost=N reordered=N\n"
-	"       duplicates=N bytes=N\n";
+	"       duplicates=N bytes=N\n"
+	"\n"
+	"       neto lab traffic run --topology FILE [--prefix P] --flow SRC,DST,DSCP,BPS\n"
+	"                [--flow ...] [--duration SECONDS] [--size OCTETS] [--port P]\n"
+	"run    flows between the sites of a lab that is up (site names from the\n"
+	"       topology): a receiver in each destination site, a sender per flow\n"
+	"       from the source site to the destination's site address; prints one\n"
+	"       line per flow: flow=N SRC->DST dscp=D rate=BPS sent=N received=N\n"
+	"       lost=N reordered=N duplicates=N\n";
 
-enum { T_NETNS = 2000, T_DST, T_PORT, T_RATE, T_DSCP, T_SIZE, T_DURATION, T_FLOW, T_FLOWS };
+enum { T_NETNS = 2000, T_DST, T_PORT, T_RATE, T_DSCP, T_SIZE, T_DURATION, T_FLOW, T_FLOWS,
+       T_TOPOLOGY, T_PREFIX };
 
 static const struct option traffic_opts[] = {
 	{ "netns", required_argument, NULL, T_NETNS },
@@ -171,12 +182,19 @@ static const struct option traffic_opts[] = {
 	{ "duration", required_argument, NULL, T_DURATION },
 	{ "flow", required_argument, NULL, T_FLOW },
 	{ "flows", required_argument, NULL, T_FLOWS },
+	{ "topology", required_argument, NULL, T_TOPOLOGY },
+	{ "prefix", required_argument, NULL, T_PREFIX },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
+#define TRAFFIC_MAX_SPECS 256
+
 typedef struct traffic_args {
 	const char *netns, *dst;
+	const char *topology, *prefix;
+	const char *specs[TRAFFIC_MAX_SPECS];	/* run: SRC,DST,DSCP,BPS */
+	unsigned n_specs;
 	unsigned port, dscp, size, flow, flows;
 	double rate, duration;
 } traffic_args;
@@ -235,7 +253,10 @@ static int traffic_send(const traffic_args *a)
 			;
 		lab_probe p = { LAB_PROBE_DATA, (uint8_t)a->dscp, a->flow, i, 0 };
 		lab_probe_encode(buf, &p);
-		if (sendto(fd, buf, a->size, 0, (struct sockaddr *)&to, sizeof to) < 0)
+		/* never block: an offered load that the first link cannot take is
+		 * dropped and counted (the sequence number moves on), as on a real
+		 * host port, instead of slowing the sender to the link's rate */
+		if (sendto(fd, buf, a->size, MSG_DONTWAIT, (struct sockaddr *)&to, sizeof to) < 0)
 			errors++;
 		else
 			sent++;
@@ -244,13 +265,16 @@ static int traffic_send(const traffic_args *a)
 	 * counts a datagram the kernel refused to send as lost too, because the
 	 * sequence numbers keep counting */
 	for (int k = 0; k < 3; k++) {
+		usleep(20000);	/* room in the queue for the end probes */
 		lab_probe p = { LAB_PROBE_END, (uint8_t)a->dscp, a->flow, 0, total };
 		lab_probe_encode(buf, &p);
 		(void)sendto(fd, buf, a->size, 0, (struct sockaddr *)&to, sizeof to);
-		usleep(20000);
 	}
-	printf("flow=%u dst=%s dscp=%u sent=%llu send_errors=%llu\n", a->flow, a->dst, a->dscp,
-	       (unsigned long long)sent, (unsigned long long)errors);
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	printf("flow=%u dst=%s dscp=%u sent=%llu send_errors=%llu seconds=%.3f\n", a->flow, a->dst,
+	       a->dscp, (unsigned long long)sent, (unsigned long long)errors,
+	       (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9);
 	free(buf);
 	close(fd);
 	return 0;
@@ -344,6 +368,205 @@ static int traffic_recv(const traffic_args *a)
 	return 0;
 }
 
+/* ---- run: flows between the sites of a lab -------------------------------- */
+
+typedef struct run_flow {
+	uint32_t src, dst;	/* site indices */
+	unsigned dscp;
+	double rate;
+	int out_fd;		/* the sender's output */
+	pid_t pid;
+} run_flow;
+
+typedef struct run_recv {
+	uint32_t site;
+	unsigned n_flows;
+	int out_fd;
+	pid_t pid;
+	char *out;		/* everything it printed */
+} run_recv;
+
+/* Forks a child that enters namespace ns and runs fn; its stdout goes to
+ * the returned pipe. */
+static pid_t spawn(const char *ns, int (*fn)(const traffic_args *), const traffic_args *a,
+		   int *out_fd)
+{
+	int pfd[2];
+	if (pipe(pfd) != 0)
+		return -1;
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(pfd[0]);
+		dup2(pfd[1], 1);
+		close(pfd[1]);
+		neto_err err;
+		if (lab_enter_netns(ns, &err) != 0) {
+			fprintf(stderr, "neto lab traffic: %s\n", err.msg);
+			_exit(1);
+		}
+		int rc = fn(a);
+		fflush(stdout);
+		_exit(rc);
+	}
+	close(pfd[1]);
+	*out_fd = pfd[0];
+	return pid;
+}
+
+/* Reads from fd until it closes (or, with until, until that text appears).
+ * Appends to *buf (caller frees). */
+static void slurp(int fd, char **buf, const char *until)
+{
+	size_t len = *buf ? strlen(*buf) : 0;
+	for (;;) {
+		*buf = neto_realloc(*buf, len + 4097);
+		ssize_t n = read(fd, *buf + len, 4096);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		(*buf)[len] = '\0';
+		if (until && strstr(*buf, until))
+			break;
+	}
+	(*buf)[len] = '\0';
+}
+
+static unsigned long long field(const char *line, const char *name)
+{
+	const char *p = strstr(line, name);
+	return p ? strtoull(p + strlen(name), NULL, 10) : 0;
+}
+
+static int traffic_run(const traffic_args *a)
+{
+	if (!a->topology || a->n_specs == 0) {
+		fprintf(stderr, "neto lab traffic run: --topology and --flow are required\n");
+		return 2;
+	}
+	neto_err err;
+	topo t;
+	lab_plan plan;
+	if (lab_topo_load(a->topology, &t, &err) != 0 ||
+	    lab_plan_make(&plan, &t, a->prefix ? a->prefix : "nl-", 1, &err) != 0) {
+		fprintf(stderr, "neto lab traffic run: %s\n", err.msg);
+		topo_free(&t);
+		return 1;
+	}
+	run_flow flows[TRAFFIC_MAX_SPECS];
+	run_recv recvs[TRAFFIC_MAX_SPECS];
+	unsigned n_recv = 0;
+	int rc = 0;
+	for (unsigned i = 0; i < a->n_specs && rc == 0; i++) {
+		char src[128], dst[128], rate[32];
+		unsigned dscp;
+		if (sscanf(a->specs[i], "%127[^,],%127[^,],%u,%31s", src, dst, &dscp, rate) != 4 ||
+		    dscp > 63 || parse_rate(rate, &flows[i].rate) != 0) {
+			fprintf(stderr, "neto lab traffic run: --flow '%s': expected SRC,DST,DSCP,BPS\n",
+				a->specs[i]);
+			rc = 2;
+			break;
+		}
+		flows[i].src = topo_find_node(&t, src, strlen(src));
+		flows[i].dst = topo_find_node(&t, dst, strlen(dst));
+		flows[i].dscp = dscp;
+		if (flows[i].src == TOPO_NONE || flows[i].dst == TOPO_NONE ||
+		    flows[i].src == flows[i].dst) {
+			fprintf(stderr, "neto lab traffic run: --flow '%s': unknown or equal sites\n",
+				a->specs[i]);
+			rc = 2;
+			break;
+		}
+		unsigned r = 0;
+		while (r < n_recv && recvs[r].site != flows[i].dst)
+			r++;
+		if (r == n_recv)
+			recvs[n_recv++] = (run_recv){ .site = flows[i].dst, .out_fd = -1, .pid = -1 };
+		recvs[r].n_flows++;
+	}
+	/* receivers first, each ready before any sender starts */
+	for (unsigned r = 0; r < n_recv && rc == 0; r++) {
+		traffic_args ra = *a;
+		ra.flows = recvs[r].n_flows;
+		ra.duration = a->duration + 10;
+		recvs[r].pid = spawn(plan.sites[recvs[r].site].ns, traffic_recv, &ra,
+				     &recvs[r].out_fd);
+		if (recvs[r].pid < 0) {
+			rc = 1;
+			break;
+		}
+		slurp(recvs[r].out_fd, &recvs[r].out, "listening");
+		if (!recvs[r].out || !strstr(recvs[r].out, "listening")) {
+			fprintf(stderr, "neto lab traffic run: receiver in %s did not start\n",
+				plan.sites[recvs[r].site].ns);
+			rc = 1;
+		}
+	}
+	unsigned started = 0;
+	for (unsigned i = 0; i < a->n_specs && rc == 0; i++, started++) {
+		char dst[INET6_ADDRSTRLEN];
+		inet_ntop(AF_INET6, plan.sites[flows[i].dst].site_addr, dst, sizeof dst);
+		traffic_args sa = *a;
+		sa.dst = dst;
+		sa.dscp = flows[i].dscp;
+		sa.rate = flows[i].rate;
+		sa.flow = i + 1;
+		flows[i].pid = spawn(plan.sites[flows[i].src].ns, traffic_send, &sa,
+				     &flows[i].out_fd);
+		if (flows[i].pid < 0)
+			rc = 1;
+	}
+	char *sent_out[TRAFFIC_MAX_SPECS] = { 0 };
+	for (unsigned i = 0; i < started; i++) {
+		if (flows[i].pid < 0)
+			continue;
+		slurp(flows[i].out_fd, &sent_out[i], NULL);
+		close(flows[i].out_fd);
+		waitpid(flows[i].pid, NULL, 0);
+	}
+	for (unsigned r = 0; r < n_recv; r++) {
+		if (recvs[r].pid < 0)
+			continue;
+		if (rc != 0)
+			kill(recvs[r].pid, SIGTERM);
+		slurp(recvs[r].out_fd, &recvs[r].out, NULL);
+		close(recvs[r].out_fd);
+		waitpid(recvs[r].pid, NULL, 0);
+	}
+	for (unsigned i = 0; rc == 0 && i < a->n_specs; i++) {
+		unsigned r = 0;
+		while (recvs[r].site != flows[i].dst)
+			r++;
+		char key[32];
+		snprintf(key, sizeof key, "\nflow=%u ", i + 1);
+		const char *line = recvs[r].out ? strstr(recvs[r].out, key) : NULL;
+		/* offered: sent plus what the source's own first link refused */
+		unsigned long long sent = sent_out[i] ? field(sent_out[i], " sent=") +
+								field(sent_out[i], " send_errors=")
+						      : 0;
+		printf("flow=%u %s->%s dscp=%u rate=%.0f sent=%llu received=%llu lost=%llu "
+		       "reordered=%llu duplicates=%llu\n",
+		       i + 1, t.nodes[flows[i].src].name, t.nodes[flows[i].dst].name, flows[i].dscp,
+		       flows[i].rate, sent, line ? field(line, " received=") : 0,
+		       line ? field(line, " lost=") : sent, line ? field(line, " reordered=") : 0,
+		       line ? field(line, " duplicates=") : 0);
+	}
+	for (unsigned i = 0; i < a->n_specs; i++)
+		free(sent_out[i]);
+	for (unsigned r = 0; r < n_recv; r++)
+		free(recvs[r].out);
+	lab_plan_free(&plan);
+	topo_free(&t);
+	return rc;
+}
+
 int lab_traffic_cmd(int argc, char **argv)
 {
 	if (argc < 1) {
@@ -371,7 +594,22 @@ int lab_traffic_cmd(int argc, char **argv)
 			a.size = (unsigned)v;
 			break;
 		case T_DURATION: if (num(optarg, 0.1, 86400, &a.duration)) return 2; break;
-		case T_FLOW: if (num(optarg, 0, 4294967295.0, &v)) return 2; a.flow = (unsigned)v; break;
+		case T_FLOW:
+			if (strcmp(mode, "run") == 0) {
+				if (a.n_specs == TRAFFIC_MAX_SPECS) {
+					fprintf(stderr, "neto lab traffic: at most %d flows\n",
+						TRAFFIC_MAX_SPECS);
+					return 2;
+				}
+				a.specs[a.n_specs++] = optarg;
+				break;
+			}
+			if (num(optarg, 0, 4294967295.0, &v))
+				return 2;
+			a.flow = (unsigned)v;
+			break;
+		case T_TOPOLOGY: a.topology = optarg; break;
+		case T_PREFIX: a.prefix = optarg; break;
 		case T_FLOWS: if (num(optarg, 1, 1e6, &v)) return 2; a.flows = (unsigned)v; break;
 		case T_RATE:
 			if (parse_rate(optarg, &a.rate) != 0) {
@@ -384,6 +622,8 @@ int lab_traffic_cmd(int argc, char **argv)
 		}
 	}
 	neto_err err;
+	if (strcmp(mode, "run") == 0)
+		return traffic_run(&a);
 	if (lab_enter_netns(a.netns, &err) != 0) {
 		fprintf(stderr, "neto lab traffic: %s\n", err.msg);
 		return 1;

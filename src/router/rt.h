@@ -114,7 +114,10 @@ size_t rt_build_dscp_rule(void *buf, size_t cap, uint32_t seq, enum rt_op op, ui
 enum rt_sid_action { RT_SID_END = 1, RT_SID_END_DT6 = 2 };
 
 /* A local SID of the router: End, or End.DT6 looking up `table` (254 is
- * main). It lives in table `in_table` (254 normally) and names device oif. */
+ * main), a /128 route in the main table through device oif. oif must not be
+ * the loopback device: Linux turns routes through lo into reject routes.
+ * End.DT6 here is the kernel's legacy mode: it forwards the inner packet
+ * and never delivers it to a local address (that needs a VRF device). */
 size_t rt_build_local_sid(void *buf, size_t cap, uint32_t seq, enum rt_op op,
 			  const uint8_t sid[16], enum rt_sid_action action, uint32_t table,
 			  uint32_t oif, neto_err *err);
@@ -123,6 +126,9 @@ size_t rt_build_local_sid(void *buf, size_t cap, uint32_t seq, enum rt_op op,
  * with strict checking; rt_parse_dump filters again). */
 size_t rt_build_route_dump(void *buf, size_t cap, uint32_t seq, uint32_t table,
 			   neto_err *err);
+
+/* A dump request for every IPv6 policy rule. */
+size_t rt_build_rule_dump(void *buf, size_t cap, uint32_t seq, neto_err *err);
 
 /* ---- parsers (pure) ---------------------------------------------------- */
 
@@ -142,6 +148,25 @@ enum rt_dump_state { RT_DUMP_MORE = 0, RT_DUMP_DONE = 1 };
  * malformed message or an error from the kernel. */
 int rt_parse_dump(const void *buf, size_t len, uint32_t table, rt_policy_set *out,
 		  neto_err *err);
+
+/* A DSCP rule read back: packets with this DSCP look up `table`. */
+typedef struct rt_rule {
+	uint8_t dscp;
+	uint32_t table;
+	uint32_t prio;
+} rt_rule;
+
+typedef struct rt_rule_set {
+	rt_rule *v;
+	size_t n, cap;
+} rt_rule_set;
+
+void rt_rule_set_free(rt_rule_set *s);
+
+/* Decodes one datagram of a rule dump, adding every IPv6 rule that sends a
+ * DS field value to a table (and selects on nothing else) to *out. Same
+ * return convention as rt_parse_dump. */
+int rt_parse_rule_dump(const void *buf, size_t len, rt_rule_set *out, neto_err *err);
 
 /* ---- I/O: a NETLINK_ROUTE socket of the current network namespace ---- */
 
@@ -163,5 +188,9 @@ int rt_nl_local_sid(rt_nl *nl, enum rt_op op, const uint8_t sid[16], enum rt_sid
 typedef void (*rt_raw_fn)(const void *buf, size_t len, void *arg);
 int rt_nl_read(rt_nl *nl, uint32_t table, rt_policy_set *out, rt_raw_fn raw, void *raw_arg,
 	       neto_err *err);
+
+/* Reads the DSCP rules of the namespace into *out (which it initialises;
+ * caller frees with rt_rule_set_free). */
+int rt_nl_read_rules(rt_nl *nl, rt_rule_set *out, rt_raw_fn raw, void *raw_arg, neto_err *err);
 
 #endif

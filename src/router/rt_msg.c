@@ -454,6 +454,17 @@ size_t rt_build_route_dump(void *buf, size_t cap, uint32_t seq, uint32_t table, 
 	return nlh->nlmsg_len;
 }
 
+size_t rt_build_rule_dump(void *buf, size_t cap, uint32_t seq, neto_err *err)
+{
+	struct nlmsghdr *nlh = put_header(buf, cap, RTM_GETRULE, NLM_F_DUMP, seq,
+					  sizeof(struct fib_rule_hdr), err);
+	if (!nlh)
+		return 0;
+	struct fib_rule_hdr *frh = mnl_nlmsg_get_payload(nlh);
+	frh->family = AF_INET6;
+	return nlh->nlmsg_len;
+}
+
 /* ---- parsers ------------------------------------------------------------- */
 
 /* Indexes the attributes in (payload, len) by type into tb[0..max]; types
@@ -706,11 +717,19 @@ static int parse_error(const struct nlmsghdr *nlh, int *kernel_errno, neto_err *
 			    why ? why : "");
 }
 
+/* mnl_nlmsg_ok casts nlmsg_len to int, so a length of 2^31 or more would
+ * pass its check; this one compares unsigned. */
+static bool msg_ok(const struct nlmsghdr *nlh, int left)
+{
+	return left >= (int)sizeof(struct nlmsghdr) && nlh->nlmsg_len >= sizeof(struct nlmsghdr) &&
+	       nlh->nlmsg_len <= (uint32_t)left;
+}
+
 int rt_parse_ack(const void *buf, size_t len, uint32_t seq, int *kernel_errno, neto_err *err)
 {
 	*kernel_errno = 0;
 	int left = len > INT_MAX ? INT_MAX : (int)len;
-	for (const struct nlmsghdr *nlh = buf; mnl_nlmsg_ok(nlh, left);
+	for (const struct nlmsghdr *nlh = buf; msg_ok(nlh, left);
 	     nlh = mnl_nlmsg_next(nlh, &left)) {
 		if (nlh->nlmsg_type != NLMSG_ERROR || nlh->nlmsg_seq != seq)
 			continue;
@@ -724,7 +743,7 @@ int rt_parse_dump(const void *buf, size_t len, uint32_t table, rt_policy_set *ou
 {
 	int left = len > INT_MAX ? INT_MAX : (int)len;
 	const struct nlmsghdr *nlh = buf;
-	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+	for (; msg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
 		int kerr;
 		switch (nlh->nlmsg_type) {
 		case NLMSG_DONE:
@@ -748,5 +767,80 @@ int rt_parse_dump(const void *buf, size_t len, uint32_t table, rt_policy_set *ou
 	}
 	if (left != 0)
 		return neto_err_set(err, "route dump: %d octets that are not a message", left);
+	return RT_DUMP_MORE;
+}
+
+void rt_rule_set_free(rt_rule_set *s)
+{
+	free(s->v);
+	s->v = NULL;
+	s->n = s->cap = 0;
+}
+
+/* One RTM_NEWRULE: 0 with *r filled, 1 when it is not a DSCP-to-table rule,
+ * -1 when malformed. */
+static int parse_rule(const struct nlmsghdr *nlh, rt_rule *r, neto_err *err)
+{
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(struct fib_rule_hdr))
+		return neto_err_set(err, "rule message of %u octets", nlh->nlmsg_len);
+	struct fib_rule_hdr frh;
+	memcpy(&frh, mnl_nlmsg_get_payload(nlh), sizeof frh);
+	if (frh.family != AF_INET6 || frh.action != FR_ACT_TO_TBL || frh.tos == 0 ||
+	    frh.src_len != 0 || frh.dst_len != 0 || (frh.flags & FIB_RULE_INVERT))
+		return 1;
+	const struct nlattr *tb[FRA_MAX + 1];
+	size_t off = MNL_ALIGN(sizeof frh);
+	size_t plen = mnl_nlmsg_get_payload_len(nlh);
+	if (attrs_index((const uint8_t *)mnl_nlmsg_get_payload(nlh) + off,
+			plen > off ? plen - off : 0, tb, FRA_MAX, "rule", err) != 0)
+		return -1;
+	/* a rule that also selects on an interface or a mark is not a class rule */
+	if (tb[FRA_IIFNAME] || tb[FRA_OIFNAME] || tb[FRA_FWMARK])
+		return 1;
+	r->dscp = (uint8_t)(frh.tos >> 2);
+	r->table = frh.table;
+	r->prio = 0;
+	if (tb[FRA_TABLE]) {
+		if (mnl_attr_validate(tb[FRA_TABLE], MNL_TYPE_U32) < 0)
+			return neto_err_set(err, "FRA_TABLE: bad length");
+		r->table = mnl_attr_get_u32(tb[FRA_TABLE]);
+	}
+	if (tb[FRA_PRIORITY]) {
+		if (mnl_attr_validate(tb[FRA_PRIORITY], MNL_TYPE_U32) < 0)
+			return neto_err_set(err, "FRA_PRIORITY: bad length");
+		r->prio = mnl_attr_get_u32(tb[FRA_PRIORITY]);
+	}
+	return 0;
+}
+
+int rt_parse_rule_dump(const void *buf, size_t len, rt_rule_set *out, neto_err *err)
+{
+	int left = len > INT_MAX ? INT_MAX : (int)len;
+	const struct nlmsghdr *nlh = buf;
+	for (; msg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+		int kerr;
+		if (nlh->nlmsg_type == NLMSG_DONE)
+			return RT_DUMP_DONE;
+		if (nlh->nlmsg_type == NLMSG_ERROR) {
+			if (parse_error(nlh, &kerr, err) != 0)
+				return -1;
+			continue;
+		}
+		if (nlh->nlmsg_type != RTM_NEWRULE)
+			continue;
+		rt_rule r;
+		int rc = parse_rule(nlh, &r, err);
+		if (rc < 0)
+			return -1;
+		if (rc > 0)
+			continue;
+		if (out->n == out->cap) {
+			out->cap = out->cap ? 2 * out->cap : 8;
+			out->v = neto_reallocarray(out->v, out->cap, sizeof *out->v);
+		}
+		out->v[out->n++] = r;
+	}
+	if (left != 0)
+		return neto_err_set(err, "rule dump: %d octets that are not a message", left);
 	return RT_DUMP_MORE;
 }

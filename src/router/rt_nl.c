@@ -160,3 +160,30 @@ int rt_nl_read(rt_nl *nl, uint32_t table, rt_policy_set *out, rt_raw_fn raw, voi
 			return 0;
 	}
 }
+
+int rt_nl_read_rules(rt_nl *nl, rt_rule_set *out, rt_raw_fn raw, void *raw_arg, neto_err *err)
+{
+	memset(out, 0, sizeof *out);
+	uint32_t seq = ++nl->seq;
+	size_t len = rt_build_rule_dump(nl->tx, RT_MSG_MAX, seq, err);
+	if (len == 0)
+		return -1;
+	if (mnl_socket_sendto(nl->sock, nl->tx, len) < 0)
+		return neto_err_set(err, "netlink send: %s", strerror(errno));
+	for (;;) {
+		ssize_t n = mnl_socket_recvfrom(nl->sock, nl->rx, RT_RX_SIZE);
+		if (n < 0) {
+			rt_rule_set_free(out);
+			return neto_err_set(err, "netlink receive: %s", strerror(errno));
+		}
+		if (raw)
+			raw(nl->rx, (size_t)n, raw_arg);
+		int rc = rt_parse_rule_dump(nl->rx, (size_t)n, out, err);
+		if (rc < 0) {
+			rt_rule_set_free(out);
+			return -1;
+		}
+		if (rc == RT_DUMP_DONE)
+			return 0;
+	}
+}

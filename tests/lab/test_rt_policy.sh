@@ -58,6 +58,8 @@ ip -n "$A" -6 route add fc00:0:2::/48 via fd00:1:1::2 || fail route
 ip -n "$B" -6 route show | grep -q "fc00:0:2::100.*seg6local action End.DT6" || fail "no End.DT6"
 "$NETO" lab rule add --netns "$A" --dscp 46 --table 100 || fail rule
 ip -n "$A" -6 rule | grep -q "tos EF lookup 100" || fail "no rule: $(ip -n "$A" -6 rule)"
+[ "$("$NETO" lab rule show --netns "$A")" = "dscp 46 table 100 prio 1046" ] ||
+	fail "rule read back: $("$NETO" lab rule show --netns "$A")"
 
 set_policy() { # weight1 segs1 weight2 segs2
 	"$NETO" lab policy set --netns "$A" --table 100 --prefix fd00:0:2::/64 \
@@ -110,6 +112,7 @@ want="table 100 prefixes fd00:0:2::/64 lists w=3 oif=$oif via=fd00:1:1::2 segs=f
 "$NETO" lab policy del --netns "$A" --table 100 --prefix fd00:0:2::/64 || fail "second del is not idempotent"
 "$NETO" lab rule del --netns "$A" --dscp 46 --table 100 || fail "rule del"
 ip -n "$A" -6 rule | grep -q "lookup 100" && fail "rule left"
+[ -z "$("$NETO" lab rule show --netns "$A")" ] || fail "rule still read back"
 "$NETO" lab traffic send --netns "$A" --dst fd00:0:2::1 --rate 1M --dscp 46 --duration 0.5 \
 	--flow 2 >"$TMP/send2"
 grep -q " sent=0 " "$TMP/send2" || fail "traffic still routed after removal: $(cat "$TMP/send2")"

@@ -1,0 +1,103 @@
+/*
+ * lab.h - a lab of real routers from a topology: one network namespace per
+ * site running FRR (zebra + isisd, IS-IS over IPv6 with the topology's
+ * metrics) on the kernel's SRv6 data plane, one veth pair per link shaped
+ * to the link's capacity times a scale factor.
+ *
+ * Two halves. The plan (lab_plan_make, lab_frr_conf) is pure: names,
+ * addresses, SIDs, rates and FRR configurations computed from the topology,
+ * so that they can be tested without root. The runner (lab_up, lab_down,
+ * lab_status in lab_run.c) carries a plan out with ip(8), tc(8), sysctl and
+ * the FRR daemons, and records everything it creates in a state file before
+ * creating it, so that `down` (or the next `up` after a crash) removes
+ * exactly that.
+ *
+ * Addressing (N = site index + 1, K = link index + 1, both <= 65535):
+ *   locator        the topology's SRv6 locator, else fc00:0:N::/48; the
+ *                  address LOC::ff/len sits on lo and IS-IS advertises it
+ *   End SID        LOC::1          End.DT6 SID  LOC::100 (table main)
+ *   site prefix    fd00:0:N::/64 on a veth pair inside the namespace
+ *                  (site0 holds ::ff, site1 the site address ::1); End.DT6
+ *                  forwards, never delivers locally, hence the pair
+ *   link K         fd00:1:K::1/64 at the lower site index, ::2 at the other
+ */
+#ifndef NETO_LAB_LAB_H
+#define NETO_LAB_LAB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/err.h"
+#include "topo/topo.h"
+
+#define LAB_PREFIX_MAX 12	/* namespace names stay short */
+#define LAB_DEFAULT_BUDGET_BPS 200e6	/* all shaped directions together */
+#define LAB_MIN_RATE_BPS 64e3
+
+typedef struct lab_site {
+	char ns[32];		/* namespace and FRR instance name: PREFIX + N */
+	char host[32];		/* host name in IS-IS LSPs (the site's name) */
+	char sysid[16];		/* IS-IS system id, "0000.0000.000N" (hex) */
+	uint8_t locator[16];
+	uint8_t loc_len;
+	uint8_t end_sid[16], dt6_sid[16], loc_addr[16];
+	uint8_t site_prefix[16];	/* /64 */
+	uint8_t site_addr[16];	/* ::1 of the site prefix */
+} lab_site;
+
+/* One veth pair: end 0 in site a, end 1 in site b. */
+typedef struct lab_edge {
+	uint32_t a, b;		/* site indices */
+	uint32_t link_ab, link_ba;	/* topology link ids, TOPO_NONE when absent */
+	char if_a[16], if_b[16];	/* interface names: "to<peer>[-n]" */
+	uint8_t addr_a[16], addr_b[16];	/* /64 */
+	double rate_ab, rate_ba;	/* shaped bit/s, egress of a and of b */
+	uint32_t metric_ab, metric_ba;	/* IS-IS metric on a's end, on b's end */
+} lab_edge;
+
+typedef struct lab_plan {
+	char prefix[LAB_PREFIX_MAX + 1];
+	double scale;		/* shaped rate = capacity in bit/s * scale */
+	double unit_bps;	/* bit/s of one capacity unit */
+	uint32_t n_sites, n_edges;
+	lab_site *sites;
+	lab_edge *edges;
+} lab_plan;
+
+/* Bit/s of one unit named `unit` ("bps", "kbps", "Mbps", "Gbps",
+ * case-insensitive; NULL: kbps, REPETITA's unit). 0 when unknown. */
+double lab_unit_bps(const char *unit);
+
+/* Computes the plan. scale <= 0 picks the largest scale (at most 1) at which
+ * every shaped direction together stays within LAB_DEFAULT_BUDGET_BPS.
+ * prefix: letters, digits and '-', ending the names (default "nl-"). Caller
+ * frees with lab_plan_free. */
+int lab_plan_make(lab_plan *p, const topo *t, const char *prefix, double scale, neto_err *err);
+void lab_plan_free(lab_plan *p);
+
+/* The FRR configuration (frr.conf) of site i. Caller frees. */
+char *lab_frr_conf(const lab_plan *p, uint32_t i);
+
+/* ---- running (root) ------------------------------------------------------ */
+
+/* Reads and parses a topology file of any format neto reads. Caller frees
+ * with topo_free (also on failure). */
+int lab_topo_load(const char *file, topo *t, neto_err *err);
+
+typedef struct lab_opts {
+	const char *topology;	/* file */
+	const char *dir;	/* state directory */
+	const char *prefix;
+	double scale;
+	bool quiet;
+} lab_opts;
+
+int lab_up(const lab_opts *o, neto_err *err);
+int lab_down(const lab_opts *o, neto_err *err);
+int lab_status(const lab_opts *o, neto_err *err);
+
+/* `neto lab up|down|status ...`: argv[0] is the verb. */
+int lab_cmd(int argc, char **argv);
+
+#endif
