@@ -30,6 +30,8 @@ static const char usage[] =
 	"  lab        routers in network namespaces (FRR, kernel SRv6) from a\n"
 	"             topology, traffic through them, SR policies in the kernel\n"
 	"             (see `neto lab --help`)\n"
+	"  router     the agent of a Linux router: a PCEP PCC that installs the\n"
+	"             PCE's SR policies in the kernel (see `neto router --help`)\n"
 	"\n"
 	"options:\n"
 	"  -h, --help     this text\n"
@@ -67,6 +69,8 @@ int main(int argc, char **argv)
 		return cmd_role(cmd, argc - 2, argv + 2);
 	if (strcmp(cmd, "lab") == 0)
 		return cmd_lab(argc - 2, argv + 2);
+	if (strcmp(cmd, "router") == 0)
+		return cmd_router_agent(argc - 2, argv + 2);
 	fprintf(stderr, "neto: unknown command '%s'\n\n%s", cmd, usage);
 	return 2;
 }
