@@ -207,6 +207,21 @@ n=$(grep -c "segment list(s) in table 100" "$TMP/router.log")
 [ "$n" -ge 12 ] || fail "$n REPLACEs logged, expected 12"
 
 
+# a second path of the same colour and end point: one route, two weighted
+# next hops (the weights from BANDWIDTH: 3 MB/s and 1 MB/s)
+pce update $PCC neto/c/ef/0 fc00:0:3::100 3000000
+pce initiate $PCC neto/c/ef/3 fd00:ff::3 10 fc00:0:2::1,fc00:0:3::100 1000000
+wait_lsp neto/c/ef/3 "req=done"
+show_lsp neto/c/ef/3 | grep -q "oper=1 .*segs=fc00:0:2::1,fc00:0:3::100$" || fail "second path"
+table100 | grep -q "nexthop *encap seg6 mode encap segs 1 \[ fc00:0:3::100 \] .*dev ac weight 256" ||
+	fail "multipath: $(table100)"
+table100 | grep -q "nexthop *encap seg6 mode encap segs 2 \[ fc00:0:2::1 fc00:0:3::100 \] .*dev ab weight 85" ||
+	fail "multipath: $(table100)"
+pce remove $PCC neto/c/ef/3
+wait_lsp neto/c/ef/3 "exists=0"
+[ "$(table100 | grep -c 'segs')" = 1 ] || fail "after removing one path: $(table100)"
+table100 | grep -q "segs 1 \[ fc00:0:3::100 \]" || fail "after removing one path: $(table100)"
+
 # 3. a path the router cannot use: reported down with an LSP error, kernel unchanged
 pce initiate $PCC neto/c/ef/1 fd00:ff::3 10 fc00:0:9::1,fc00:0:3::100
 wait_lsp neto/c/ef/1 "req=failed"
