@@ -13,5 +13,7 @@ int cmd_run(int argc, char **argv);
 int cmd_role(const char *role, int argc, char **argv);
 /* the router lab and kernel SR policies */
 int cmd_lab(int argc, char **argv);
+/* the router agent (PCEP PCC, kernel SR policies) */
+int cmd_router_agent(int argc, char **argv);
 
 #endif

@@ -33,6 +33,8 @@ static const char usage[] =
 	"             (see `neto lab --help`)\n"
 	"  bgp        BGP speaker: peers, announces a topology as BGP-LS and\n"
 	"             prefixes, reports what it receives (see `neto bgp --help`)\n"
+	"  router     the agent of a Linux router: a PCEP PCC that installs the\n"
+	"             PCE's SR policies in the kernel (see `neto router --help`)\n"
 	"\n"
 	"options:\n"
 	"  -h, --help     this text\n"
@@ -72,6 +74,8 @@ int main(int argc, char **argv)
 		return cmd_lab(argc - 2, argv + 2);
 	if (strcmp(cmd, "bgp") == 0)
 		return bgp_cmd_main(argc - 2, argv + 2);
+	if (strcmp(cmd, "router") == 0)
+		return cmd_router_agent(argc - 2, argv + 2);
 	fprintf(stderr, "neto: unknown command '%s'\n\n%s", cmd, usage);
 	return 2;
 }

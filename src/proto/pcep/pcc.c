@@ -174,6 +174,8 @@ static void report(pcc *c, batch *b, const pcc_lsp *l, uint32_t srp_id, uint16_t
 	if (r->lsp.tlvs.lsp_ids.endpoint.af != c->cfg.addr.af)
 		r->lsp.tlvs.lsp_ids.endpoint = c->cfg.addr;
 	memcpy(r->lsp.tlvs.lsp_ids.ext_tunnel_id, c->cfg.addr.a, 16);
+	r->lsp.tlvs.has_lsp_error = l->lsp_error != 0;
+	r->lsp.tlvs.lsp_error = l->lsp_error;
 	r->has_ero = true;
 	if (!(extra & PCEP_LSP_R))
 		pcep_ro_copy(&r->ero, &l->path.ero);
@@ -215,6 +217,13 @@ static void install(pcc_lsp *l, const pcep_path *p)
 	pcep_path_free(&l->path);
 	pcep_path_copy(&l->path, p);
 	l->last_srp = p->srp.srp_id;
+	l->lsp_error = 0;
+}
+
+static void installed(pcc *c, pcc_lsp *l)
+{
+	if (c->cfg.installed)
+		c->cfg.installed(c->cfg.installed_arg, c, l);
 }
 
 static void on_initiate(pcc *c, batch *b, const pcep_path *p, int64_t now)
@@ -227,6 +236,7 @@ static void on_initiate(pcc *c, batch *b, const pcep_path *p, int64_t now)
 				pcc_lsp *l = &c->lsp[i];
 				if (l->alive && (l->flags & PCEP_LSP_C)) {
 					l->alive = false;
+					installed(c, l);
 					c->n_removed++;
 					report(c, b, l, srp, PCEP_LSP_R, now);
 				}
@@ -241,6 +251,7 @@ static void on_initiate(pcc *c, batch *b, const pcep_path *p, int64_t now)
 			return refuse(c, b, srp, PCEP_ERR_INVALID_OPERATION,
 				      PCEP_EV_NOT_PCE_INITIATED, now);
 		l->alive = false;
+		installed(c, l);
 		c->n_removed++;
 		report(c, b, l, srp, PCEP_LSP_R, now);
 		return;
@@ -269,6 +280,7 @@ static void on_initiate(pcc *c, batch *b, const pcep_path *p, int64_t now)
 	/* delegated to the PCE that created it, created by a PCE, up */
 	l->flags = PCEP_LSP_D | PCEP_LSP_C | (p->lsp.flags & PCEP_LSP_A) |
 		   (PCEP_OPER_UP << PCEP_LSP_O_SHIFT);
+	installed(c, l);
 	c->n_initiated++;
 	report(c, b, l, srp, 0, now);
 }
@@ -297,6 +309,7 @@ static void on_update(pcc *c, batch *b, const pcep_path *p, int64_t now)
 		l->path.src = keep_ep.src;
 		l->path.dst = keep_ep.dst;
 	}
+	installed(c, l);
 	c->n_updated++;
 	report(c, b, l, srp, 0, now);
 }
@@ -341,6 +354,13 @@ int pcc_input(pcc *c, const uint8_t *buf, size_t len, int64_t now)
 void pcc_tick(pcc *c, int64_t now)
 {
 	pcep_session_tick(&c->s, now);
+}
+
+void pcc_restart(pcc *c)
+{
+	pcep_session_free(&c->s);
+	pcep_session_init(&c->s, &c->cfg.sess);
+	c->synced = false;
 }
 
 /* ---- socket glue -------------------------------------------------------------- */

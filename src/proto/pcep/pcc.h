@@ -29,11 +29,19 @@ typedef struct pcc_lsp {
 	uint16_t flags;		/* PCEP_LSP_* as reported */
 	pcep_path path;		/* ERO, END-POINTS, ASSOCIATION... as installed */
 	uint32_t last_srp;
+	uint32_t lsp_error;	/* LSP-ERROR-CODE to report (RFC 8231 s7.3.3), 0: none */
 } pcc_lsp;
 
 /* May refuse an LSP (returns an Error-value of Error-Type 24, e.g.
  * PCEP_EV_UNACCEPTABLE_PARAMS, or 0 to accept). */
 typedef uint8_t (*pcc_accept_fn)(void *arg, const char *name, const pcep_path *path);
+
+/* Called once an accepted request is held (initiated or updated; removed
+ * with l->alive false), before its report is written: a data plane applies
+ * it here and may rewrite what the report says (l->path.ero, the O field of
+ * l->flags, l->lsp_error). */
+struct pcc;
+typedef void (*pcc_installed_fn)(void *arg, struct pcc *c, pcc_lsp *l);
 
 typedef struct pcc_cfg {
 	pcep_session_cfg sess;
@@ -41,6 +49,8 @@ typedef struct pcc_cfg {
 	pcc_accept_fn accept;	/* NULL: accept all */
 	void *accept_arg;
 	uint32_t max_lsps;	/* 0: no limit (else PCErr 19/6 beyond) */
+	pcc_installed_fn installed;	/* NULL: none */
+	void *installed_arg;
 } pcc_cfg;
 
 typedef struct pcc {
@@ -62,6 +72,9 @@ void pcc_start(pcc *c, int64_t now);
 /* Bytes from the PCE. Returns -1 once the session is closed. */
 int pcc_input(pcc *c, const uint8_t *buf, size_t len, int64_t now);
 void pcc_tick(pcc *c, int64_t now);
+/* A new session (after the connection was lost) that keeps the LSPs: they
+ * are reported again at synchronisation (RFC 8231 s5.6). */
+void pcc_restart(pcc *c);
 
 /* An LSP configured on the PCC itself (delegated to the PCE, reported at
  * synchronisation). */
