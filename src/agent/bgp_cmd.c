@@ -33,6 +33,7 @@
 #include "agent/bgp_peer.h"
 #include "agent/bgpls_db.h"
 #include "agent/bgpls_topo.h"
+#include "agent/driver_bgp.h"
 #include "agent/topology.h"
 #include "cfg/cfg.h"
 #include "lib/file.h"
@@ -116,6 +117,10 @@ typedef struct speaker_ctx {
 	size_t n_pfx4, n_pfx6;
 	bool print;
 	bgpls_db db;
+	/* --sr-policy: ROUTER,POLICY,FILE through the BGP driver */
+	size_t n_sr;
+	char *sr_router[16], *sr_policy[16], *sr_doc[16];
+	int sr_status[16];
 } speaker_ctx;
 
 static void print_ls(const bgp_peer *p, const bgp_mp *m, const char *action, const bgp_update *u)
@@ -362,6 +367,7 @@ static int parse_pfx(const char *s, bgp_pfx *p, bool *v6)
 
 static const char bgp_usage[] =
 	"usage: neto bgp --config FILE [--announce-ls TOPOLOGY] [--announce PREFIX]...\n"
+	"                [--sr-policy ROUTER,POLICY,TASKFILE]... [--endpoint NODE=ADDRESS]...\n"
 	"                [--duration SECONDS] [--print]\n"
 	"  Peers with the [peer NAME] sections of FILE (docs/bgp.md); announces the\n"
 	"  topology as BGP-LS and the prefixes to the peers that negotiated the\n"
@@ -370,6 +376,10 @@ static const char bgp_usage[] =
 int bgp_cmd_main(int argc, char **argv)
 {
 	const char *config = NULL, *ls_file = NULL;
+	const char *endpoints[16];
+	size_t n_endpoints = 0;
+	agent_driver drv;
+	bool have_drv = false;
 	double duration = 0;
 	speaker_ctx c;
 	memset(&c, 0, sizeof c);
@@ -399,6 +409,27 @@ int bgp_cmd_main(int argc, char **argv)
 			(*arr)[(*n)++] = p;
 		} else if (strcmp(a, "--duration") == 0 && more) {
 			duration = strtod(argv[++i], NULL);
+		} else if (strcmp(a, "--sr-policy") == 0 && more && c.n_sr < 16) {
+			char *spec = argv[++i];
+			char *c1 = strchr(spec, ','), *c2 = c1 ? strchr(c1 + 1, ',') : NULL;
+			neto_err ferr;
+			char *doc = NULL;
+			size_t dlen;
+			if (c2 == NULL) {
+				fprintf(stderr, "neto bgp: --sr-policy wants ROUTER,POLICY,FILE\n");
+				goto out;
+			}
+			if (neto_file_read(c2 + 1, &doc, &dlen, &ferr) != 0) {
+				fprintf(stderr, "neto bgp: %s\n", ferr.msg);
+				goto out;
+			}
+			c.sr_router[c.n_sr] = neto_strndup(spec, (size_t)(c1 - spec));
+			c.sr_policy[c.n_sr] = neto_strndup(c1 + 1, (size_t)(c2 - c1 - 1));
+			c.sr_doc[c.n_sr] = doc;
+			c.sr_status[c.n_sr] = -1;
+			c.n_sr++;
+		} else if (strcmp(a, "--endpoint") == 0 && more && n_endpoints < 16) {
+			endpoints[n_endpoints++] = argv[++i];
 		} else if (strcmp(a, "--print") == 0) {
 			c.print = true;
 		} else {
@@ -447,6 +478,32 @@ int bgp_cmd_main(int argc, char **argv)
 	c.sp.on_update = sp_on_update;
 	c.sp.on_state = sp_on_state;
 	c.sp.ctx = &c;
+	if (c.n_sr > 0) {
+		driver_bgp_init(&drv, &c.sp);
+		have_drv = true;
+		for (size_t i = 0; i < n_endpoints; i++) {
+			char node[128];
+			const char *eq = strchr(endpoints[i], '=');
+			size_t nl = eq ? (size_t)(eq - endpoints[i]) : 0;
+			if (eq == NULL || nl >= sizeof node) {
+				fprintf(stderr, "neto bgp: --endpoint wants NODE=ADDRESS\n");
+				rc = 2;
+				goto stop;
+			}
+			memcpy(node, endpoints[i], nl);
+			node[nl] = '\0';
+			if (driver_bgp_set_endpoint(&drv, node, eq + 1, &err) != 0) {
+				fprintf(stderr, "neto bgp: %s\n", err.msg);
+				goto stop;
+			}
+		}
+		for (size_t i = 0; i < c.n_sr; i++)
+			if (drv.apply(drv.ctx, c.sr_router[i], c.sr_policy[i], c.sr_doc[i], 0,
+				      &err) != 0) {
+				fprintf(stderr, "neto bgp: %s\n", err.msg);
+				goto stop;
+			}
+	}
 	catch_signals();
 	bgp_speaker_start(&c.sp);
 	double end = duration > 0 ? bgp_now() + duration : 0;
@@ -457,14 +514,41 @@ int bgp_cmd_main(int argc, char **argv)
 			rc = 1;
 			break;
 		}
+		if (!have_drv)
+			continue;
+		if (drv.refresh(drv.ctx, "*", 0, &err) != 0)
+			fprintf(stderr, "neto bgp: %s\n", err.msg);
+		for (size_t i = 0; i < c.n_sr; i++) {
+			driver_status st;
+			char *rb = NULL;
+			if (drv.status(drv.ctx, c.sr_router[i], c.sr_policy[i], c.sr_doc[i], 0, &st,
+				       &rb, &err) != 0)
+				continue;
+			free(rb);
+			if ((int)st != c.sr_status[i]) {
+				c.sr_status[i] = (int)st;
+				emit(json_pack("{s:s, s:s, s:s, s:s}", "event", "sr-policy", "router",
+					       c.sr_router[i], "policy", c.sr_policy[i], "status",
+					       st == DRIVER_DONE ? "done"
+					       : st == DRIVER_FAILED ? "failed" : "pending"));
+			}
+		}
 	}
+stop:
 	bgp_speaker_stop(&c.sp);
 	emit(json_pack("{s:s, s:i, s:i, s:i}", "event", "stopped", "ls_entries",
 		       (json_int_t)bgpls_db_count(&c.db), "ls_malformed",
 		       (json_int_t)c.db.stats.malformed_nlri, "ls_unknown_tlvs",
 		       (json_int_t)c.db.stats.unknown_tlvs));
+	if (have_drv)
+		drv.close(drv.ctx);
 	bgp_speaker_free(&c.sp);
 out:
+	for (size_t i = 0; i < c.n_sr; i++) {
+		free(c.sr_router[i]);
+		free(c.sr_policy[i]);
+		free(c.sr_doc[i]);
+	}
 	free(c.ls);
 	free(c.pfx4);
 	free(c.pfx6);
