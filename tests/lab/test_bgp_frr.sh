@@ -56,6 +56,7 @@ wait_for() {	# seconds, command...
 }
 V() { vtysh -N $FRRNAME -c "$*"; }
 
+ip netns del $NS1 2>/dev/null; ip netns del $NS2 2>/dev/null	# left by a killed run
 ip netns add $NS1 && ip netns add $NS2 || exit 1
 ip link add nbf-a netns $NS1 type veth peer name nbf-b netns $NS2 || exit 1
 ip -n $NS1 addr add 10.78.0.1/24 dev nbf-a
