@@ -169,6 +169,7 @@ sleep 1
 tshark -r "$TMP/bgp.pcap" -T fields -e tcp.stream -e tcp.srcport -e tcp.seq -e tcp.payload \
 	2>/dev/null | python3 "$SRC/tests/lab/test_bgp_split.py" > "$TMP/msgs.hex" || fail "no messages captured"
 text2pcap -q -T 179,179 "$TMP/msgs.hex" "$TMP/msgs.pcap" || fail "text2pcap failed"
+[ -n "${NB_CAPTURE_DIR:-}" ] && cp "$TMP/bgp.pcap" "$TMP/msgs.hex" "$NB_CAPTURE_DIR/"	# for seed corpora
 tshark -r "$TMP/msgs.pcap" -V > "$TMP/tshark.txt" 2>&1 || fail "tshark failed"
 [ "$(grep -c 'Border Gateway Protocol' "$TMP/tshark.txt")" -ge 20 ] || fail "tshark dissected too few messages"
 grep -qi 'malformed' "$TMP/tshark.txt" && fail "tshark reports a malformed field: $(grep -i -m3 malformed "$TMP/tshark.txt")"
