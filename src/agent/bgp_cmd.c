@@ -109,6 +109,15 @@ static int load_cfg(const char *path, bgp_cfg *bc, char **store_uri, neto_err *e
 
 /* ---- neto bgp ------------------------------------------------------------ */
 
+/* What is left to announce to a peer: announce_step sends it in slices
+ * from the main loop, so that a large table never waits in memory as a
+ * whole and the session keeps reading while it goes out. */
+typedef struct announce_state {
+	bool active;
+	size_t next_ls, next4, next6;
+	size_t sent;
+} announce_state;
+
 typedef struct speaker_ctx {
 	bgp_speaker sp;
 	bgpls_item *ls;
@@ -120,6 +129,7 @@ typedef struct speaker_ctx {
 	/* --sr-policy: ROUTER,POLICY,FILE through the BGP driver */
 	bool count_only;	/* --count: no event per UPDATE */
 	uint64_t rx_prefixes[BGP_CFG_MAX_PEERS];
+	announce_state ann[BGP_CFG_MAX_PEERS];
 	double up_at[BGP_CFG_MAX_PEERS];
 	size_t n_sr;
 	char *sr_router[16], *sr_policy[16], *sr_doc[16];
@@ -241,17 +251,6 @@ static int local_addr(const bgp_peer *p, struct sockaddr_storage *sa)
 	return getsockname(p->fd, (struct sockaddr *)sa, &l);
 }
 
-/* What is left to announce to a peer: announce_step sends it in slices
- * from the main loop, so that a large table never waits in memory as a
- * whole and the session keeps reading while it goes out. */
-typedef struct announce_state {
-	bool active;
-	size_t next_ls, next4, next6;
-	size_t sent;
-} announce_state;
-
-static announce_state ann_state[BGP_CFG_MAX_PEERS];
-
 /* Encodes the prefixes pf[k..k+m) as one UPDATE to p. */
 static int put_prefixes(speaker_ctx *c, bgp_peer *p, bool v6, const bgp_pfx *pf, size_t m,
 			const uint8_t *nh, wire_wr *w, neto_err *err)
@@ -293,7 +292,7 @@ static int put_prefixes(speaker_ctx *c, bgp_peer *p, bool v6, const bgp_pfx *pf,
 
 static void announce_step(speaker_ctx *c, bgp_peer *p)
 {
-	announce_state *as = &ann_state[p - c->sp.peers];
+	announce_state *as = &c->ann[p - c->sp.peers];
 	if (!as->active || p->s.state != BGP_ST_ESTABLISHED || p->fd < 0)
 		return;
 	neto_err err;
@@ -395,12 +394,12 @@ static void sp_on_state(void *ctx, bgp_peer *p, bgp_state from, bgp_state to)
 	if (to == BGP_ST_ESTABLISHED) {
 		c->up_at[p - c->sp.peers] = bgp_now();
 		c->rx_prefixes[p - c->sp.peers] = 0;
-		announce_state *as = &ann_state[p - c->sp.peers];
+		announce_state *as = &c->ann[p - c->sp.peers];
 		memset(as, 0, sizeof *as);
 		as->active = true;
 	}
 	if (from == BGP_ST_ESTABLISHED) {
-		ann_state[p - c->sp.peers].active = false;
+		c->ann[p - c->sp.peers].active = false;
 	}
 }
 
