@@ -403,6 +403,18 @@ static void sp_on_state(void *ctx, bgp_peer *p, bgp_state from, bgp_state to)
 	}
 }
 
+/* RFC 2918 section 4: the peer asks for our routes again; the whole
+ * announcement is repeated (it is small, and End-of-RIB closes it). */
+static void sp_on_refresh(void *ctx, bgp_peer *p, const bgp_refresh *r)
+{
+	speaker_ctx *c = ctx;
+	emit(json_pack("{s:s, s:s, s:i, s:i}", "event", "route-refresh", "peer", p->cfg.name,
+		       "afi", r->afi, "safi", r->safi));
+	announce_state *as = &c->ann[p - c->sp.peers];
+	memset(as, 0, sizeof *as);
+	as->active = true;
+}
+
 static int parse_pfx(const char *s, bgp_pfx *p, bool *v6)
 {
 	char a[64];
@@ -560,6 +572,7 @@ int bgp_cmd_main(int argc, char **argv)
 	bgp_cfg_free(&bc);
 	c.sp.on_update = sp_on_update;
 	c.sp.on_state = sp_on_state;
+	c.sp.on_refresh = sp_on_refresh;
 	c.sp.ctx = &c;
 	if (c.n_sr > 0) {
 		driver_bgp_init(&drv, &c.sp);
