@@ -558,6 +558,54 @@ static void test_update_errors(void **state)
 	}
 }
 
+/* RFC 6793 section 4.2.3: a two-octet session's AS_PATH and AS4_PATH */
+static void test_as4_path_merge(void **state)
+{
+	(void)state;
+	const uint8_t a[] = { ORIGIN_OK,
+			      /* AS_PATH: 65001 23456 65003 (two octets) */
+			      0x40, 2, 8, 2, 3, 0xfd, 0xe9, 0x5b, 0xa0, 0xfd, 0xeb,
+			      NH_OK,
+			      /* AS4_PATH: 4200000000 65003 */
+			      0xc0, 17, 10, 2, 2, 0xfa, 0x56, 0xea, 0x00, 0, 0, 0xfd, 0xeb };
+	uint8_t m[512];
+	size_t len = raw_update(m, a, sizeof a, true);
+	bgp_upd_opts as2 = { false, false };
+	bgp_update d;
+	bgp_notif n;
+	neto_err err;
+	assert_int_equal(bgp_update_decode(m, len, &as2, &d, &n, &err), 0);
+	assert_int_equal(d.n_asns, 3);
+	assert_int_equal(d.asns[0], 65001);
+	assert_int_equal(d.asns[1], 4200000000u);
+	assert_int_equal(d.asns[2], 65003);
+	bgp_update_free(&d);
+	/* on a four-octet session the AS4_PATH is not used */
+	const uint8_t b[] = { ORIGIN_OK, ASPATH_OK, NH_OK,
+			      0xc0, 17, 10, 2, 2, 0xfa, 0x56, 0xea, 0x00, 0, 0, 0xfd, 0xeb };
+	len = raw_update(m, b, sizeof b, true);
+	assert_int_equal(bgp_update_decode(m, len, &AS4, &d, &n, &err), 0);
+	assert_int_equal(d.n_asns, 1);
+	assert_int_equal(d.asns[0], 65001);
+	bgp_update_free(&d);
+	/* an AS4_PATH longer than the AS_PATH is ignored */
+	const uint8_t c[] = { ORIGIN_OK, 0x40, 2, 4, 2, 1, 0x5b, 0xa0, NH_OK,
+			      0xc0, 17, 10, 2, 2, 0xfa, 0x56, 0xea, 0x00, 0, 0, 0xfd, 0xeb };
+	len = raw_update(m, c, sizeof c, true);
+	assert_int_equal(bgp_update_decode(m, len, &as2, &d, &n, &err), 0);
+	assert_int_equal(d.n_asns, 1);
+	assert_int_equal(d.asns[0], BGP_AS_TRANS);
+	bgp_update_free(&d);
+	/* a malformed AS4_PATH is discarded */
+	const uint8_t e[] = { ORIGIN_OK, 0x40, 2, 4, 2, 1, 0x5b, 0xa0, NH_OK,
+			      0xc0, 17, 6, 2, 2, 0xfa, 0x56, 0xea, 0x00 };
+	len = raw_update(m, e, sizeof e, true);
+	assert_int_equal(bgp_update_decode(m, len, &as2, &d, &n, &err), 0);
+	assert_int_equal(d.n_discarded, 1);
+	assert_int_equal(d.asns[0], BGP_AS_TRANS);
+	bgp_update_free(&d);
+}
+
 static void test_notification_keepalive_refresh(void **state)
 {
 	(void)state;
@@ -611,6 +659,7 @@ int main(void)
 		cmocka_unit_test(test_update_roundtrip),
 		cmocka_unit_test(test_update_mp),
 		cmocka_unit_test(test_update_errors),
+		cmocka_unit_test(test_as4_path_merge),
 		cmocka_unit_test(test_notification_keepalive_refresh),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
