@@ -532,6 +532,13 @@ pce *driver_pcep_pce(const agent_driver *drv)
 	return ((const pcep_drv *)drv->ctx)->p;
 }
 
+pce_sess *driver_pcep_session(const agent_driver *drv, const char *router)
+{
+	const pcep_drv *d = drv->ctx;
+	const pcep_addr *a = router_addr(d, router);
+	return a ? pce_find(d->p, a) : NULL;
+}
+
 int driver_pcep_init(agent_driver *drv, const driver_pcep_cfg *cfg, neto_err *err)
 {
 	pcep_drv *d = neto_calloc(1, sizeof *d);

@@ -420,6 +420,9 @@ int pce_remove(pce_sess *s, const char *name, int64_t now, neto_err *err)
 	pcep_path q = { 0 };
 	q.srp.flags = PCEP_SRP_R;
 	q.lsp.plsp_id = l->plsp_id;
+	/* the LSP stays delegated until it goes: FRR pathd refuses a removal
+	 * whose LSP object does not say so (PCErr 19/1) */
+	q.lsp.flags = PCEP_LSP_D;
 	return send_req(s, l, (uint32_t)(l - s->lsp), PCEP_MSG_PCINITIATE, &q, PCE_OP_REMOVE, now,
 			err);
 }
