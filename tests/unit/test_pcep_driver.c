@@ -3,8 +3,9 @@
  * loopback: a task's policy becomes PCE-initiated SR-MPLS LSPs (labels from
  * the map, colour in vendor information), DONE only once the PCC reported
  * the desired segment lists; updates, a path going away, removal, refusals
- * (PCErr) and an inexpressible policy FAILED; a lost session PENDING. And
- * the configuration keys of the driver.
+ * (PCErr) and an inexpressible policy FAILED; a lost session PENDING; a task
+ * through the updating agent and the store. And the configuration keys of
+ * the driver.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,6 +19,7 @@
 #include <cmocka.h>
 
 #include "agent/driver_pcep.h"
+#include "agent/update.h"
 #include "cfg/cfg.h"
 #include "proto/pcep/pcc.h"
 
@@ -249,12 +251,113 @@ static void test_map_errors(void **state)
 	}
 }
 
+/* One task through the updating agent (agent_update_tick, as `neto agent
+ * update` runs it) with the PCEP driver: claimed, sent as a PCInitiate,
+ * completed once the PCC reported it, the installed state recorded; then a
+ * removal task. */
+static int64_t plan_task(store *st, const char *action, const char *desired, int64_t now)
+{
+	neto_err err;
+	int held;
+	int64_t epoch, plan_id;
+	assert_int_equal(store_lease_acquire(st, "controller", "c", now, 60000, &held, &epoch, &err), 0);
+	assert_true(held);
+	store_fence fc = { "c", epoch };
+	store_task_in t = { 0, "r1", "r3/gold", action, desired };
+	store_plan_in in = { .kind = "reopt", .priority = 1, .solution = "{}", .plan = "{}",
+			     .nsteps = 1, .tasks = &t, .ntasks = 1 };
+	if (store_plan_create(st, &fc, &in, now, &plan_id, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(store_lease_acquire(st, "scheduler", "s", now, 60000, &held, &epoch, &err), 0);
+	store_fence fs = { "s", epoch };
+	store_task *v = NULL;
+	size_t n = 0;
+	assert_int_equal(store_task_list(st, plan_id, 0, &v, &n, &err), 0);
+	assert_int_equal(n, 1);
+	int ok = 0;
+	assert_int_equal(store_task_assign(st, &fs, v[0].id, "pce", now, now + 60000, &ok, &err), 0);
+	assert_true(ok);
+	store_task_free(v, n);
+	return plan_id;
+}
+
+static const char *task_state(store *st, int64_t plan_id, char *out, size_t n)
+{
+	store_task *v = NULL;
+	size_t k = 0;
+	neto_err err;
+	assert_int_equal(store_task_list(st, plan_id, 0, &v, &k, &err), 0);
+	snprintf(out, n, "%s", k ? v[0].state : "none");
+	store_task_free(v, k);
+	return out;
+}
+
+static void test_agent_update(void **state)
+{
+	(void)state;
+	rig r = { 0 };
+	setup_rig(&r);
+	char dir[] = "/tmp/np-pcep-agent.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char uri[128];
+	snprintf(uri, sizeof uri, "sqlite:%s/neto.db", dir);
+	store *st = NULL;
+	neto_err err;
+	if (store_open(&st, uri, &err) != 0)
+		fail_msg("%s", err.msg);
+	agent_update a;
+	agent_update_config uc = { .name = "pce", .routers = "r*", .driver = &r.drv,
+				   .resend_ms = 1000 };
+	agent_update_init(&a, st, &uc);
+	int64_t now = 1000000;
+	int64_t plan = plan_task(st, "apply", one_path, now);
+	char s1[32];
+	for (int i = 0; i < 200 && a.applied < 1; i++) {
+		now += 10;
+		assert_int_equal(agent_update_tick(&a, now, &err), 0);
+		spin(&r, 2);
+	}
+	assert_int_equal(a.applied, 1);
+	assert_string_equal(task_state(st, plan, s1, sizeof s1), "done");
+	assert_non_null(pcc_find(&r.c, "neto/r3/gold/0"));
+	store_installed *iv = NULL;
+	size_t ni = 0;
+	assert_int_equal(store_installed_list(st, &iv, &ni, &err), 0);
+	assert_int_equal(ni, 1);
+	assert_string_equal(iv[0].router, "r1");
+	assert_true(driver_policy_equal(iv[0].body, one_path));
+	store_installed_free(iv, ni);
+
+	plan = plan_task(st, "remove", NULL, now);
+	for (int i = 0; i < 200 && a.applied < 2; i++) {
+		now += 10;
+		assert_int_equal(agent_update_tick(&a, now, &err), 0);
+		spin(&r, 2);
+	}
+	assert_int_equal(a.applied, 2);
+	assert_string_equal(task_state(st, plan, s1, sizeof s1), "done");
+	assert_int_equal(pcc_count(&r.c), 0);
+	assert_int_equal(store_installed_list(st, &iv, &ni, &err), 0);
+	assert_int_equal(ni, 0);
+	store_installed_free(iv, ni);
+
+	agent_update_free(&a);
+	store_close(st);
+	char cmd[256];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	close(r.fd);
+	pcc_free(&r.c);
+	r.drv.close(r.drv.ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_driver),
 		cmocka_unit_test(test_cfg_keys),
 		cmocka_unit_test(test_map_errors),
+		cmocka_unit_test(test_agent_update),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
