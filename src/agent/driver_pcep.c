@@ -6,6 +6,8 @@
  * pcep_peers and the map file, whose lines are
  *     router NAME ADDRESS
  *     label SID LABEL [NODE-ADDRESS]
+ *     srgb BASE
+ *     index SID N [NODE-ADDRESS]      (label BASE + N)
  *     color CLASS COLOR
  *     dataplane mpls|srv6
  * with '#' comments. Lookups are linear: a map is the size of a topology's
@@ -42,6 +44,7 @@ typedef struct drv_color {
 } drv_color;
 
 typedef struct pcep_drv {
+	uint32_t srgb;		/* SRGB base for "index" lines; 0: none */
 	pce *p;
 	drv_router *r;
 	size_t n_r;
@@ -110,16 +113,32 @@ static int parse_map(pcep_drv *d, const char *text, const char *fname, neto_err 
 		if (strcmp(f[0], "router") == 0 && nf == 3) {
 			if (add_router(d, f[1], strlen(f[1]), f[2], &e) != 0)
 				rc = neto_err_at(err, fname, line, "%s", e.msg);
-		} else if (strcmp(f[0], "label") == 0 && (nf == 3 || nf == 4)) {
+		} else if (strcmp(f[0], "srgb") == 0 && nf == 2) {
+			char *end;
+			unsigned long v = strtoul(f[1], &end, 10);
+			if (*end || v < 16 || v > 0xfffff)
+				rc = neto_err_at(err, fname, line, "SRGB base '%s' is not 16..1048575",
+						 f[1]);
+			else
+				d->srgb = (uint32_t)v;
+		} else if ((strcmp(f[0], "label") == 0 || strcmp(f[0], "index") == 0) &&
+			   (nf == 3 || nf == 4)) {
+			/* "index SID N": the node SID's index in the SRGB (RFC 8402
+			 * s3.1.2), label = SRGB base + N */
+			bool idx = f[0][0] == 'i';
 			drv_label l = { 0 };
 			char *end;
 			unsigned long v = strtoul(f[2], &end, 10);
-			if (inet_pton(AF_INET6, f[1], l.sid) != 1)
+			if (idx && d->srgb == 0)
+				rc = neto_err_at(err, fname, line, "index before any srgb line");
+			else if (idx && !*end && v <= 0xfffff)
+				v += d->srgb;
+			if (rc == 0 && inet_pton(AF_INET6, f[1], l.sid) != 1)
 				rc = neto_err_at(err, fname, line, "'%s' is not an SRv6 SID", f[1]);
-			else if (*end || v < 16 || v > 0xfffff)
+			else if (rc == 0 && (*end || v < 16 || v > 0xfffff))
 				rc = neto_err_at(err, fname, line, "label '%s' is not 16..1048575",
 						 f[2]);
-			else if (nf == 4 && pcep_addr_parse(f[3], &l.nai) != 0)
+			else if (rc == 0 && nf == 4 && pcep_addr_parse(f[3], &l.nai) != 0)
 				rc = neto_err_at(err, fname, line, "'%s' is not an IP address", f[3]);
 			if (rc == 0) {
 				l.label = (uint32_t)v;
@@ -143,7 +162,8 @@ static int parse_map(pcep_drv *d, const char *text, const char *fname, neto_err 
 		} else {
 			rc = neto_err_at(err, fname, line,
 					 "expected 'router NAME ADDRESS', 'label SID LABEL [ADDRESS]', "
-					 "'color CLASS COLOR' or 'dataplane mpls|srv6'");
+					 "'srgb BASE', 'index SID N [ADDRESS]', 'color CLASS COLOR' or "
+					 "'dataplane mpls|srv6'");
 		}
 	}
 	free(copy);

@@ -25,7 +25,8 @@
 
 static const char map[] = "# SIDs of the lab\n"
 			  "label fc00:0:2:1:: 16002 10.0.0.2\n"
-			  "label fc00:0:3:1:: 16003 10.0.0.3\n"
+			  "srgb 16000\n"
+			  "index fc00:0:3:1:: 3 10.0.0.3\n"
 			  "label fc00:0:4:1:: 16004\n"
 			  "color gold 100\n"
 			  "router r3 10.0.0.3\n";
@@ -121,6 +122,7 @@ static void test_driver(void **state)
 	assert_non_null(l);
 	assert_int_equal(l->path.ero.n, 2);
 	assert_int_equal(l->path.ero.sub[0].sid >> 12, 16002);
+	assert_int_equal(l->path.ero.sub[1].sid >> 12, 16003);	/* SRGB 16000 + index 3 */
 	assert_int_equal(l->path.ero.sub[1].nai.type, PCEP_NAI_IPV4_NODE);
 	assert_int_equal(l->path.ero.sub[1].nai.local.a[3], 3);
 	assert_true(l->path.has_vendor);
@@ -240,6 +242,8 @@ static void test_map_errors(void **state)
 		{ "color gold 0\n", "map:1: colour '0' is not 1..4294967295" },
 		{ "router r1 nowhere\n", "map:1: router r1: 'nowhere' is not an IP address" },
 		{ "dataplane ip\n", NULL },
+		{ "index fc00::1 3\n", "map:1: index before any srgb line" },
+		{ "srgb 8\n", "map:1: SRGB base '8' is not 16..1048575" },
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		agent_driver drv;
