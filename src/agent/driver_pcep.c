@@ -25,6 +25,7 @@
 #include "lib/mem.h"
 
 #define MAX_PATHS 64
+#define PENDING_MS 30000	/* ask again after this long without an answer */
 #define OPAQUE_BEHAVIOR 0xffff	/* SRv6 endpoint behavior unknown (IANA) */
 
 typedef struct drv_router {
@@ -361,7 +362,11 @@ static int pcep_apply(void *ctx, const char *router, const char *policy, const c
 		}
 		pce_lsp *l = pce_lsp_find(s, name);
 		int r2 = 0;
-		if (l && l->exists) {
+		if (l && l->req == PCE_REQ_PENDING && l->op != PCE_OP_REMOVE &&
+		    same_ero(&l->asked, &p.ero) && mono_ms() - l->sent_at < PENDING_MS) {
+			/* asked already: a second PCInitiate of the same name would be
+			 * refused (name in use), a second PCUpd is useless */
+		} else if (l && l->exists) {
 			if (!same_ero(&l->report.ero, &p.ero))
 				r2 = pce_update(s, name, &p, mono_ms(), &e);
 		} else {

@@ -111,7 +111,11 @@ static void test_driver(void **state)
 	assert_int_equal(status(&r, "r3/gold", NULL, NULL, &err), DRIVER_DONE);
 
 	assert_int_equal(r.drv.apply(r.drv.ctx, "r1", "r3/gold", one_path, 0, &err), 0);
+	/* asked again before the answer: not sent twice */
+	assert_int_equal(r.drv.apply(r.drv.ctx, "r1", "r3/gold", one_path, 0, &err), 0);
 	spin(&r, 10);
+	assert_int_equal(r.c.n_initiated, 1);
+	assert_int_equal(r.c.n_refused, 0);
 	assert_int_equal(status(&r, "r3/gold", one_path, &rb, &err), DRIVER_DONE);
 	assert_non_null(rb);
 	assert_true(driver_policy_equal(rb, one_path));
