@@ -297,7 +297,9 @@ static void on_flow(void *ctx, const ipfix_flow *f)
 	int64_t w = now_w;
 	if (f->end_ms > 0) {
 		int64_t fw = window_of(c, f->end_ms);
-		if (fw < c->flushed_until)
+		/* a window whose flush is due is closed for new flows, flushed
+		 * or not yet: the leaf may have closed it */
+		if (fw < c->flushed_until || fw + c->window_ms + c->flush_delay_ms <= c->cur_now)
 			c->st.late++;
 		else if (fw <= now_w)
 			w = fw;
