@@ -42,6 +42,7 @@ struct collector {
 	char **routers;		/* egress names, index = lpm value */
 	size_t n_routers;
 	lpm *v4, *v6;
+	bool compiled;		/* the tables' first stages are current */
 	char **classes;
 	size_t n_classes;
 	uint32_t dscp_class[64];
@@ -177,6 +178,7 @@ int collector_add_prefix(collector *c, int family, const uint8_t *addr, unsigned
 	if (!flowmsg_name_ok(router, strlen(router)))
 		return neto_err_set(err, "'%s' is not a router name", router);
 	uint32_t r = intern(&c->routers, &c->n_routers, router);
+	c->compiled = false;
 	if (lpm_insert(family == 6 ? c->v6 : c->v4, addr, plen, r) != 0)
 		return neto_err_set(err, "prefix length %u out of range", plen);
 	return 0;
@@ -341,6 +343,11 @@ int collector_packet(collector *c, const ipfix_addr *from, const uint8_t *buf, s
 	}
 	c->cur_ex = (uint32_t)e;
 	c->cur_now = now_ms;
+	if (!c->compiled) {
+		lpm_compile(c->v4);
+		lpm_compile(c->v6);
+		c->compiled = true;
+	}
 	if (c->flushed_until == INT64_MIN)
 		c->flushed_until = w - c->window_ms; /* flows that ended just before */
 	neto_err e2;
