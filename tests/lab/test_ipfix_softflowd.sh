@@ -17,6 +17,10 @@
 #     its octets per (src, dst) equal neto's;
 #   - the demand matrices the agent wrote to the store add up (rate x
 #     window) to the bytes per (ingress, egress) router pair.
+# Then both versions again with softflowd sampling 1 packet in 10 (-s 10):
+# neto must take the rate from softflowd's options records (IPFIX
+# samplingPacketInterval/Space, v9 SAMPLING_INTERVAL) and the matrices,
+# scaled by it, must be within 10% of what was sent.
 # Needs root, softflowd, nfacctd, tshark, tcpdump, python3, sqlite3; exits 77
 # without them.
 set -u
@@ -87,8 +91,8 @@ cat >"$TMP/prefixes.txt" <<EOF
 EOF
 
 run_version() {
-	local v=$1 port=$2 nport=$3
-	local dir=$TMP/v$v
+	local v=$1 port=$2 nport=$3 samp=${4:-1}
+	local dir=$TMP/v$v-s$samp
 	mkdir -p "$dir"
 	cat >"$dir/neto.ini" <<EOF
 [store]
@@ -112,7 +116,10 @@ EOF
 		>"$dir/tcpdump.log" 2>&1 &
 	local td_pid=$!
 	PIDS="$PIDS $td_pid"
-	ip netns exec $NS_D softflowd -d -i $VB -n 127.0.0.1:$port -v $v \
+	local sflag=""
+	[ "$samp" = 1 ] || sflag="-s $samp"
+	# shellcheck disable=SC2086
+	ip netns exec $NS_D softflowd -d -i $VB -n 127.0.0.1:$port -v $v $sflag \
 		-t maxlife=60 -t general=60 -c "$dir/sf.ctl" -p "$dir/sf.pid" \
 		>"$dir/softflowd.log" 2>&1 &
 	local sf_pid=$!
@@ -192,12 +199,17 @@ EOF
 	b3=$(awk -F, '$2=="10.3.0.1"{s+=$7} END{print s}' "$dir/sent.csv")
 	echo "v$v: $n export packets; sent R1->R2 $b2 bytes, R1->R3 $b3 bytes"
 	python3 "$DATA/compare.py" "$dir/sent.csv" "$dir/flows.csv" "$dir/nfacctd.json" \
-		"$dir/export-fixed.txt" "$dir/demands.csv" 2 "R1:R2:$b2" "R1:R3:$b3" ||
+		"$dir/export-fixed.txt" "$dir/demands.csv" 2 "$samp" "R1:R2:$b2" "R1:R3:$b3" ||
 		fail "v$v: neto disagrees"
 }
 
 for v in ${NF_VERSIONS:-10 9}; do
 	run_version $v $((39600 + v * 2)) $((39601 + v * 2))
+done
+# sampled: softflowd -s 10 selects 1 packet in 10 and says so in an options
+# record; the leaf scales by it
+for v in ${NF_SAMPLED_VERSIONS:-10 9}; do
+	run_version $v $((39640 + v * 2)) $((39641 + v * 2)) 10
 done
 echo "PASS: softflowd IPFIX and NetFlow v9 through neto's collector agree with the sent flows, nfacctd and tshark"
 exit 0

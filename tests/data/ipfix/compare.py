@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks neto's collector against what was sent, nfacctd and tshark.
 
-usage: compare.py SENT NETO_FLOWS NFACCTD_JSON TSHARK DEMANDS WINDOW_S
+usage: compare.py SENT NETO_FLOWS NFACCTD_JSON TSHARK DEMANDS WINDOW_S SAMPLING
                   [INGRESS:EGRESS:BYTES ...]
 
 SENT: gen.py's lines; NETO_FLOWS: the collector's --flows-log (exporter,
@@ -9,22 +9,30 @@ src,dst,proto,sport,dport,tos,bytes,packets,sampling); NFACCTD_JSON:
 nfacctd's print plugin output (aggregate src_host, dst_host, src_port,
 dst_port, proto); TSHARK: tshark -V of the export packets; DEMANDS: the demand matrices' CSV
 rows, all windows ("-" to skip), whose rate x window must add up to the
-bytes given per (ingress, egress). Exits 1 with the differences."""
+bytes given per (ingress, egress). SAMPLING > 1: the exporter sampled 1
+packet in SAMPLING; neto must report that rate for every sent flow, its
+sampled bytes x SAMPLING and the matrices must be within 10% of what was
+sent (periodic sampling over all packets of the link). Exits 1 with the
+differences."""
 import collections
 import json
 import sys
 
-sent_f, neto_f, nfa_f, tsh_f, dem_f, window_s = sys.argv[1:7]
+sent_f, neto_f, nfa_f, tsh_f, dem_f, window_s, sampling = sys.argv[1:8]
+sampling = int(sampling)
+tolerance = 0.1 if sampling > 1 else 1e-9
 bad = []
 
 neto_flow = collections.Counter()
 neto_pair = collections.Counter()
 neto_pkts = collections.Counter()
+neto_samp = {}
 for line in open(neto_f):
     exp, src, dst, proto, sport, dport, tos, nbytes, pkts, samp = line.strip().split(",")
     neto_flow[(src, dst, int(proto), int(sport), int(dport))] += int(nbytes)
     neto_pkts[(src, dst, int(proto), int(sport), int(dport))] += int(pkts)
     neto_pair[(src, dst)] += int(nbytes)
+    neto_samp[(src, dst, int(proto), int(sport), int(dport))] = int(samp)
 
 # 1. what was sent, per (src, dst) and per flow
 sent_pair = collections.Counter()
@@ -32,12 +40,18 @@ for line in open(sent_f):
     src, dst, proto, sport, dport, pkts, nbytes = line.strip().split(",")
     key = (src, dst, int(proto), int(sport), int(dport))
     sent_pair[(src, dst)] += int(nbytes)
-    if neto_flow[key] != int(nbytes) or neto_pkts[key] != int(pkts):
+    if sampling > 1:
+        if neto_samp.get(key) != sampling:
+            bad.append("flow %s: neto's sampling rate %s, not %d"
+                       % (key, neto_samp.get(key), sampling))
+    elif neto_flow[key] != int(nbytes) or neto_pkts[key] != int(pkts):
         bad.append("flow %s: sent %s bytes %s packets, neto %d bytes %d packets"
                    % (key, nbytes, pkts, neto_flow[key], neto_pkts[key]))
 for pair, nbytes in sent_pair.items():
-    if neto_pair[pair] != nbytes:
-        bad.append("%s -> %s: sent %d bytes, neto %d" % (pair + (nbytes, neto_pair[pair])))
+    got = neto_pair[pair] * sampling
+    if abs(got - nbytes) > tolerance * nbytes:
+        bad.append("%s -> %s: sent %d bytes, neto %d x %d" % (pair + (nbytes, neto_pair[pair],
+                                                                    sampling)))
 
 # 2. tshark's decoding of the same packets (-V): each "Flow N" block has
 # SrcAddr, DstAddr, Octets and, for TCP/UDP, ports and the protocol
@@ -113,10 +127,10 @@ if dem_f != "-":
             total[(parts[0], parts[1])] += float(parts[3]) * float(window_s) * 1e6 / 8
     for (a, b), v in sorted(total.items()):
         print("demand %s -> %s: %.0f bytes" % (a, b, v))
-    if len(sys.argv) > 7:
-        for spec in sys.argv[7:]:
+    if len(sys.argv) > 8:
+        for spec in sys.argv[8:]:
             a, b, nbytes = spec.split(":")
-            if abs(total[(a, b)] - int(nbytes)) > 1e-6 * int(nbytes) + 1:
+            if abs(total[(a, b)] - int(nbytes)) > max(tolerance, 1e-6) * int(nbytes) + 1:
                 bad.append("demand %s -> %s: %.1f bytes in the matrices, %s sent"
                            % (a, b, total[(a, b)], nbytes))
 
