@@ -502,6 +502,8 @@ int64_t collector_next_flush(const collector *c)
 int collector_flush(collector *c, int64_t now_ms, bool force, collector_send_fn fn, void *ctx,
 		    neto_err *err)
 {
+	/* templates past their timeout, data sets that waited too long */
+	ipfix_cache_expire(c->cache, now_ms);
 	if (c->flushed_until == INT64_MIN)
 		return 0;
 	int total = 0, rc = 0;
