@@ -2,9 +2,9 @@
 # test_ipfix_softflowd.sh NETO SOURCE_DIR BUILD_DIR
 #
 # Interoperability of neto's flow collector with a real exporter and a real
-# collector. Two namespaces joined by a veth: the sender (10.1.0.1, router
-# R1's site) sends known UDP flows, in bursts of thousands of packets, to
-# addresses of R2's and R3's sites; on the receiving side softflowd watches
+# collector. Two namespaces joined by a veth: the sender (10.1.0.1 and
+# fd01::1, router R1's site) sends known UDP flows, in bursts of thousands
+# of packets, to addresses of R2's (IPv4 and IPv6) and R3's sites; on the receiving side softflowd watches
 # the veth and exports to `neto agent flow col` over loopback, first as
 # IPFIX (-v 10), then as NetFlow v9 (-v 9), while tcpdump records the export
 # packets. Then:
@@ -82,12 +82,19 @@ ip -n $NS_D link set $VB up
 ip -n $NS_D link set lo up
 ip -n $NS_S route add 10.2.0.0/16 dev $VA
 ip -n $NS_S route add 10.3.0.0/16 dev $VA
+ip -n $NS_S addr add fd01::1/64 dev $VA nodad
+ip -n $NS_D addr add fd01::2/64 dev $VB nodad
+ip -n $NS_D addr add fd02::1/128 dev $VB nodad
+ip -n $NS_S route add fd02::/48 dev $VA
 ip netns exec $NS_S ping -c 1 -W 2 10.2.0.1 >/dev/null 2>&1 || fail "no path between the namespaces"
+ip netns exec $NS_S ping -6 -c 1 -W 2 fd02::1 >/dev/null 2>&1 || fail "no IPv6 path between the namespaces"
 
 cat >"$TMP/prefixes.txt" <<EOF
 10.1.0.0/16 R1
 10.2.0.0/16 R2
 10.3.0.0/16 R3
+fd01::/48 R1
+fd02::/48 R2
 EOF
 
 run_version() {
@@ -137,6 +144,8 @@ EOF
 	ip netns exec $NS_S python3 "$DATA/gen.py" 10.1.0.1 \
 		10.2.0.1:5001:3000:200 10.3.0.1:5002:2000:500 10.2.0.1:5003:1500:1000 \
 		>"$dir/sent.csv" || fail "v$v: generator"
+	ip netns exec $NS_S python3 "$DATA/gen.py" fd01::1 fd02::1:5004:2500:300 \
+		>>"$dir/sent.csv" || fail "v$v: generator (IPv6)"
 	# softflowd's libpcap hands over packets a full buffer block at a time
 	# (no timeout): a filler flow inside R1's site (not compared with what
 	# was sent; nfacctd and tshark see it as neto does) pushes the last
@@ -195,7 +204,7 @@ EOF
 
 	sqlite3 "$dir/neto.db" "select body from demand order by at" >"$dir/demands.csv"
 	local b2 b3
-	b2=$(awk -F, '$2=="10.2.0.1"{s+=$7} END{print s}' "$dir/sent.csv")
+	b2=$(awk -F, '$2=="10.2.0.1" || $2=="fd02::1" {s+=$7} END{print s}' "$dir/sent.csv")
 	b3=$(awk -F, '$2=="10.3.0.1"{s+=$7} END{print s}' "$dir/sent.csv")
 	echo "v$v: $n export packets; sent R1->R2 $b2 bytes, R1->R3 $b3 bytes"
 	python3 "$DATA/compare.py" "$dir/sent.csv" "$dir/flows.csv" "$dir/nfacctd.json" \
