@@ -6,6 +6,8 @@
 
 #include "cmd/cmd.h"
 
+int cmd_peer(int argc, char **argv);	/* src/cmd/cmd_peer.c */
+
 static const char usage[] =
 	"usage: neto COMMAND [options]\n"
 	"\n"
@@ -30,6 +32,8 @@ static const char usage[] =
 	"  lab        routers in network namespaces (FRR, kernel SRv6) from a\n"
 	"             topology, traffic through them, SR policies in the kernel\n"
 	"             (see `neto lab --help`)\n"
+	"  peer       choose the egress ISP of each destination prefix for low\n"
+	"             latency within peering capacity (see `neto peer --help`)\n"
 	"\n"
 	"options:\n"
 	"  -h, --help     this text\n"
@@ -67,6 +71,8 @@ int main(int argc, char **argv)
 		return cmd_role(cmd, argc - 2, argv + 2);
 	if (strcmp(cmd, "lab") == 0)
 		return cmd_lab(argc - 2, argv + 2);
+	if (strcmp(cmd, "peer") == 0)
+		return cmd_peer(argc - 2, argv + 2);
 	fprintf(stderr, "neto: unknown command '%s'\n\n%s", cmd, usage);
 	return 2;
 }
