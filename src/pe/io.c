@@ -490,7 +490,8 @@ int pe_input_build(pe_input *in, pe_problem *p, neto_err *err)
 			    memcmp(in->egress_addr[e], rp->addr, 16) == 0)
 				peer_egress[i] = (uint32_t)e;
 	}
-	qsort(in->meas, in->n_meas, sizeof *in->meas, meas_cmp);
+	if (in->n_meas > 1)
+		qsort(in->meas, in->n_meas, sizeof *in->meas, meas_cmp);
 	free(in->cand_off);
 	free(in->cand_egress);
 	free(in->cand_lat);
