@@ -237,12 +237,13 @@ static void exact_part(size_t n_dem, int count, double tlim)
 	qsort(ratio, (size_t)nr, 8, cmp_d);
 	qsort(th, (size_t)nr, 8, cmp_d);
 	qsort(te, (size_t)nr, 8, cmp_d);
+	printf("exact: %zu demands x 4 ISPs, %d instances: ", n_dem, count);
 	if (nr > 0)
-		printf("exact: %zu demands x 4 ISPs, %d instances: heuristic/exact latency median "
-		       "%.4f, max %.4f; time heuristic %.2f ms, exact %.2f s (medians); only exact "
-		       "fits %d, infeasible %d, exact not optimal within %.0f s %d\n", n_dem, count,
-		       ratio[nr / 2], ratio[nr - 1], th[nr / 2] * 1e3, te[nr / 2], only_exact,
-		       infeasible, tlim, timeout);
+		printf("both feasible %d, heuristic/exact latency median %.4f, max %.4f; time "
+		       "heuristic %.2f ms, exact %.2f s (medians); ", nr, ratio[nr / 2],
+		       ratio[nr - 1], th[nr / 2] * 1e3, te[nr / 2]);
+	printf("only exact fits %d, infeasible %d, exact not optimal within %.0f s %d\n",
+	       only_exact, infeasible, tlim, timeout);
 	free(ratio);
 	free(te);
 	free(th);
