@@ -35,6 +35,13 @@ demo: build
 	rm -f $(BUILD)/demo.db $(BUILD)/demo.db-wal $(BUILD)/demo.db-shm
 	./$(BUILD)/neto run --store sqlite:$(BUILD)/demo.db --cycles 26
 
+# neto steering a lab of real routers (root): the B4 WAN in network
+# namespaces with FRR and kernel SRv6, a day of demand in about 2 minutes
+# (examples/lab/demo.sh, README "The lab demo").
+.PHONY: lab-demo
+lab-demo: build
+	bash examples/lab/demo.sh ./$(BUILD)/neto
+
 test-release: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 

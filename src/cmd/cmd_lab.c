@@ -25,6 +25,9 @@
 
 static const char lab_usage[] =
 	"usage: neto lab up|down|status --topology FILE [--dir DIR] [--scale S] [--prefix P]\n"
+	"                [--neto [--api HOST:PORT] [--period D] [--state-timeout D]]\n"
+	"       neto lab demand --dir DIR --file DEMANDS.csv   (a lab up with --neto)\n"
+	"       neto lab respawn --dir DIR   (start neto's stopped roles again)\n"
 	"       neto lab traffic send|recv [options]   (see `neto lab traffic --help`)\n"
 	"       neto lab policy set|del|show --netns NS [options]\n"
 	"       neto lab rule add|del --netns NS --dscp D --table T [--prio N]\n"
@@ -253,7 +256,8 @@ int cmd_lab(int argc, char **argv)
 	const char *sub = argv[0];
 	if (strcmp(sub, "policy") == 0 || strcmp(sub, "rule") == 0 || strcmp(sub, "sid") == 0)
 		return cmd_router(argc, argv);
-	if (strcmp(sub, "up") == 0 || strcmp(sub, "down") == 0 || strcmp(sub, "status") == 0)
+	if (strcmp(sub, "up") == 0 || strcmp(sub, "down") == 0 || strcmp(sub, "status") == 0 ||
+	    strcmp(sub, "demand") == 0 || strcmp(sub, "respawn") == 0)
 		return lab_cmd(argc, argv);
 	if (strcmp(sub, "traffic") == 0)
 		return lab_traffic_cmd(argc - 1, argv + 1);

@@ -91,11 +91,38 @@ typedef struct lab_opts {
 	const char *prefix;
 	double scale;
 	bool quiet;
+	bool neto;		/* also run neto on the lab (lab_neto.c) */
+	const char *api;	/* --neto: the API's HOST:PORT (default 127.0.0.1:8080) */
+	const char *period;	/* --neto: controller period (default 10s) */
+	const char *state_timeout;	/* --neto: routers' state timeout (default 10s) */
 } lab_opts;
 
 int lab_up(const lab_opts *o, neto_err *err);
 int lab_down(const lab_opts *o, neto_err *err);
 int lab_status(const lab_opts *o, neto_err *err);
+
+/* True when PID runs the program named `name` and has not exited. */
+bool lab_pid_is(long pid, const char *name);
+
+/* ---- neto on the lab (lab_neto.c) ------------------------------------------ */
+
+typedef struct lab_neto_class {
+	const char *name;	/* the controller's class */
+	unsigned dscp, color, table;
+} lab_neto_class;
+#define LAB_NETO_N_CLASSES 3
+extern const lab_neto_class lab_neto_classes[LAB_NETO_N_CLASSES];
+
+/* After the lab is built: the management network, the SIDs neto's TE engine
+ * uses, the configuration in o->dir, neto's roles and a router agent per
+ * site, each recorded in o->dir/lab.state ("ns", "proc PID COMM ROLE"). */
+int lab_neto_up(const lab_opts *o, const lab_plan *p, neto_err *err);
+/* Prints the recorded neto processes; 1 when one is dead. */
+int lab_neto_status(const char *state_path);
+/* Starts again neto's roles that are not running (not the router agents). */
+int lab_neto_respawn(const char *dir, neto_err *err);
+/* Writes the demand CSV `file` into the store of the lab in `dir`. */
+int lab_neto_demand(const char *dir, const char *file, neto_err *err);
 
 /* `neto lab up|down|status ...`: argv[0] is the verb. */
 int lab_cmd(int argc, char **argv);

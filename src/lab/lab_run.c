@@ -498,6 +498,8 @@ int lab_up(const lab_opts *o, neto_err *err)
 	}
 	rc = build(&st, &p, err);
 	fclose(st.f);
+	if (rc == 0 && o->neto)
+		rc = lab_neto_up(o, &p, err);
 	lab_plan_free(&p);
 	if (rc != 0) {
 		neto_err e2;
@@ -531,6 +533,11 @@ static bool pid_is(long pid, const char *name)
 	*close_p = '\0';
 	char state = close_p[2];
 	return strcmp(open_p + 1, name) == 0 && state != 'Z' && state != 'X';
+}
+
+bool lab_pid_is(long pid, const char *name)
+{
+	return pid_is(pid, name);
 }
 
 static void stop_pid(long pid, const char *name)
@@ -578,8 +585,8 @@ int lab_down(const lab_opts *o, neto_err *err)
 		return neto_err_set(err, "%s: %s", path, strerror(errno));
 	}
 	char line[600];
-	char **ns = NULL, **dirs = NULL;
-	size_t n_ns = 0, n_dirs = 0, n_pids = 0;
+	char **ns = NULL, **dirs = NULL, **files = NULL;
+	size_t n_ns = 0, n_dirs = 0, n_pids = 0, n_files = 0;
 	/* daemons first (a pid file names a daemon that may have started but
 	 * not yet been recorded) */
 	while (fgets(line, sizeof line, f)) {
@@ -589,6 +596,12 @@ int lab_down(const lab_opts *o, neto_err *err)
 		if (sscanf(line, "pid %ld %63s", &pid, b) == 2) {
 			stop_pid(pid, b);
 			n_pids++;
+		} else if (sscanf(line, "proc %ld %63s", &pid, b) == 2) {
+			stop_pid(pid, b);	/* neto's processes (lab_neto.c) */
+			n_pids++;
+		} else if (sscanf(line, "file %511s", a) == 1) {
+			files = neto_reallocarray(files, n_files + 1, sizeof *files);
+			files[n_files++] = neto_strdup(a);	/* neto's (lab_neto.c) */
 		} else if (sscanf(line, "pidfile %511s %63s", a, b) == 2) {
 			FILE *pf = fopen(a, "r");
 			if (pf) {
@@ -623,6 +636,13 @@ int lab_down(const lab_opts *o, neto_err *err)
 		free(dirs[i]);
 	}
 	free(dirs);
+	for (size_t i = 0; i < n_files; i++) {	/* once their writers have stopped */
+		struct stat sb;
+		if (lstat(files[i], &sb) == 0 && S_ISREG(sb.st_mode))
+			unlink(files[i]);
+		free(files[i]);
+	}
+	free(files);
 	progress("removed %zu namespaces, %zu FRR directories\n", removed, n_dirs);
 	if (unlink(path) != 0)
 		return neto_err_set(err, "%s: %s", path, strerror(errno));
@@ -695,7 +715,8 @@ int lab_status(const lab_opts *o, neto_err *err)
 	free(pids);
 	printf("total: %d namespaces (%d missing), %d daemons alive, %d dead, %d adjacencies up\n",
 	       ns_ok, ns_missing, alive, dead, adj_total);
-	return ns_missing == 0 && dead == 0 ? 0 : 1;
+	int neto_bad = lab_neto_status(path);
+	return ns_missing == 0 && dead == 0 && neto_bad == 0 ? 0 : 1;
 }
 
 /* ---- command line ---------------------------------------------------------------- */
@@ -706,7 +727,17 @@ static const char lab_cmd_usage[] =
 	"  --dir DIR     where the state file lives (default: .)\n"
 	"  --scale S     shaped rate = capacity x S (default: the largest S <= 1 that\n"
 	"                keeps all links together within 200 Mbit/s)\n"
-	"  --prefix P    names of namespaces and FRR instances (default nl-)\n";
+	"  --prefix P    names of namespaces and FRR instances (default nl-)\n"
+	"  --neto        also run neto on the lab: router agents (PCEP) per site,\n"
+	"                controller, scheduler, PCE, topology agent, API (docs/lab.md)\n"
+	"  --api HOST:PORT  --neto: the API's address (default 127.0.0.1:8080)\n"
+	"  --period D    --neto: controller period (default 10s)\n"
+	"  --state-timeout D  --neto: routers drop neto's policies after D without\n"
+	"                a PCE session (default 10s)\n"
+	"usage: neto lab respawn --dir DIR\n"
+	"                start again neto's roles that are not running\n"
+	"usage: neto lab demand --dir DIR --file DEMANDS.csv\n"
+	"                store a demand matrix (src,dst,class,rate) in the lab's store\n";
 
 int lab_cmd(int argc, char **argv)
 {
@@ -716,11 +747,16 @@ int lab_cmd(int argc, char **argv)
 		{ "scale", required_argument, NULL, 's' },
 		{ "prefix", required_argument, NULL, 'p' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "neto", no_argument, NULL, 'n' },
+		{ "api", required_argument, NULL, 'a' },
+		{ "period", required_argument, NULL, 'P' },
+		{ "state-timeout", required_argument, NULL, 'T' },
+		{ "file", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	lab_opts o = { .dir = ".", .prefix = "nl-" };
-	const char *verb = argv[0];
+	const char *verb = argv[0], *file = NULL;
 	optind = 1;
 	int c;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -729,6 +765,11 @@ int lab_cmd(int argc, char **argv)
 		case 'd': o.dir = optarg; break;
 		case 'p': o.prefix = optarg; break;
 		case 'q': o.quiet = true; break;
+		case 'n': o.neto = true; break;
+		case 'a': o.api = optarg; break;
+		case 'P': o.period = optarg; break;
+		case 'T': o.state_timeout = optarg; break;
+		case 'f': file = optarg; break;
 		case 's': {
 			char *end;
 			o.scale = strtod(optarg, &end);
@@ -752,6 +793,14 @@ int lab_cmd(int argc, char **argv)
 		rc = lab_up(&o, &err);
 	} else if (strcmp(verb, "down") == 0) {
 		rc = lab_down(&o, &err);
+	} else if (strcmp(verb, "respawn") == 0) {
+		rc = lab_neto_respawn(o.dir, &err);
+	} else if (strcmp(verb, "demand") == 0) {
+		if (!file) {
+			fprintf(stderr, "neto lab demand: --file is required\n");
+			return 2;
+		}
+		rc = lab_neto_demand(o.dir, file, &err);
 	} else {
 		rc = lab_status(&o, &err);
 		if (rc > 0)

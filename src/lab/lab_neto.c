@@ -1,0 +1,573 @@
+/*
+ * lab_neto.c - neto itself on a lab that is up (`neto lab up --neto`): the
+ * orchestrator's roles, a router agent per site and a management network
+ * between them, all recorded in the lab's state file so that `down` stops
+ * them (by PID) and removes the network.
+ *
+ * Layout (N = site index + 1):
+ *   management namespace PREFIX "m": one veth pair per site, "s<N>" there
+ *       (fd00:ff:N::2/64) and "mgmt" in the site (fd00:ff:N::1/64); IS-IS
+ *       does not run on it, so it never carries data traffic
+ *   PCE: the updating agent `pce` (driver pcep) inside the management
+ *       namespace, listening on [::]:4189
+ *   router agents: `neto router run --netns SITE` per site, PCC address
+ *       fd00:ff:N::1, one class (colour, DSCP, table) per traffic class, the
+ *       end point of every other site mapped to its site prefix
+ *   controller, scheduler, topology agent (`--file`, the lab's topology),
+ *       API: in the host's namespace (they only need the store), SQLite in
+ *       DIR/neto.db
+ *   SIDs the TE engine names (src/te/srv6.h): a node's End SID LOC:1:: is
+ *       a local address of the site (the kernel's own SRH processing then
+ *       does End while segments are left and decapsulates at the last one,
+ *       which seg6local End does not); each link's End.X SID is a seg6local
+ *       End.X route to the neighbour
+ *
+ * State records (appended after the lab's own): "ns NAME" for the
+ * management namespace and "proc PID COMM ROLE" per process; lab_down
+ * stops every proc (SIGTERM: the router agents remove their policies)
+ * before deleting the namespaces.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lab/lab.h"
+#include "lab/netns.h"
+#include "lib/file.h"
+#include "lib/mem.h"
+#include "store/store.h"
+#include "te/srv6.h"
+
+/* The classes of the controller's defaults (gold, silver, bronze) as the
+ * lab marks them: DSCP, SR policy colour, routing table. Unmarked traffic
+ * (DSCP 0) is not neto's and follows the IGP. */
+#define LAB_NETO_N_ROLES 5
+
+const lab_neto_class lab_neto_classes[LAB_NETO_N_CLASSES] = {
+	{ "gold", 46, 10, 100 },
+	{ "silver", 26, 20, 200 },
+	{ "bronze", 10, 30, 300 },
+};
+
+static int sh(neto_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Runs a command line built from trusted parts (names and addresses the
+ * plan computed); on failure, the line and its output go to *err. */
+static int sh(neto_err *err, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	char full[1100];
+	snprintf(full, sizeof full, "%s 2>&1", line);
+	FILE *p = popen(full, "r");
+	if (!p)
+		return neto_err_set(err, "%s: %s", line, strerror(errno));
+	char out[512];
+	size_t n = fread(out, 1, sizeof out - 1, p);
+	out[n] = '\0';
+	int st = pclose(p);
+	if (st != 0) {
+		out[strcspn(out, "\n")] = '\0';
+		return neto_err_set(err, "%s: %s", line, out);
+	}
+	return 0;
+}
+
+static void rec(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void rec(FILE *f, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fputc('\n', f);
+	fflush(f);
+	fsync(fileno(f));
+}
+
+static void a6(const uint8_t a[16], char *out, size_t cap)
+{
+	inet_ntop(AF_INET6, a, out, (socklen_t)cap);
+}
+
+/* Starts neto with argv (argv[0] ignored) in namespace ns (NULL: here),
+ * output to log; records and returns its PID. */
+static pid_t spawn(FILE *st, const char *ns, const char *log, const char *role, const char *const argv[],
+		   neto_err *err)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n <= 0)
+		return neto_err_set(err, "/proc/self/exe: %s", strerror(errno));
+	self[n] = '\0';
+	pid_t pid = fork();
+	if (pid < 0)
+		return neto_err_set(err, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		setsid();
+		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		int nul = open("/dev/null", O_RDONLY);
+		if (fd < 0 || nul < 0)
+			_exit(126);
+		dup2(nul, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		neto_err e;
+		if (ns && lab_enter_netns(ns, &e) != 0) {
+			fprintf(stderr, "%s\n", e.msg);
+			_exit(126);
+		}
+		execv(self, (char *const *)(uintptr_t)argv);
+		_exit(127);
+	}
+	rec(st, "proc %ld neto %s", (long)pid, role);
+	return pid;
+}
+
+static int write_text(const char *path, const char *text, neto_err *err)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return neto_err_set(err, "%s: %s", path, strerror(errno));
+	fputs(text, f);
+	if (fclose(f) != 0)
+		return neto_err_set(err, "%s: write failed", path);
+	return 0;
+}
+
+/* The management network: a namespace and a veth pair per site. */
+static int mgmt_net(FILE *st, const lab_plan *p, const char *mns, neto_err *err)
+{
+	char path[300];
+	snprintf(path, sizeof path, "/run/netns/%s", mns);
+	if (access(path, F_OK) == 0)
+		return neto_err_set(err, "namespace %s exists and is not this lab's", mns);
+	rec(st, "ns %s", mns);
+	if (sh(err, "ip netns add %s", mns) != 0 ||
+	    sh(err, "ip netns exec %s sysctl -q -w net.ipv6.conf.all.accept_dad=0 "
+		    "net.ipv6.conf.default.accept_dad=0", mns) != 0 ||
+	    sh(err, "ip -n %s link set lo up", mns) != 0)
+		return -1;
+	for (uint32_t i = 0; i < p->n_sites; i++) {
+		const char *ns = p->sites[i].ns;
+		unsigned n = i + 1;
+		/* multipath by ports: the flows of one demand spread over a
+		 * policy's segment lists as its weights say */
+		if (sh(err, "ip netns exec %s sysctl -q -w net.ipv6.fib_multipath_hash_policy=1",
+		       ns) != 0 ||
+		    sh(err, "ip -n %s link add mgmt type veth peer name s%u netns %s", ns, n, mns) != 0 ||
+		    sh(err, "ip -n %s addr add fd00:ff:%x::1/64 dev mgmt nodad", ns, n) != 0 ||
+		    sh(err, "ip -n %s addr add fd00:ff:%x::2/64 dev s%u nodad", mns, n, n) != 0 ||
+		    sh(err, "ip -n %s link set mgmt up", ns) != 0 ||
+		    sh(err, "ip -n %s link set s%u up", mns, n) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The SIDs neto's TE engine puts in segment lists (see the top). */
+static int te_sids(const lab_plan *p, const topo *t, neto_err *err)
+{
+	for (uint32_t i = 0; i < p->n_sites && i < t->n_nodes; i++) {
+		uint8_t sid[16];
+		char s[64];
+		srv6_node_sid(t, i, sid);
+		a6(sid, s, sizeof s);
+		if (sh(err, "ip -n %s -6 addr add %s/128 dev lo", p->sites[i].ns, s) != 0)
+			return -1;
+	}
+	for (uint32_t k = 0; k < p->n_edges; k++) {
+		const lab_edge *e = &p->edges[k];
+		for (int dir = 0; dir < 2; dir++) {
+			uint32_t link = dir ? e->link_ba : e->link_ab;
+			if (link == TOPO_NONE)
+				continue;
+			uint8_t sid[16];
+			char s[64], nh[64];
+			srv6_adj_sid(t, link, sid);
+			a6(sid, s, sizeof s);
+			a6(dir ? e->addr_a : e->addr_b, nh, sizeof nh);
+			if (sh(err, "ip -n %s -6 route replace %s/128 encap seg6local action End.X "
+				    "nh6 %s dev %s", p->sites[dir ? e->b : e->a].ns, s, nh,
+			       dir ? e->if_b : e->if_a) != 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* Starts neto's roles (all, or those named in only[]) against the lab's
+ * configuration; records each. */
+static int start_roles(FILE *st, const char *dir, const char *topo_abs, const char *mns,
+		       bool only[], bool quiet, neto_err *err)
+{
+	char ini[PATH_MAX + 16], log[PATH_MAX + 64];
+	snprintf(ini, sizeof ini, "%s/neto.ini", dir);
+	/* roles that only need the store run here; the PCE in the management
+	 * namespace */
+	struct {
+		const char *role, *ns;
+		const char *argv[12];
+	} roles[LAB_NETO_N_ROLES] = {
+		{ "controller", NULL, { "neto", "controller", "--config", ini, NULL } },
+		{ "scheduler", NULL, { "neto", "scheduler", "--config", ini, NULL } },
+		{ "topology", NULL, { "neto", "agent", "topology", "topo", "--file", topo_abs,
+				       "--config", ini, NULL } },
+		{ "update", mns, { "neto", "agent", "update", "pce", "--config", ini, NULL } },
+		{ "api", NULL, { "neto", "api", "--config", ini, NULL } },
+	};
+	for (size_t r = 0; r < LAB_NETO_N_ROLES; r++) {
+		if (only && !only[r])
+			continue;
+		snprintf(log, sizeof log, "%s/neto-%s.log", dir, roles[r].role);
+		if (spawn(st, roles[r].ns, log, roles[r].role, roles[r].argv, err) < 0)
+			return -1;
+		if (!quiet)
+			printf(" %s", roles[r].role);
+		fflush(stdout);
+	}
+	return 0;
+}
+
+static const char *const role_names[LAB_NETO_N_ROLES] = { "controller", "scheduler", "topology",
+							  "update", "api" };
+
+int lab_neto_up(const lab_opts *o, const lab_plan *p, neto_err *err)
+{
+	char path[PATH_MAX + 128], dir[PATH_MAX], topo_abs[PATH_MAX];
+	if (!realpath(o->dir, dir) || !realpath(o->topology, topo_abs))
+		return neto_err_set(err, "%s: %s", o->dir, strerror(errno));
+	topo t;
+	if (lab_topo_load(o->topology, &t, err) != 0) {
+		topo_free(&t);
+		return -1;
+	}
+	snprintf(path, sizeof path, "%s/lab.state", dir);
+	FILE *st = fopen(path, "a");
+	if (!st) {
+		topo_free(&t);
+		return neto_err_set(err, "%s: %s", path, strerror(errno));
+	}
+	char mns[48];
+	snprintf(mns, sizeof mns, "%sm", p->prefix);
+	int rc = -1;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = NULL;
+	if (!o->quiet)
+		printf("neto: management network %s:", mns);
+	fflush(stdout);
+	if (mgmt_net(st, p, mns, err) != 0 || te_sids(p, &t, err) != 0)
+		goto out;
+	for (uint32_t i = 0; i < p->n_sites; i++)
+		rec(st, "site %s %s", p->sites[i].ns, p->sites[i].host);
+	/* a fresh store: an old one would claim policies these routers never
+	 * held */
+	static const char *const files[] = { "neto.db", "neto.db-wal", "neto.db-shm", "neto.ini",
+					      "pcep.map", "neto-controller.log",
+					      "neto-scheduler.log", "neto-topology.log",
+					      "neto-update.log", "neto-api.log" };
+	for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
+		snprintf(path, sizeof path, "%s/%s", dir, files[k]);
+		rec(st, "file %s", path);
+		unlink(path);
+	}
+	for (uint32_t i = 0; i < p->n_sites; i++) {
+		snprintf(path, sizeof path, "%s/router-%s.log", dir, p->sites[i].ns);
+		rec(st, "file %s", path);
+		unlink(path);
+	}
+	/* the configuration and the PCE's map of routers */
+	m = open_memstream(&text, &len);
+	for (uint32_t i = 0; i < p->n_sites; i++)
+		fprintf(m, "router %s fd00:ff:%x::1\n", p->sites[i].host, i + 1);
+	for (int c = 0; c < LAB_NETO_N_CLASSES; c++)
+		fprintf(m, "color %s %u\n", lab_neto_classes[c].name, lab_neto_classes[c].color);
+	fprintf(m, "dataplane srv6\n");
+	fclose(m);
+	m = NULL;
+	snprintf(path, sizeof path, "%s/pcep.map", dir);
+	rc = write_text(path, text, err);
+	free(text);
+	text = NULL;
+	if (rc != 0)
+		goto out;
+	rc = -1;
+	m = open_memstream(&text, &len);
+	fprintf(m, "; generated by neto lab up --neto\n[store]\nuri = sqlite:%s/neto.db\n\n"
+		   "[controller]\nperiod = %s\n\n[api]\nlisten = %s\n\n"
+		   "[agent pce]\nrole = update\ndriver = pcep\npcep_listen = [::]:4189\n"
+		   "pcep_map = %s/pcep.map\n\n[agent topo]\nrole = topology\n",
+		dir, o->period ? o->period : "10s", o->api ? o->api : "127.0.0.1:8080", dir);
+	fclose(m);
+	m = NULL;
+	char ini[PATH_MAX + 16];
+	snprintf(ini, sizeof ini, "%s/neto.ini", dir);
+	if (write_text(ini, text, err) != 0)
+		goto out;
+	if (!o->quiet)
+		printf(" %u sites\nneto: config %s\nneto: roles:", p->n_sites, ini);
+	rec(st, "neto %s %s", topo_abs, mns);
+	if (start_roles(st, dir, topo_abs, mns, NULL, o->quiet, err) != 0)
+		goto out;
+	char log[PATH_MAX + 64];
+	if (!o->quiet)
+		printf("\nneto: router agents:");
+	for (uint32_t i = 0; i < p->n_sites; i++) {
+		const lab_site *s = &p->sites[i];
+		const char *argv[16 + 2 * LAB_NETO_N_CLASSES + 2 * 256];
+		size_t n = 0;
+		char pce[64], addr[64], stmo[32];
+		snprintf(pce, sizeof pce, "[fd00:ff:%x::2]:4189", i + 1);
+		snprintf(addr, sizeof addr, "fd00:ff:%x::1", i + 1);
+		snprintf(stmo, sizeof stmo, "%s", o->state_timeout ? o->state_timeout : "10s");
+		argv[n++] = "neto";
+		argv[n++] = "router";
+		argv[n++] = "run";
+		argv[n++] = "--netns";
+		argv[n++] = s->ns;
+		argv[n++] = "--name";
+		argv[n++] = s->host;
+		argv[n++] = "--pce";
+		argv[n++] = pce;
+		argv[n++] = "--address";
+		argv[n++] = addr;
+		argv[n++] = "--state-timeout";
+		argv[n++] = stmo;
+		argv[n++] = "--keepalive";
+		argv[n++] = "5";
+		char cls[LAB_NETO_N_CLASSES][32];
+		for (int c = 0; c < LAB_NETO_N_CLASSES; c++) {
+			snprintf(cls[c], sizeof cls[c], "%u %u %u", lab_neto_classes[c].color,
+				 lab_neto_classes[c].dscp, lab_neto_classes[c].table);
+			argv[n++] = "--class";
+			argv[n++] = cls[c];
+		}
+		char (*eps)[96] = neto_calloc(p->n_sites, sizeof *eps);
+		for (uint32_t j = 0; j < p->n_sites && n < sizeof argv / sizeof argv[0] - 3; j++) {
+			if (j == i)
+				continue;
+			char sp[64];
+			a6(p->sites[j].site_prefix, sp, sizeof sp);
+			snprintf(eps[j], sizeof eps[j], "fd00:ff:%x::1 %s/64", j + 1, sp);
+			argv[n++] = "--endpoint";
+			argv[n++] = eps[j];
+		}
+		argv[n] = NULL;
+		snprintf(log, sizeof log, "%s/router-%s.log", dir, s->ns);
+		char role[64];
+		snprintf(role, sizeof role, "router:%s", s->ns);
+		pid_t pid = spawn(st, NULL, log, role, argv, err);
+		free(eps);
+		if (pid < 0)
+			goto out;
+		if (!o->quiet)
+			printf(" %s", s->ns);
+		fflush(stdout);
+	}
+	if (!o->quiet)
+		printf("\nneto: store %s/neto.db, API http://%s, logs %s/*.log\n", dir,
+		       o->api ? o->api : "127.0.0.1:8080", dir);
+	rc = 0;
+out:
+	if (rc != 0 && !o->quiet)
+		printf("\n");
+	free(text);
+	fclose(st);
+	topo_free(&t);
+	return rc;
+}
+
+int lab_neto_status(const char *state_path)
+{
+	FILE *f = fopen(state_path, "r");
+	if (!f)
+		return 0;
+	char line[600];
+	struct { long pid; char comm[64], role[128]; } *procs = NULL;
+	size_t n = 0;
+	while (fgets(line, sizeof line, f)) {
+		long pid;
+		char comm[64], role[128];
+		if (sscanf(line, "proc %ld %63s %127s", &pid, comm, role) != 3)
+			continue;
+		size_t i = 0;	/* a role started again replaces its record */
+		while (i < n && strcmp(procs[i].role, role) != 0)
+			i++;
+		if (i == n)
+			procs = neto_reallocarray(procs, ++n, sizeof *procs);
+		procs[i].pid = pid;
+		snprintf(procs[i].comm, sizeof procs[i].comm, "%s", comm);
+		snprintf(procs[i].role, sizeof procs[i].role, "%s", role);
+	}
+	fclose(f);
+	int alive = 0, dead = 0;
+	if (n)
+		printf("%-22s %-8s %s\n", "neto process", "pid", "state");
+	for (size_t i = 0; i < n; i++) {
+		bool up = lab_pid_is(procs[i].pid, procs[i].comm);
+		up ? alive++ : dead++;
+		printf("%-22s %-8ld %s\n", procs[i].role, procs[i].pid, up ? "running" : "DEAD");
+	}
+	if (n)
+		printf("neto: %d processes running, %d dead\n", alive, dead);
+	free(procs);
+	return dead == 0 ? 0 : 1;
+}
+
+/* True when namespace ns holds a seg6 route in a class table. */
+static bool holds_policies(const char *ns)
+{
+	for (int c = 0; c < LAB_NETO_N_CLASSES; c++) {
+		char line[256];
+		snprintf(line, sizeof line, "ip -n %s -6 route show table %u 2>/dev/null", ns,
+			 lab_neto_classes[c].table);
+		FILE *p = popen(line, "r");
+		if (!p)
+			return true;	/* cannot tell: keep the store's records */
+		bool any = false;
+		char buf[512];
+		while (fgets(buf, sizeof buf, p))
+			if (strstr(buf, "seg6"))
+				any = true;
+		pclose(p);
+		if (any)
+			return true;
+	}
+	return false;
+}
+
+/* The store's installed state against what the routers hold: a router
+ * whose class tables are empty (its state timeout removed neto's policies
+ * while neto was down) holds none of the policies the store lists for it.
+ * The PCEP update agent records installed state only from its tasks'
+ * outcomes, so without this a restarted controller would see nothing to
+ * change. */
+static int reconcile(const char *dir, char (*sites)[2][64], size_t n_sites, neto_err *err)
+{
+	char uri[PATH_MAX + 16];
+	snprintf(uri, sizeof uri, "sqlite:%s/neto.db", dir);
+	store *s;
+	if (store_open(&s, uri, err) != 0)
+		return -1;
+	store_installed *in = NULL;
+	size_t ni = 0;
+	int rc = store_installed_list(s, &in, &ni, err);
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	int64_t now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	size_t cleared = 0;
+	for (size_t k = 0; k < n_sites && rc == 0; k++) {
+		if (holds_policies(sites[k][0]))
+			continue;
+		for (size_t i = 0; i < ni && rc == 0; i++)
+			if (strcmp(in[i].router, sites[k][1]) == 0) {
+				rc = store_installed_set(s, in[i].router, in[i].policy, NULL,
+							 "lab: the router holds no neto policy", now,
+							 err);
+				cleared++;
+			}
+	}
+	store_installed_free(in, ni);
+	store_close(s);
+	if (rc == 0)
+		printf("neto: %zu installed policy record(s) cleared (routers holding none)\n",
+		       cleared);
+	return rc;
+}
+
+/* Starts again the roles whose last recorded process is not running (after
+ * a crash, or `kill -9` in a test); the router agents are the routers' own
+ * and are left alone. */
+int lab_neto_respawn(const char *dir_arg, neto_err *err)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 32], line[PATH_MAX + 128];
+	if (!realpath(dir_arg, dir))
+		return neto_err_set(err, "%s: %s", dir_arg, strerror(errno));
+	snprintf(path, sizeof path, "%s/lab.state", dir);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return neto_err_set(err, "%s: %s", path, strerror(errno));
+	char topo_abs[PATH_MAX] = "", mns[64] = "";
+	long pids[LAB_NETO_N_ROLES] = { 0 };
+	char (*sites)[2][64] = NULL;
+	size_t n_sites = 0;
+	while (fgets(line, sizeof line, f)) {
+		long pid;
+		char comm[64], role[128], a[64], b[64];
+		if (sscanf(line, "neto %4095s %63s", topo_abs, mns) == 2)
+			continue;
+		if (sscanf(line, "site %63s %63s", a, b) == 2) {
+			sites = neto_reallocarray(sites, n_sites + 1, sizeof *sites);
+			memcpy(sites[n_sites][0], a, sizeof a);
+			memcpy(sites[n_sites++][1], b, sizeof b);
+			continue;
+		}
+		if (sscanf(line, "proc %ld %63s %127s", &pid, comm, role) != 3)
+			continue;
+		for (int r = 0; r < LAB_NETO_N_ROLES; r++)
+			if (strcmp(role, role_names[r]) == 0)
+				pids[r] = pid;
+	}
+	fclose(f);
+	if (!topo_abs[0]) {
+		free(sites);
+		return neto_err_set(err, "%s: no neto on this lab (up --neto)", path);
+	}
+	int rrc = reconcile(dir, sites, n_sites, err);
+	free(sites);
+	if (rrc != 0)
+		return -1;
+	bool only[LAB_NETO_N_ROLES];
+	int n = 0;
+	for (int r = 0; r < LAB_NETO_N_ROLES; r++) {
+		only[r] = !lab_pid_is(pids[r], "neto");
+		n += only[r];
+	}
+	FILE *st = fopen(path, "a");
+	if (!st)
+		return neto_err_set(err, "%s: %s", path, strerror(errno));
+	printf("neto: starting %d role(s):", n);
+	int rc = start_roles(st, dir, topo_abs, mns, only, false, err);
+	printf("\n");
+	fclose(st);
+	return rc;
+}
+
+/* ---- neto lab demand: a demand matrix into the lab's store ---------------- */
+
+int lab_neto_demand(const char *dir, const char *file, neto_err *err)
+{
+	char uri[PATH_MAX + 16];
+	snprintf(uri, sizeof uri, "sqlite:%s/neto.db", dir);
+	char *body;
+	size_t len;
+	if (neto_file_read(file, &body, &len, err) != 0)
+		return -1;
+	store *s;
+	if (store_open(&s, uri, err) != 0) {
+		free(body);
+		return -1;
+	}
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	int64_t now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, id = 0;
+	int rc = store_demand_put(s, now, body, len, NULL, &id, err);
+	store_close(s);
+	free(body);
+	if (rc == 0)
+		printf("demand matrix %lld stored\n", (long long)id);
+	return rc;
+}
