@@ -84,7 +84,6 @@ int main(int argc, char **argv)
 		return bgp_cmd_main(argc - 2, argv + 2);
 	if (strcmp(cmd, "router") == 0)
 		return cmd_router_agent(argc - 2, argv + 2);
-
 	if (strcmp(cmd, "peer") == 0)
 		return cmd_peer(argc - 2, argv + 2);
 	fprintf(stderr, "neto: unknown command '%s'\n\n%s", cmd, usage);
