@@ -127,6 +127,11 @@ static int flow_tree_build(flow_tree *ft, store *st, const neto_cfg *cfg, const 
 		const neto_cfg_agent *ag = &cfg->agents[i];
 		if (ag->role != CFG_ROLE_FLOW)
 			continue;
+		/* an agent with its own collector (listen) runs as `neto agent
+		 * flow NAME` beside this process; two instances of one agent
+		 * would take each other's messages (docs/ipfix.md) */
+		if (ag->listen != NULL)
+			continue;
 		flowagent_cfg fc = { .name = ag->name,
 				     .parent = ag->parent,
 				     .window_ms = window_ms,
