@@ -57,6 +57,9 @@ static const char usage[] =
 	"  --endpoint 'ADDR PREFIX...'\n"
 	"                         destination prefixes of end point ADDR\n"
 	"                         (repeatable; default: ADDR/128 for IPv6)\n"
+	"The BGP-LS export (te_source, te_period, locator, igp_router_id, delay)\n"
+	"and the interface telemetry (telemetry_store, telemetry_period,\n"
+	"telemetry_unit, link) are configured in [router] only; see docs/router.md.\n"
 	"\n"
 	"pce: a PCE on HOST:PORT (default 127.0.0.1:4189) driven by lines on\n"
 	"standard input, answering on standard output:\n"
@@ -200,6 +203,14 @@ static int cmd_router_run(int argc, char **argv)
 		goto out;
 	}
 	if (cfg.te_source && lsx_open(&a.lsx, &cfg, &bc, stderr, &err) != 0) {
+		fprintf(stderr, "neto router run: %s\n", err.msg);
+		ragent_cfg_free(&cfg);
+		ragent_free(&a);
+		goto out;
+	}
+	if (cfg.telemetry_store &&
+	    telemetry_open(&a.tel, cfg.telemetry_store, cfg.telemetry_period_ms,
+			   cfg.telemetry_unit_bps, cfg.links, cfg.n_links, stderr, &err) != 0) {
 		fprintf(stderr, "neto router run: %s\n", err.msg);
 		ragent_cfg_free(&cfg);
 		ragent_free(&a);

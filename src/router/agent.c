@@ -344,6 +344,12 @@ static void cfg_copy(ragent_cfg *dst, const ragent_cfg *src)
 	dst->name = src->name ? neto_strdup(src->name) : NULL;
 	dst->pce_host = src->pce_host ? neto_strdup(src->pce_host) : NULL;
 	dst->te_source = src->te_source ? neto_strdup(src->te_source) : NULL;
+	dst->telemetry_store = src->telemetry_store ? neto_strdup(src->telemetry_store) : NULL;
+	dst->links = NULL;
+	if (src->n_links) {
+		dst->links = neto_reallocarray(NULL, src->n_links, sizeof *dst->links);
+		memcpy(dst->links, src->links, src->n_links * sizeof *dst->links);
+	}
 	dst->delays = NULL;
 	if (src->n_delays) {
 		dst->delays = neto_reallocarray(NULL, src->n_delays, sizeof *dst->delays);
@@ -416,6 +422,7 @@ int ragent_open(ragent *a, const ragent_cfg *cfg, FILE *log, neto_err *err)
 void ragent_free(ragent *a)
 {
 	lsx_free(a->lsx);
+	telemetry_free(a->tel);
 	if (a->fd >= 0)
 		close(a->fd);
 	if (a->pcc.lsp || a->pcc.s.out.buf)
@@ -475,6 +482,8 @@ int ragent_run(ragent *a, volatile sig_atomic_t *stop, neto_err *err)
 		int64_t now = mono_ms();
 		if (a->lsx)
 			lsx_poll(a->lsx, now);
+		if (a->tel)
+			telemetry_poll(a->tel, now);
 		if (a->cfg.pce_host == NULL) {
 			/* BGP-LS export only */
 			struct pollfd none;

@@ -37,6 +37,7 @@
 #include "proto/pcep/pcc.h"
 #include "router/lsexport.h"
 #include "router/rt.h"
+#include "router/telemetry.h"
 
 #define RAGENT_MAX_CLASSES 64
 #define RAGENT_MAX_ENDPOINTS 256
@@ -81,6 +82,13 @@ typedef struct ragent_cfg {
 	uint8_t igp_rid[4];
 	lsexport_delay *delays;	/* owned; unidirectional delay per local address */
 	uint32_t n_delays;
+	/* interface telemetry (telemetry.h) into the store at telemetry_store;
+	 * NULL: none */
+	char *telemetry_store;
+	int64_t telemetry_period_ms;	/* default 5 s */
+	double telemetry_unit_bps;	/* the topology's unit; default 1e6 (Mbps) */
+	telemetry_link *links;	/* owned: interface -> topology link */
+	uint32_t n_links;
 } ragent_cfg;
 
 void ragent_cfg_defaults(ragent_cfg *c);
@@ -99,7 +107,8 @@ int ragent_cfg_parse(const char *buf, size_t len, const char *name, ragent_cfg *
 /* One key = value of [router] (also what the command-line flags use):
  * name, pce, address, state_timeout, reconnect, keepalive, rule_priority,
  * class ("COLOR DSCP TABLE"), endpoint ("ADDRESS PREFIX [PREFIX...]"),
- * te_source, te_period, locator, igp_router_id, delay ("ADDRESS MICROSECONDS"). */
+ * te_source, te_period, locator, igp_router_id, delay ("ADDRESS MICROSECONDS"),
+ * telemetry_store, telemetry_period, telemetry_unit, link ("IFNAME ID SRC DST"). */
 int ragent_cfg_set(ragent_cfg *c, const char *key, const char *value, neto_err *err);
 
 /* Checks that the configuration can run (a PCE address). */
@@ -140,6 +149,7 @@ typedef struct ragent {
 	size_t n_meta, cap_meta;
 	FILE *log;
 	struct lsx *lsx;	/* BGP-LS export; NULL: none */
+	telemetry *tel;		/* interface telemetry; NULL: none */
 	uint64_t n_programmed, n_refused, n_flushes, n_connects;
 } ragent;
 

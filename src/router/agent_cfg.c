@@ -25,6 +25,8 @@ void ragent_cfg_defaults(ragent_cfg *c)
 	c->keepalive = 30;
 	c->rule_prio = 1000;
 	c->te_period_ms = 5000;
+	c->telemetry_period_ms = 5000;
+	c->telemetry_unit_bps = 1e6;
 }
 
 void ragent_cfg_free(ragent_cfg *c)
@@ -34,6 +36,8 @@ void ragent_cfg_free(ragent_cfg *c)
 	free(c->ep);
 	free(c->te_source);
 	free(c->delays);
+	free(c->telemetry_store);
+	free(c->links);
 	memset(c, 0, sizeof *c);
 }
 
@@ -235,13 +239,51 @@ int ragent_cfg_set(ragent_cfg *c, const char *key, const char *v, neto_err *err)
 		c->delays[c->n_delays++] = d;
 		return 0;
 	}
+	if (strcmp(key, "telemetry_store") == 0) {
+		if (v[0] == '\0' || strlen(v) > 160)
+			return neto_err_set(err, "telemetry_store: a store URI");
+		free(c->telemetry_store);
+		c->telemetry_store = neto_strdup(v);
+		return 0;
+	}
+	if (strcmp(key, "telemetry_period") == 0) {
+		neto_err e2;
+		if (cfg_parse_duration(v, &c->telemetry_period_ms, &e2) != 0)
+			return neto_err_set(err, "telemetry_period: %s", e2.msg);
+		if (c->telemetry_period_ms < 100)
+			return neto_err_set(err, "telemetry_period: at least 100ms");
+		return 0;
+	}
+	if (strcmp(key, "telemetry_unit") == 0) {
+		static const struct { const char *n; double bps; } units[] = {
+			{ "bps", 1 }, { "kbps", 1e3 }, { "Mbps", 1e6 }, { "Gbps", 1e9 } };
+		for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+			if (strcmp(v, units[i].n) == 0) {
+				c->telemetry_unit_bps = units[i].bps;
+				return 0;
+			}
+		return neto_err_set(err, "telemetry_unit: bps, kbps, Mbps or Gbps");
+	}
+	if (strcmp(key, "link") == 0) {
+		telemetry_link l;
+		char extra[2];
+		memset(&l, 0, sizeof l);
+		if (sscanf(v, "%15s %63s %63s %63s %1s", l.ifname, l.id, l.src, l.dst, extra) != 4)
+			return neto_err_set(err, "link: '%.80s' is not IFNAME ID SRC DST", v);
+		if (c->n_links == RAGENT_MAX_ENDPOINTS)
+			return neto_err_set(err, "link: more than %d", RAGENT_MAX_ENDPOINTS);
+		c->links = neto_reallocarray(c->links, c->n_links + 1, sizeof *c->links);
+		c->links[c->n_links++] = l;
+		return 0;
+	}
 	if (strcmp(key, "class") == 0)
 		return add_class(c, v, err);
 	if (strcmp(key, "endpoint") == 0)
 		return add_endpoint(c, v, err);
 	return neto_err_set(err, "unknown key '%.40s' (keys: name, pce, address, state_timeout, "
 			    "reconnect, keepalive, rule_priority, class, endpoint, te_source, te_period, "
-			    "locator, igp_router_id, delay)", key);
+			    "locator, igp_router_id, delay, telemetry_store, telemetry_period, "
+			    "telemetry_unit, link)", key);
 }
 
 typedef struct pctx {
@@ -259,7 +301,8 @@ static int handler(void *user, const char *section, const char *key, const char 
 		return 1;
 	static const char *const once[] = { "name", "pce", "address", "state_timeout",
 					    "reconnect", "keepalive", "rule_priority", "te_source",
-					    "te_period", "locator", "igp_router_id" };
+					    "te_period", "locator", "igp_router_id",
+					    "telemetry_store", "telemetry_period", "telemetry_unit" };
 	for (unsigned i = 0; i < sizeof once / sizeof once[0]; i++) {
 		if (strcmp(key, once[i]) != 0)
 			continue;
@@ -302,8 +345,11 @@ int ragent_cfg_parse(const char *buf, size_t len, const char *name, ragent_cfg *
 
 int ragent_cfg_check(const ragent_cfg *c, neto_err *err)
 {
-	if (c->pce_host == NULL && c->te_source == NULL)
-		return neto_err_set(err, "no PCE address ([router] pce or --pce) and no te_source");
+	if (c->pce_host == NULL && c->te_source == NULL && c->telemetry_store == NULL)
+		return neto_err_set(err, "no PCE address ([router] pce or --pce), no te_source "
+				    "and no telemetry_store");
+	if (c->telemetry_store && c->n_links == 0)
+		return neto_err_set(err, "telemetry_store without any link");
 	return 0;
 }
 
