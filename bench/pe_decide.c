@@ -190,8 +190,8 @@ static void scale_part(size_t n_pfx, size_t n_traffic, int runs)
 static void exact_part(size_t n_dem, int count, double tlim)
 {
 	double *ratio = neto_calloc((size_t)count, 8), *te = neto_calloc((size_t)count, 8);
-	double *th = neto_calloc((size_t)count, 8);
-	int nr = 0, only_exact = 0, infeasible = 0, timeout = 0;
+	double *th = neto_calloc((size_t)count, 8), *lb = neto_calloc((size_t)count, 8);
+	int nl = 0, nr = 0, only_exact = 0, infeasible = 0, timeout = 0;
 	for (int i = 0; i < count; i++) {
 		inst t;
 		make(&t, n_dem, n_dem, 4, 1, 0.85, true);
@@ -217,6 +217,10 @@ static void exact_part(size_t n_dem, int count, double tlim)
 			exit(1);
 		}
 		double c = mono();
+		/* the LP relaxation bounds the optimum from below even when
+		 * branch and bound does not finish */
+		if (x.status != PE_EXACT_INFEASIBLE && res.n_overloaded == 0 && x.lp_bound > 0)
+			lb[nl++] = res.lat_sum / x.lp_bound;
 		if (x.status == PE_EXACT_INFEASIBLE) {
 			infeasible++;
 		} else if (x.status != PE_EXACT_OPTIMAL) {
@@ -244,6 +248,11 @@ static void exact_part(size_t n_dem, int count, double tlim)
 		       ratio[nr - 1], th[nr / 2] * 1e3, te[nr / 2]);
 	printf("only exact fits %d, infeasible %d, exact not optimal within %.0f s %d\n",
 	       only_exact, infeasible, tlim, timeout);
+	qsort(lb, (size_t)nl, 8, cmp_d);
+	if (nl > 0)
+		printf("  heuristic / LP lower bound: median %.4f, max %.4f (%d instances)\n",
+		       lb[nl / 2], lb[nl - 1], nl);
+	free(lb);
 	free(ratio);
 	free(te);
 	free(th);
