@@ -33,6 +33,7 @@
 #include "agent/bgp_peer.h"
 #include "agent/bgpls_db.h"
 #include "agent/bgpls_topo.h"
+#include "agent/driver_bgp.h"
 #include "agent/topology.h"
 #include "cfg/cfg.h"
 #include "lib/file.h"
@@ -108,6 +109,15 @@ static int load_cfg(const char *path, bgp_cfg *bc, char **store_uri, neto_err *e
 
 /* ---- neto bgp ------------------------------------------------------------ */
 
+/* What is left to announce to a peer: announce_step sends it in slices
+ * from the main loop, so that a large table never waits in memory as a
+ * whole and the session keeps reading while it goes out. */
+typedef struct announce_state {
+	bool active;
+	size_t next_ls, next4, next6;
+	size_t sent;
+} announce_state;
+
 typedef struct speaker_ctx {
 	bgp_speaker sp;
 	bgpls_item *ls;
@@ -116,6 +126,14 @@ typedef struct speaker_ctx {
 	size_t n_pfx4, n_pfx6;
 	bool print;
 	bgpls_db db;
+	/* --sr-policy: ROUTER,POLICY,FILE through the BGP driver */
+	bool count_only;	/* --count: no event per UPDATE */
+	uint64_t rx_prefixes[BGP_CFG_MAX_PEERS];
+	announce_state ann[BGP_CFG_MAX_PEERS];
+	double up_at[BGP_CFG_MAX_PEERS];
+	size_t n_sr;
+	char *sr_router[16], *sr_policy[16], *sr_doc[16];
+	int sr_status[16];
 } speaker_ctx;
 
 static void print_ls(const bgp_peer *p, const bgp_mp *m, const char *action, const bgp_update *u)
@@ -162,7 +180,19 @@ static void print_ls(const bgp_peer *p, const bgp_mp *m, const char *action, con
 static void sp_on_update(void *ctx, bgp_peer *p, const bgp_update *u, int rc)
 {
 	speaker_ctx *c = ctx;
-	bgpls_db_update(&c->db, (uint32_t)(p - c->sp.peers), u, rc);
+	size_t pi = (size_t)(p - c->sp.peers);
+	bgpls_db_update(&c->db, (uint32_t)pi, u, rc);
+	c->rx_prefixes[pi] += u->n_nlri + u->reach.n_pfx;
+	/* RFC 4724 section 2: an UPDATE with nothing in it ends the table */
+	if (u->n_nlri == 0 && u->n_withdrawn == 0 && u->seen == 0 && !u->reach.present &&
+	    !u->unreach.present) {
+		emit(json_pack("{s:s, s:s, s:I, s:f}", "event", "end-of-rib", "peer", p->cfg.name,
+			       "prefixes", (json_int_t)c->rx_prefixes[pi], "seconds",
+			       bgp_now() - c->up_at[pi]));
+		return;
+	}
+	if (c->count_only)
+		return;
 	json_t *ann = json_array(), *wd = json_array();
 	char s[64];
 	bool taw = rc == BGP_TREAT_AS_WITHDRAW;
@@ -221,79 +251,110 @@ static int local_addr(const bgp_peer *p, struct sockaddr_storage *sa)
 	return getsockname(p->fd, (struct sockaddr *)sa, &l);
 }
 
-static void announce(speaker_ctx *c, bgp_peer *p)
+/* Encodes the prefixes pf[k..k+m) as one UPDATE to p. */
+static int put_prefixes(speaker_ctx *c, bgp_peer *p, bool v6, const bgp_pfx *pf, size_t m,
+			const uint8_t *nh, wire_wr *w, neto_err *err)
 {
+	bool ebgp = p->cfg.s.local_as != p->cfg.s.remote_as;
+	bgp_update u;
+	bgp_update_init(&u);
+	u.seen = 1u << BGP_ATTR_ORIGIN;
+	if (ebgp) {
+		bgp_update_add_seg(&u, BGP_AS_SEQUENCE, &p->cfg.s.local_as, 1);
+	} else {
+		u.seen |= 1u << BGP_ATTR_AS_PATH | 1u << BGP_ATTR_LOCAL_PREF;
+		u.local_pref = 100;
+	}
+	if (v6) {
+		u.reach.present = true;
+		u.reach.afi = BGP_AFI_IPV6;
+		u.reach.safi = BGP_SAFI_UNICAST;
+		u.reach.nh_len = 16;
+		memcpy(u.reach.nh, nh, 16);
+		u.reach.pfx = (bgp_pfx *)(uintptr_t)pf;
+		u.reach.n_pfx = m;
+	} else {
+		u.seen |= 1u << BGP_ATTR_NEXT_HOP;
+		u.next_hop = (uint32_t)nh[0] << 24 | (uint32_t)nh[1] << 16 | (uint32_t)nh[2] << 8 | nh[3];
+		u.nlri = (bgp_pfx *)(uintptr_t)pf;
+		u.n_nlri = m;
+	}
+	bgp_upd_opts o = { p->s.as4, !ebgp };
+	w->len = 0;
+	int rc = bgp_update_encode(&u, &o, w, err);
+	if (rc == 0)
+		rc = bgp_speaker_send(&c->sp, p, w->buf, w->len, err);
+	u.nlri = NULL;
+	u.reach.pfx = NULL;
+	bgp_update_free(&u);
+	return rc;
+}
+
+static void announce_step(speaker_ctx *c, bgp_peer *p)
+{
+	announce_state *as = &c->ann[p - c->sp.peers];
+	if (!as->active || p->s.state != BGP_ST_ESTABLISHED || p->fd < 0)
+		return;
 	neto_err err;
 	wire_wr w;
 	wire_wr_init(&w);
 	bool ebgp = p->cfg.s.local_as != p->cfg.s.remote_as;
 	struct sockaddr_storage la;
-	if (local_addr(p, &la) != 0)
-		return;
 	uint8_t nh[16];
-	uint8_t nh_len;
-	if (la.ss_family == AF_INET) {
-		memcpy(nh, &((struct sockaddr_in *)&la)->sin_addr, 4);
-		nh_len = 4;
-	} else {
+	memset(nh, 0, sizeof nh);
+	uint8_t nh_len = 4;
+	if (local_addr(p, &la) == 0 && la.ss_family == AF_INET6) {
 		memcpy(nh, &((struct sockaddr_in6 *)&la)->sin6_addr, 16);
 		nh_len = 16;
+	} else {
+		memcpy(nh, &((struct sockaddr_in *)&la)->sin_addr, 4);
 	}
-	size_t sent = 0;
-	if (bgp_session_has_family(&p->s, BGP_AFI_LS, BGP_SAFI_LS)) {
-		for (size_t i = 0; i < c->n_ls; i++) {
-			w.len = 0;
-			if (bgpls_update_encode(&c->ls[i].nlri, &c->ls[i].attr, nh, nh_len, ebgp,
-						p->cfg.s.local_as, &w, &err) == 0 &&
-			    bgp_speaker_send(&c->sp, p, w.buf, w.len, &err) == 0)
-				sent++;
-		}
-	}
-	/* prefixes, one UPDATE per family with all of them that fit */
-	for (int fam = 0; fam < 2; fam++) {
-		bool v6 = fam == 1;
-		bgp_pfx *pf = v6 ? c->pfx6 : c->pfx4;
-		size_t np = v6 ? c->n_pfx6 : c->n_pfx4;
-		uint16_t afi = v6 ? BGP_AFI_IPV6 : BGP_AFI_IPV4;
-		if (np == 0 || !bgp_session_has_family(&p->s, afi, BGP_SAFI_UNICAST))
-			continue;
-		if ((v6 && nh_len != 16) || (!v6 && nh_len != 4))
-			continue;	/* next hop of the session's own family only */
-		bgp_update u;
-		bgp_update_init(&u);
-		u.seen = 1u << BGP_ATTR_ORIGIN;
-		if (ebgp) {
-			bgp_update_add_seg(&u, BGP_AS_SEQUENCE, &p->cfg.s.local_as, 1);
-		} else {
-			u.seen |= 1u << BGP_ATTR_AS_PATH | 1u << BGP_ATTR_LOCAL_PREF;
-			u.local_pref = 100;
-		}
-		if (v6) {
-			u.reach.present = true;
-			u.reach.afi = BGP_AFI_IPV6;
-			u.reach.safi = BGP_SAFI_UNICAST;
-			u.reach.nh_len = 16;
-			memcpy(u.reach.nh, nh, 16);
-			u.reach.pfx = pf;
-			u.reach.n_pfx = np;
-		} else {
-			u.seen |= 1u << BGP_ATTR_NEXT_HOP;
-			u.next_hop = ntohl(*(uint32_t *)(void *)nh);
-			u.nlri = pf;
-			u.n_nlri = np;
-		}
-		bgp_upd_opts o = { p->s.as4, !ebgp };
+	const size_t budget = 1u << 20;	/* octets queued at most */
+	bool ls = bgp_session_has_family(&p->s, BGP_AFI_LS, BGP_SAFI_LS);
+	while (ls && as->next_ls < c->n_ls && p->s.out.len < budget) {
+		const bgpls_item *it = &c->ls[as->next_ls++];
 		w.len = 0;
-		if (bgp_update_encode(&u, &o, &w, &err) == 0 &&
+		if (bgpls_update_encode(&it->nlri, &it->attr, nh, nh_len, ebgp, p->cfg.s.local_as,
+					&w, &err) == 0 &&
 		    bgp_speaker_send(&c->sp, p, w.buf, w.len, &err) == 0)
-			sent++;
-		u.nlri = NULL;
-		u.reach.pfx = NULL;
-		bgp_update_free(&u);
+			as->sent++;
+	}
+	/* prefixes of the session's own address family only (next hop) */
+	bool v4 = nh_len == 4 && bgp_session_has_family(&p->s, BGP_AFI_IPV4, BGP_SAFI_UNICAST);
+	bool v6 = nh_len == 16 && bgp_session_has_family(&p->s, BGP_AFI_IPV6, BGP_SAFI_UNICAST);
+	/* per UPDATE: 800 IPv4 prefixes of up to 5 octets or 200 IPv6 ones
+	 * of up to 17 fit in 4096 octets with the attributes */
+	while (v4 && as->next4 < c->n_pfx4 && p->s.out.len < budget) {
+		size_t m = c->n_pfx4 - as->next4 < 800 ? c->n_pfx4 - as->next4 : 800;
+		if (put_prefixes(c, p, false, c->pfx4 + as->next4, m, nh, &w, &err) != 0)
+			break;
+		as->next4 += m;
+		as->sent++;
+	}
+	while (v6 && as->next6 < c->n_pfx6 && p->s.out.len < budget) {
+		size_t m = c->n_pfx6 - as->next6 < 200 ? c->n_pfx6 - as->next6 : 200;
+		if (put_prefixes(c, p, true, c->pfx6 + as->next6, m, nh, &w, &err) != 0)
+			break;
+		as->next6 += m;
+		as->sent++;
+	}
+	bool done = (!ls || as->next_ls >= c->n_ls) && (!v4 || as->next4 >= c->n_pfx4) &&
+		    (!v6 || as->next6 >= c->n_pfx6);
+	if (done && p->s.state == BGP_ST_ESTABLISHED) {
+		/* End-of-RIB for IPv4 unicast (RFC 4724 section 2): an empty UPDATE */
+		if (bgp_session_has_family(&p->s, BGP_AFI_IPV4, BGP_SAFI_UNICAST)) {
+			bgp_update eor;
+			bgp_update_init(&eor);
+			bgp_upd_opts o = { true, false };
+			w.len = 0;
+			if (bgp_update_encode(&eor, &o, &w, &err) == 0)
+				bgp_speaker_send(&c->sp, p, w.buf, w.len, &err);
+		}
+		as->active = false;
+		emit(json_pack("{s:s, s:s, s:i}", "event", "announced", "peer", p->cfg.name,
+			       "updates", (json_int_t)as->sent));
 	}
 	wire_wr_free(&w);
-	emit(json_pack("{s:s, s:s, s:i}", "event", "announced", "peer", p->cfg.name, "updates",
-		       (json_int_t)sent));
 }
 
 static void state_event(bgp_peer *p, bgp_state from, bgp_state to)
@@ -330,8 +391,28 @@ static void sp_on_state(void *ctx, bgp_peer *p, bgp_state from, bgp_state to)
 	state_event(p, from, to);
 	if (from == BGP_ST_ESTABLISHED)
 		bgpls_db_peer_down(&c->db, (uint32_t)(p - c->sp.peers), bgp_now());
-	if (to == BGP_ST_ESTABLISHED)
-		announce(c, p);
+	if (to == BGP_ST_ESTABLISHED) {
+		c->up_at[p - c->sp.peers] = bgp_now();
+		c->rx_prefixes[p - c->sp.peers] = 0;
+		announce_state *as = &c->ann[p - c->sp.peers];
+		memset(as, 0, sizeof *as);
+		as->active = true;
+	}
+	if (from == BGP_ST_ESTABLISHED) {
+		c->ann[p - c->sp.peers].active = false;
+	}
+}
+
+/* RFC 2918 section 4: the peer asks for our routes again; the whole
+ * announcement is repeated (it is small, and End-of-RIB closes it). */
+static void sp_on_refresh(void *ctx, bgp_peer *p, const bgp_refresh *r)
+{
+	speaker_ctx *c = ctx;
+	emit(json_pack("{s:s, s:s, s:i, s:i}", "event", "route-refresh", "peer", p->cfg.name,
+		       "afi", r->afi, "safi", r->safi));
+	announce_state *as = &c->ann[p - c->sp.peers];
+	memset(as, 0, sizeof *as);
+	as->active = true;
 }
 
 static int parse_pfx(const char *s, bgp_pfx *p, bool *v6)
@@ -362,7 +443,8 @@ static int parse_pfx(const char *s, bgp_pfx *p, bool *v6)
 
 static const char bgp_usage[] =
 	"usage: neto bgp --config FILE [--announce-ls TOPOLOGY] [--announce PREFIX]...\n"
-	"                [--duration SECONDS] [--print]\n"
+	"                [--sr-policy ROUTER,POLICY,TASKFILE]... [--endpoint NODE=ADDRESS]...\n"
+	"                [--announce-many N] [--count] [--duration SECONDS] [--print]\n"
 	"  Peers with the [peer NAME] sections of FILE (docs/bgp.md); announces the\n"
 	"  topology as BGP-LS and the prefixes to the peers that negotiated the\n"
 	"  family; one JSON object per line for every event on stdout.\n";
@@ -370,6 +452,10 @@ static const char bgp_usage[] =
 int bgp_cmd_main(int argc, char **argv)
 {
 	const char *config = NULL, *ls_file = NULL;
+	const char *endpoints[16];
+	size_t n_endpoints = 0;
+	agent_driver drv;
+	bool have_drv = false;
 	double duration = 0;
 	speaker_ctx c;
 	memset(&c, 0, sizeof c);
@@ -399,6 +485,46 @@ int bgp_cmd_main(int argc, char **argv)
 			(*arr)[(*n)++] = p;
 		} else if (strcmp(a, "--duration") == 0 && more) {
 			duration = strtod(argv[++i], NULL);
+		} else if (strcmp(a, "--sr-policy") == 0 && more && c.n_sr < 16) {
+			char *spec = argv[++i];
+			char *c1 = strchr(spec, ','), *c2 = c1 ? strchr(c1 + 1, ',') : NULL;
+			neto_err ferr;
+			char *doc = NULL;
+			size_t dlen;
+			if (c2 == NULL) {
+				fprintf(stderr, "neto bgp: --sr-policy wants ROUTER,POLICY,FILE\n");
+				goto out;
+			}
+			if (neto_file_read(c2 + 1, &doc, &dlen, &ferr) != 0) {
+				fprintf(stderr, "neto bgp: %s\n", ferr.msg);
+				goto out;
+			}
+			c.sr_router[c.n_sr] = neto_strndup(spec, (size_t)(c1 - spec));
+			c.sr_policy[c.n_sr] = neto_strndup(c1 + 1, (size_t)(c2 - c1 - 1));
+			c.sr_doc[c.n_sr] = doc;
+			c.sr_status[c.n_sr] = -1;
+			c.n_sr++;
+		} else if (strcmp(a, "--endpoint") == 0 && more && n_endpoints < 16) {
+			endpoints[n_endpoints++] = argv[++i];
+		} else if (strcmp(a, "--announce-many") == 0 && more) {
+			/* N consecutive /24s from 11.0.0.0 (benchmarks) */
+			long n = strtol(argv[++i], NULL, 10);
+			if (n <= 0 || n > (1L << 23)) {
+				fprintf(stderr, "neto bgp: --announce-many wants 1..8388608\n");
+				goto out;
+			}
+			c.pfx4 = neto_reallocarray(c.pfx4, c.n_pfx4 + (size_t)n, sizeof *c.pfx4);
+			for (long k = 0; k < n; k++) {
+				bgp_pfx *q = &c.pfx4[c.n_pfx4++];
+				uint32_t a24 = (11u << 24) + ((uint32_t)k << 8);
+				memset(q, 0, sizeof *q);
+				q->len = 24;
+				q->addr[0] = (uint8_t)(a24 >> 24);
+				q->addr[1] = (uint8_t)(a24 >> 16);
+				q->addr[2] = (uint8_t)(a24 >> 8);
+			}
+		} else if (strcmp(a, "--count") == 0) {
+			c.count_only = true;
 		} else if (strcmp(a, "--print") == 0) {
 			c.print = true;
 		} else {
@@ -446,7 +572,34 @@ int bgp_cmd_main(int argc, char **argv)
 	bgp_cfg_free(&bc);
 	c.sp.on_update = sp_on_update;
 	c.sp.on_state = sp_on_state;
+	c.sp.on_refresh = sp_on_refresh;
 	c.sp.ctx = &c;
+	if (c.n_sr > 0) {
+		driver_bgp_init(&drv, &c.sp);
+		have_drv = true;
+		for (size_t i = 0; i < n_endpoints; i++) {
+			char node[128];
+			const char *eq = strchr(endpoints[i], '=');
+			size_t nl = eq ? (size_t)(eq - endpoints[i]) : 0;
+			if (eq == NULL || nl >= sizeof node) {
+				fprintf(stderr, "neto bgp: --endpoint wants NODE=ADDRESS\n");
+				rc = 2;
+				goto stop;
+			}
+			memcpy(node, endpoints[i], nl);
+			node[nl] = '\0';
+			if (driver_bgp_set_endpoint(&drv, node, eq + 1, &err) != 0) {
+				fprintf(stderr, "neto bgp: %s\n", err.msg);
+				goto stop;
+			}
+		}
+		for (size_t i = 0; i < c.n_sr; i++)
+			if (drv.apply(drv.ctx, c.sr_router[i], c.sr_policy[i], c.sr_doc[i], 0,
+				      &err) != 0) {
+				fprintf(stderr, "neto bgp: %s\n", err.msg);
+				goto stop;
+			}
+	}
 	catch_signals();
 	bgp_speaker_start(&c.sp);
 	double end = duration > 0 ? bgp_now() + duration : 0;
@@ -457,14 +610,43 @@ int bgp_cmd_main(int argc, char **argv)
 			rc = 1;
 			break;
 		}
+		for (size_t i = 0; i < c.sp.n_peers; i++)
+			announce_step(&c, &c.sp.peers[i]);
+		if (!have_drv)
+			continue;
+		if (drv.refresh(drv.ctx, "*", 0, &err) != 0)
+			fprintf(stderr, "neto bgp: %s\n", err.msg);
+		for (size_t i = 0; i < c.n_sr; i++) {
+			driver_status st;
+			char *rb = NULL;
+			if (drv.status(drv.ctx, c.sr_router[i], c.sr_policy[i], c.sr_doc[i], 0, &st,
+				       &rb, &err) != 0)
+				continue;
+			free(rb);
+			if ((int)st != c.sr_status[i]) {
+				c.sr_status[i] = (int)st;
+				emit(json_pack("{s:s, s:s, s:s, s:s}", "event", "sr-policy", "router",
+					       c.sr_router[i], "policy", c.sr_policy[i], "status",
+					       st == DRIVER_DONE ? "done"
+					       : st == DRIVER_FAILED ? "failed" : "pending"));
+			}
+		}
 	}
+stop:
 	bgp_speaker_stop(&c.sp);
 	emit(json_pack("{s:s, s:i, s:i, s:i}", "event", "stopped", "ls_entries",
 		       (json_int_t)bgpls_db_count(&c.db), "ls_malformed",
 		       (json_int_t)c.db.stats.malformed_nlri, "ls_unknown_tlvs",
 		       (json_int_t)c.db.stats.unknown_tlvs));
+	if (have_drv)
+		drv.close(drv.ctx);
 	bgp_speaker_free(&c.sp);
 out:
+	for (size_t i = 0; i < c.n_sr; i++) {
+		free(c.sr_router[i]);
+		free(c.sr_policy[i]);
+		free(c.sr_doc[i]);
+	}
 	free(c.ls);
 	free(c.pfx4);
 	free(c.pfx6);

@@ -97,6 +97,14 @@ static void on_state(void *ctx, bgp_session *s, bgp_state from, bgp_state to)
 		p->owner->on_state(p->owner->ctx, p, from, to);
 }
 
+static void on_refresh(void *ctx, bgp_session *s, const bgp_refresh *r)
+{
+	(void)s;
+	bgp_peer *p = ctx;
+	if (p->owner->on_refresh != NULL)
+		p->owner->on_refresh(p->owner->ctx, p, r);
+}
+
 int bgp_speaker_init(bgp_speaker *sp, const bgp_peer_cfg *peers, size_t n,
 		     const char *listen_addr, uint16_t port, neto_err *err)
 {
@@ -119,6 +127,7 @@ int bgp_speaker_init(bgp_speaker *sp, const bgp_peer_cfg *peers, size_t n,
 		}
 		p->s.on_update = on_update;
 		p->s.on_state = on_state;
+		p->s.on_refresh = on_refresh;
 		p->s.ctx = p;
 		sp->n_peers = i + 1;
 	}

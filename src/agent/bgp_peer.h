@@ -58,6 +58,7 @@ typedef struct bgp_peer {
 
 typedef void (*bgp_speaker_on_update)(void *ctx, bgp_peer *p, const bgp_update *u, int rc);
 typedef void (*bgp_speaker_on_state)(void *ctx, bgp_peer *p, bgp_state from, bgp_state to);
+typedef void (*bgp_speaker_on_refresh)(void *ctx, bgp_peer *p, const bgp_refresh *r);
 
 struct bgp_speaker {
 	bgp_peer *peers;
@@ -65,6 +66,7 @@ struct bgp_speaker {
 	int lfd;		/* listening socket, -1: none */
 	bgp_speaker_on_update on_update;
 	bgp_speaker_on_state on_state;
+	bgp_speaker_on_refresh on_refresh;	/* a ROUTE-REFRESH (RFC 2918) arrived */
 	void *ctx;
 };
 

@@ -19,8 +19,15 @@
 
 #define N_SEEN 4
 
+typedef struct iface {
+	uint32_t ifindex, ingress;
+} iface;
+
 typedef struct exporter {
 	char *name;
+	uint32_t ingress;	/* index into the collector's ingress names */
+	iface *ifs;		/* input interfaces at other routers */
+	size_t n_ifs;
 	ipfix_addr addr;
 	bool has_addr;
 	int64_t seen[N_SEEN];	/* windows with packets from it, a ring */
@@ -29,7 +36,7 @@ typedef struct exporter {
 
 typedef struct agg {
 	int64_t window;		/* start ms; INT64_MIN: empty slot */
-	uint32_t exporter, egress, cls, sampling;
+	uint32_t exporter, ingress, egress, cls, sampling;
 	uint64_t bytes, packets;
 } agg;
 
@@ -41,7 +48,10 @@ struct collector {
 	size_t n_ex;
 	char **routers;		/* egress names, index = lpm value */
 	size_t n_routers;
+	char **ingresses;	/* ingress names */
+	size_t n_ingresses;
 	lpm *v4, *v6;
+	bool compiled;		/* the tables' first stages are current */
 	char **classes;
 	size_t n_classes;
 	uint32_t dscp_class[64];
@@ -103,6 +113,7 @@ int collector_new(collector **out, const neto_cfg_agent *ag, neto_err *err)
 	c->ex = neto_calloc(c->n_ex ? c->n_ex : 1, sizeof *c->ex);
 	for (size_t i = 0; i < c->n_ex; i++) {
 		c->ex[i].name = neto_strdup(ag->exporters[i]);
+		c->ex[i].ingress = intern(&c->ingresses, &c->n_ingresses, ag->exporters[i]);
 		for (unsigned k = 0; k < N_SEEN; k++)
 			c->ex[i].seen[k] = INT64_MIN;
 	}
@@ -119,6 +130,23 @@ int collector_new(collector **out, const neto_cfg_agent *ag, neto_err *err)
 					    "EXPORTER@ADDRESS", ag->name, it);
 		}
 		e->has_addr = true;
+	}
+	for (size_t i = 0; i < ag->n_ingress_ifaces; i++) {
+		const char *it = ag->ingress_ifaces[i], *c1 = strchr(it, ':');
+		const char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		exporter *e = NULL;
+		size_t nl = c1 ? (size_t)(c1 - it) : 0;
+		for (size_t j = 0; j < c->n_ex && !e; j++)
+			if (strlen(c->ex[j].name) == nl && memcmp(c->ex[j].name, it, nl) == 0)
+				e = &c->ex[j];
+		if (!e || !c2 || !flowmsg_name_ok(c2 + 1, strlen(c2 + 1))) {
+			collector_free(c);
+			return neto_err_set(err, "agent %s: ingress_ifaces: '%s' is not "
+					    "EXPORTER:IFINDEX:ROUTER", ag->name, it);
+		}
+		e->ifs = neto_reallocarray(e->ifs, e->n_ifs + 1, sizeof *e->ifs);
+		e->ifs[e->n_ifs++] = (iface){ (uint32_t)strtoul(c1 + 1, NULL, 10),
+					     intern(&c->ingresses, &c->n_ingresses, c2 + 1) };
 	}
 	const char *def = ag->default_class ? ag->default_class : "bronze";
 	if (!flowmsg_name_ok(def, strlen(def))) {
@@ -155,9 +183,14 @@ void collector_free(collector *c)
 	if (!c)
 		return;
 	free(c->name);
-	for (size_t i = 0; i < c->n_ex; i++)
+	for (size_t i = 0; i < c->n_ex; i++) {
 		free(c->ex[i].name);
+		free(c->ex[i].ifs);
+	}
 	free(c->ex);
+	for (size_t i = 0; i < c->n_ingresses; i++)
+		free(c->ingresses[i]);
+	free(c->ingresses);
 	for (size_t i = 0; i < c->n_routers; i++)
 		free(c->routers[i]);
 	free(c->routers);
@@ -177,6 +210,7 @@ int collector_add_prefix(collector *c, int family, const uint8_t *addr, unsigned
 	if (!flowmsg_name_ok(router, strlen(router)))
 		return neto_err_set(err, "'%s' is not a router name", router);
 	uint32_t r = intern(&c->routers, &c->n_routers, router);
+	c->compiled = false;
 	if (lpm_insert(family == 6 ? c->v6 : c->v4, addr, plen, r) != 0)
 		return neto_err_set(err, "prefix length %u out of range", plen);
 	return 0;
@@ -238,7 +272,8 @@ static int64_t window_of(const collector *c, int64_t t)
 static size_t hash(const agg *k)
 {
 	uint64_t h = (uint64_t)k->window * 0x9E3779B97F4A7C15ULL;
-	h ^= ((uint64_t)k->exporter << 40) ^ ((uint64_t)k->egress << 20) ^ k->cls;
+	h ^= ((uint64_t)k->exporter << 40) ^ ((uint64_t)k->egress << 20) ^ k->cls ^
+	     ((uint64_t)k->ingress << 52);
 	h *= 0xff51afd7ed558ccdULL;
 	h ^= (uint64_t)k->sampling * 0xc4ceb9fe1a85ec53ULL;
 	return (size_t)(h ^ h >> 29);
@@ -270,7 +305,8 @@ static void tab_add(collector *c, const agg *k)
 			return;
 		}
 		if (a->window == k->window && a->exporter == k->exporter &&
-		    a->egress == k->egress && a->cls == k->cls && a->sampling == k->sampling) {
+		    a->egress == k->egress && a->cls == k->cls && a->sampling == k->sampling &&
+		    a->ingress == k->ingress) {
 			a->bytes += k->bytes;
 			a->packets += k->packets;
 			return;
@@ -297,14 +333,24 @@ static void on_flow(void *ctx, const ipfix_flow *f)
 	int64_t w = now_w;
 	if (f->end_ms > 0) {
 		int64_t fw = window_of(c, f->end_ms);
-		if (fw < c->flushed_until)
+		/* a window whose flush is due is closed for new flows, flushed
+		 * or not yet: the leaf may have closed it */
+		if (fw < c->flushed_until || fw + c->window_ms + c->flush_delay_ms <= c->cur_now)
 			c->st.late++;
 		else if (fw <= now_w)
 			w = fw;
 		/* an end time in the future (exporter clock ahead): arrival */
 	}
+	const exporter *x = &c->ex[c->cur_ex];
+	uint32_t ingress = x->ingress;
+	for (size_t i = 0; i < x->n_ifs; i++)
+		if (x->ifs[i].ifindex == f->in_if) {
+			ingress = x->ifs[i].ingress;
+			break;
+		}
 	agg k = { .window = w,
 		  .exporter = c->cur_ex,
+		  .ingress = ingress,
 		  .egress = egress,
 		  .cls = c->dscp_class[f->tos >> 2],
 		  .sampling = f->sampling ? f->sampling : c->sampling,
@@ -339,6 +385,11 @@ int collector_packet(collector *c, const ipfix_addr *from, const uint8_t *buf, s
 	}
 	c->cur_ex = (uint32_t)e;
 	c->cur_now = now_ms;
+	if (!c->compiled) {
+		lpm_compile(c->v4);
+		lpm_compile(c->v6);
+		c->compiled = true;
+	}
 	if (c->flushed_until == INT64_MIN)
 		c->flushed_until = w - c->window_ms; /* flows that ended just before */
 	neto_err e2;
@@ -384,7 +435,7 @@ static int flush_window(collector *c, int64_t w, collector_send_fn fn, void *ctx
 			for (size_t j = i; j < n; j++)
 				if (v[j].exporter == e && v[j].sampling == s) {
 					recs[nr++] = (flowmsg_record){
-						.ingress = c->ex[e].name,
+						.ingress = c->ingresses[v[j].ingress],
 						.egress = c->routers[v[j].egress],
 						.cls = c->classes[v[j].cls],
 						.bytes = v[j].bytes,
@@ -451,6 +502,8 @@ int64_t collector_next_flush(const collector *c)
 int collector_flush(collector *c, int64_t now_ms, bool force, collector_send_fn fn, void *ctx,
 		    neto_err *err)
 {
+	/* templates past their timeout, data sets that waited too long */
+	ipfix_cache_expire(c->cache, now_ms);
 	if (c->flushed_until == INT64_MIN)
 		return 0;
 	int total = 0, rc = 0;

@@ -6,7 +6,8 @@
  *
  * Each decoded flow is attributed:
  * - ingress: the router whose exporter address sent the packet (the
- *   configuration's exporter_addrs, NAME@ADDRESS);
+ *   configuration's exporter_addrs, NAME@ADDRESS), or the router that
+ *   ingress_ifaces names for the flow's input interface on that exporter;
  * - egress: the router whose site prefix holds the destination address,
  *   longest match (a prefix file, "PREFIX ROUTER" lines, and the SRv6
  *   locators of the topology's nodes when there is one);

@@ -6,6 +6,8 @@
  * pcep_peers and the map file, whose lines are
  *     router NAME ADDRESS
  *     label SID LABEL [NODE-ADDRESS]
+ *     srgb BASE
+ *     index SID N [NODE-ADDRESS]      (label BASE + N)
  *     color CLASS COLOR
  *     dataplane mpls|srv6
  * with '#' comments. Lookups are linear: a map is the size of a topology's
@@ -23,6 +25,7 @@
 #include "lib/mem.h"
 
 #define MAX_PATHS 64
+#define PENDING_MS 30000	/* ask again after this long without an answer */
 #define OPAQUE_BEHAVIOR 0xffff	/* SRv6 endpoint behavior unknown (IANA) */
 
 typedef struct drv_router {
@@ -42,6 +45,7 @@ typedef struct drv_color {
 } drv_color;
 
 typedef struct pcep_drv {
+	uint32_t srgb;		/* SRGB base for "index" lines; 0: none */
 	pce *p;
 	drv_router *r;
 	size_t n_r;
@@ -110,16 +114,32 @@ static int parse_map(pcep_drv *d, const char *text, const char *fname, neto_err 
 		if (strcmp(f[0], "router") == 0 && nf == 3) {
 			if (add_router(d, f[1], strlen(f[1]), f[2], &e) != 0)
 				rc = neto_err_at(err, fname, line, "%s", e.msg);
-		} else if (strcmp(f[0], "label") == 0 && (nf == 3 || nf == 4)) {
+		} else if (strcmp(f[0], "srgb") == 0 && nf == 2) {
+			char *end;
+			unsigned long v = strtoul(f[1], &end, 10);
+			if (*end || v < 16 || v > 0xfffff)
+				rc = neto_err_at(err, fname, line, "SRGB base '%s' is not 16..1048575",
+						 f[1]);
+			else
+				d->srgb = (uint32_t)v;
+		} else if ((strcmp(f[0], "label") == 0 || strcmp(f[0], "index") == 0) &&
+			   (nf == 3 || nf == 4)) {
+			/* "index SID N": the node SID's index in the SRGB (RFC 8402
+			 * s3.1.2), label = SRGB base + N */
+			bool idx = f[0][0] == 'i';
 			drv_label l = { 0 };
 			char *end;
 			unsigned long v = strtoul(f[2], &end, 10);
-			if (inet_pton(AF_INET6, f[1], l.sid) != 1)
+			if (idx && d->srgb == 0)
+				rc = neto_err_at(err, fname, line, "index before any srgb line");
+			else if (idx && !*end && v <= 0xfffff)
+				v += d->srgb;
+			if (rc == 0 && inet_pton(AF_INET6, f[1], l.sid) != 1)
 				rc = neto_err_at(err, fname, line, "'%s' is not an SRv6 SID", f[1]);
-			else if (*end || v < 16 || v > 0xfffff)
+			else if (rc == 0 && (*end || v < 16 || v > 0xfffff))
 				rc = neto_err_at(err, fname, line, "label '%s' is not 16..1048575",
 						 f[2]);
-			else if (nf == 4 && pcep_addr_parse(f[3], &l.nai) != 0)
+			else if (rc == 0 && nf == 4 && pcep_addr_parse(f[3], &l.nai) != 0)
 				rc = neto_err_at(err, fname, line, "'%s' is not an IP address", f[3]);
 			if (rc == 0) {
 				l.label = (uint32_t)v;
@@ -143,7 +163,8 @@ static int parse_map(pcep_drv *d, const char *text, const char *fname, neto_err 
 		} else {
 			rc = neto_err_at(err, fname, line,
 					 "expected 'router NAME ADDRESS', 'label SID LABEL [ADDRESS]', "
-					 "'color CLASS COLOR' or 'dataplane mpls|srv6'");
+					 "'srgb BASE', 'index SID N [ADDRESS]', 'color CLASS COLOR' or "
+					 "'dataplane mpls|srv6'");
 		}
 	}
 	free(copy);
@@ -341,7 +362,11 @@ static int pcep_apply(void *ctx, const char *router, const char *policy, const c
 		}
 		pce_lsp *l = pce_lsp_find(s, name);
 		int r2 = 0;
-		if (l && l->exists) {
+		if (l && l->req == PCE_REQ_PENDING && l->op != PCE_OP_REMOVE &&
+		    same_ero(&l->asked, &p.ero) && mono_ms() - l->sent_at < PENDING_MS) {
+			/* asked already: a second PCInitiate of the same name would be
+			 * refused (name in use), a second PCUpd is useless */
+		} else if (l && l->exists) {
 			if (!same_ero(&l->report.ero, &p.ero))
 				r2 = pce_update(s, name, &p, mono_ms(), &e);
 		} else {
@@ -530,6 +555,13 @@ static void pcep_close(void *ctx)
 pce *driver_pcep_pce(const agent_driver *drv)
 {
 	return ((const pcep_drv *)drv->ctx)->p;
+}
+
+pce_sess *driver_pcep_session(const agent_driver *drv, const char *router)
+{
+	const pcep_drv *d = drv->ctx;
+	const pcep_addr *a = router_addr(d, router);
+	return a ? pce_find(d->p, a) : NULL;
 }
 
 int driver_pcep_init(agent_driver *drv, const driver_pcep_cfg *cfg, neto_err *err)

@@ -49,5 +49,7 @@ int driver_pcep_init(agent_driver *drv, const driver_pcep_cfg *cfg, neto_err *er
 
 /* The PCE inside (tests: its port, its sessions). */
 pce *driver_pcep_pce(const agent_driver *drv);
+/* The session of ROUTER (by its mapped address), or NULL. */
+pce_sess *driver_pcep_session(const agent_driver *drv, const char *router);
 
 #endif

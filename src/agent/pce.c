@@ -134,6 +134,7 @@ static void sess_free(pce_sess *s)
 	for (size_t i = 0; i < s->n_lsp; i++) {
 		free(s->lsp[i].name);
 		pcep_path_free(&s->lsp[i].report);
+		free(s->lsp[i].asked.sub);
 	}
 	free(s->lsp);
 	neto_strmap_free(&s->by_name);
@@ -348,6 +349,8 @@ static int send_req(pce_sess *s, pce_lsp *l, uint32_t slot, uint8_t type, pcep_p
 	l->req = PCE_REQ_PENDING;
 	l->srp_id = q->srp.srp_id;
 	l->sent_at = now;
+	free(l->asked.sub);
+	pcep_ro_copy(&l->asked, &q->ero);
 	l->err_type = l->err_value = 0;
 	l->why[0] = '\0';
 	u32_put(&s->by_srp, l->srp_id, slot);
@@ -420,6 +423,9 @@ int pce_remove(pce_sess *s, const char *name, int64_t now, neto_err *err)
 	pcep_path q = { 0 };
 	q.srp.flags = PCEP_SRP_R;
 	q.lsp.plsp_id = l->plsp_id;
+	/* the LSP stays delegated until it goes: FRR pathd refuses a removal
+	 * whose LSP object does not say so (PCErr 19/1) */
+	q.lsp.flags = PCEP_LSP_D;
 	return send_req(s, l, (uint32_t)(l - s->lsp), PCEP_MSG_PCINITIATE, &q, PCE_OP_REMOVE, now,
 			err);
 }

@@ -56,6 +56,7 @@ typedef struct pce_lsp {
 	pce_req_state req;
 	uint32_t srp_id;
 	int64_t sent_at;
+	pcep_ro asked;		/* the ERO the last request asked for (owned) */
 	uint8_t err_type, err_value;
 	char why[128];
 } pce_lsp;

@@ -94,6 +94,7 @@ void neto_cfg_free(neto_cfg *c)
 		free_list(a->dscp_classes, a->n_dscp_classes);
 		free(a->default_class);
 		free(a->metrics);
+		free_list(a->ingress_ifaces, a->n_ingress_ifaces);
 	}
 	free(c->agents);
 	free(c->sim.topology);
@@ -137,13 +138,13 @@ static const char *const keys_api[] = { "listen", "token", NULL };
 enum { A_ROLE, A_DRIVER, A_ROUTERS, A_PARENT, A_EXPORTERS, A_WINDOW, A_SMOOTHING,
        A_PCEP_LISTEN, A_PCEP_PEERS, A_PCEP_MAP,
        A_LISTEN, A_RCVBUF, A_EXPORTER_ADDRS, A_PREFIXES, A_DSCP_CLASSES, A_DEFAULT_CLASS,
-       A_SAMPLING, A_METRICS, A_TEMPLATE_TIMEOUT, A_NKEYS };
+       A_SAMPLING, A_METRICS, A_TEMPLATE_TIMEOUT, A_INGRESS_IFACES, A_NKEYS };
 static const char *const keys_agent[] = { "role",      "driver", "routers",   "parent",
 					  "exporters", "window", "smoothing",
 					  "pcep_listen", "pcep_peers", "pcep_map",
 					  "listen", "rcvbuf", "exporter_addrs", "prefixes",
 					  "dscp_classes", "default_class", "sampling", "metrics",
-					  "template_timeout", NULL };
+					  "template_timeout", "ingress_ifaces", NULL };
 static const char *const keys_sim[] = { "topology",      "demands",  "seed",
 					"install_delay", "state_timeout", "scenario",
 					"speedup",       NULL };
@@ -151,7 +152,7 @@ static const char *const *const sect_keys[S_COUNT] = { keys_store, keys_controll
 						       keys_scheduler, keys_api,
 						       keys_agent, keys_sim };
 
-#define MAX_KEYS 16
+#define MAX_KEYS 24
 
 typedef struct agent_lines {
 	unsigned header;		/* line of "[agent NAME]" */
@@ -589,6 +590,21 @@ static int set_collector(parse_ctx *x, neto_cfg_agent *a, const char *sec, int k
 		free(host);
 		return get_string(x, sec, "metrics", v, &a->metrics);
 	}
+	case A_INGRESS_IFACES:
+		if (get_list(x, sec, "ingress_ifaces", v, &a->ingress_ifaces,
+			     &a->n_ingress_ifaces) != 0)
+			return -1;
+		for (size_t i = 0; i < a->n_ingress_ifaces; i++) {
+			const char *it = a->ingress_ifaces[i], *c1 = strchr(it, ':');
+			const char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+			uint32_t ifx;
+			if (!c1 || !c2 || c1 == it || c2[1] == '\0' || strchr(c2 + 1, ':') ||
+			    !neto_span_to_u32((neto_span){ c1 + 1, (size_t)(c2 - c1 - 1) }, &ifx))
+				return fail_at(x, x->lineno,
+					       "[%s] ingress_ifaces: '%.60s' is not "
+					       "EXPORTER:IFINDEX:ROUTER", sec, it);
+		}
+		return 0;
 	default:
 		return get_duration(x, sec, "template_timeout", v, false, &a->template_timeout_ms);
 	}
@@ -862,7 +878,7 @@ static int check_agents(parse_ctx *x)
 				    [A_LISTEN] = true, [A_RCVBUF] = true, [A_EXPORTER_ADDRS] = true,
 				    [A_PREFIXES] = true, [A_DSCP_CLASSES] = true,
 				    [A_DEFAULT_CLASS] = true, [A_SAMPLING] = true, [A_METRICS] = true,
-				    [A_TEMPLATE_TIMEOUT] = true },
+				    [A_TEMPLATE_TIMEOUT] = true, [A_INGRESS_IFACES] = true },
 	};
 	static const char *const role_names[] = { "update", "topology", "flow" };
 	for (size_t i = 0; i < c->n_agents; i++) {
@@ -955,6 +971,17 @@ static int collector_check(parse_ctx *x, neto_cfg_agent *a, const agent_lines *a
 		if (!found)
 			return fail_at(x, al->key[A_EXPORTER_ADDRS],
 				       "[agent %s] exporter_addrs: '%.60s' names no exporter of "
+				       "this agent", a->name, it);
+	}
+	for (size_t i = 0; i < a->n_ingress_ifaces; i++) {
+		const char *it = a->ingress_ifaces[i];
+		size_t nl = (size_t)(strchr(it, ':') - it);
+		bool found = false;
+		for (size_t j = 0; j < a->n_exporters && !found; j++)
+			found = strlen(a->exporters[j]) == nl && memcmp(a->exporters[j], it, nl) == 0;
+		if (!found)
+			return fail_at(x, al->key[A_INGRESS_IFACES],
+				       "[agent %s] ingress_ifaces: '%.60s' names no exporter of "
 				       "this agent", a->name, it);
 	}
 	if (!a->default_class)

@@ -128,6 +128,10 @@ typedef struct neto_cfg_agent {
 	uint32_t sampling;	/* 1 in N when the exporter says nothing; default 1 */
 	char *metrics;		/* HTTP "HOST:PORT" of /metrics; NULL: none */
 	int64_t template_timeout_ms;	/* default 30 min */
+	/* "EXPORTER:IFINDEX:ROUTER": flows an exporter received on that input
+	 * interface entered the WAN at ROUTER (default: the exporter) */
+	char **ingress_ifaces;
+	size_t n_ingress_ifaces;
 } neto_cfg_agent;
 
 typedef enum neto_cfg_series_kind {

@@ -101,6 +101,8 @@ static void print_agent(sbuf *b, const neto_cfg_agent *a)
 	if (a->metrics)
 		put(b, "metrics = %s\n", a->metrics);
 	put(b, "template_timeout = %s\n", dur(a->template_timeout_ms, t, sizeof t));
+	if (a->n_ingress_ifaces)
+		put_list(b, "ingress_ifaces", a->ingress_ifaces, a->n_ingress_ifaces);
 }
 
 static void print_sim(sbuf *b, const neto_cfg_sim *s)

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agent/bgp_cfg.h"
 #include "agent/pce.h"
 #include "cfg/cfg.h"
 #include "cmd/cmd.h"
@@ -149,6 +150,8 @@ static int cmd_router_run(int argc, char **argv)
 	ragent_cfg cfg;
 	ragent_cfg_defaults(&cfg);
 	neto_err err;
+	bgp_cfg bc;
+	memset(&bc, 0, sizeof bc);
 	if (config) {
 		size_t len;
 		char *buf = NULL;
@@ -162,7 +165,8 @@ static int cmd_router_run(int argc, char **argv)
 		int bad = cfg_parse(buf, len, config, &whole, &err);
 		if (bad == 0)
 			neto_cfg_free(&whole);
-		if (bad != 0 || ragent_cfg_parse(buf, len, config, &cfg, &err) != 0) {
+		if (bad != 0 || ragent_cfg_parse(buf, len, config, &cfg, &err) != 0 ||
+		    bgp_cfg_parse(buf, len, config, &bc, &err) != 0) {
 			fprintf(stderr, "neto router run: %s\n", err.msg);
 			free(buf);
 			ragent_cfg_free(&cfg);
@@ -195,12 +199,19 @@ static int cmd_router_run(int argc, char **argv)
 		ragent_cfg_free(&cfg);
 		goto out;
 	}
+	if (cfg.te_source && lsx_open(&a.lsx, &cfg, &bc, stderr, &err) != 0) {
+		fprintf(stderr, "neto router run: %s\n", err.msg);
+		ragent_cfg_free(&cfg);
+		ragent_free(&a);
+		goto out;
+	}
 	ragent_cfg_free(&cfg);
 	rc = ragent_run(&a, &g_stop, &err) == 0 ? 0 : 1;
 	if (rc != 0)
 		fprintf(stderr, "neto router run: %s\n", err.msg);
 	ragent_free(&a);
 out:
+	bgp_cfg_free(&bc);
 	free(fk);
 	free(fv);
 	return rc;

@@ -7,6 +7,8 @@
 #include "agent/bgp_cmd.h"
 #include "cmd/cmd.h"
 
+int cmd_peer(int argc, char **argv);	/* src/cmd/cmd_peer.c */
+
 static const char usage[] =
 	"usage: neto COMMAND [options]\n"
 	"\n"
@@ -27,6 +29,9 @@ static const char usage[] =
 	"             controller, scheduler, agents, API (see `neto run --help`)\n"
 	"  controller, scheduler, agent update NAME, sim\n"
 	"             one role of the orchestrator alone, against a shared store\n"
+	"  agent flow NAME\n"
+	"             a flow agent alone, with its IPFIX/NetFlow collector when it\n"
+	"             has one (see `neto agent flow --help`)\n"
 	"  check      check that a store is consistent (see `neto check --help`)\n"
 	"  lab        routers in network namespaces (FRR, kernel SRv6) from a\n"
 	"             topology, traffic through them, SR policies in the kernel\n"
@@ -35,6 +40,9 @@ static const char usage[] =
 	"             prefixes, reports what it receives (see `neto bgp --help`)\n"
 	"  router     the agent of a Linux router: a PCEP PCC that installs the\n"
 	"             PCE's SR policies in the kernel (see `neto router --help`)\n"
+
+	"  peer       choose the egress ISP of each destination prefix for low\n"
+	"             latency within peering capacity (see `neto peer --help`)\n"
 	"\n"
 	"options:\n"
 	"  -h, --help     this text\n"
@@ -76,6 +84,8 @@ int main(int argc, char **argv)
 		return bgp_cmd_main(argc - 2, argv + 2);
 	if (strcmp(cmd, "router") == 0)
 		return cmd_router_agent(argc - 2, argv + 2);
+	if (strcmp(cmd, "peer") == 0)
+		return cmd_peer(argc - 2, argv + 2);
 	fprintf(stderr, "neto: unknown command '%s'\n\n%s", cmd, usage);
 	return 2;
 }

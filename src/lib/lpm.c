@@ -22,6 +22,9 @@ typedef struct lpm_node {
 	uint8_t has_value;
 } lpm_node;
 
+#define LPM_STRIDE 16
+#define LPM_BLOCKS (1u << LPM_STRIDE)
+
 struct lpm {
 	int family;
 	unsigned bits;
@@ -29,6 +32,10 @@ struct lpm {
 	size_t nn, cap;
 	uint32_t root;
 	size_t size;
+	/* lpm_compile: per value of the first 16 bits, the longest shorter
+	 * prefix's value and the node the walk continues from */
+	bool compiled;
+	uint32_t *start, *best;	/* best: value + 1, 0: none */
 };
 
 lpm *lpm_new(int family)
@@ -46,6 +53,8 @@ void lpm_free(lpm *t)
 {
 	if (!t)
 		return;
+	free(t->start);
+	free(t->best);
 	free(t->n);
 	free(t);
 }
@@ -134,6 +143,7 @@ int lpm_insert(lpm *t, const uint8_t *addr, unsigned plen, uint32_t value)
 {
 	if (plen > t->bits)
 		return -1;
+	t->compiled = false;
 	uint64_t hi, lo;
 	load(t, addr, &hi, &lo);
 	mask(&hi, &lo, plen);
@@ -187,12 +197,58 @@ int lpm_insert(lpm *t, const uint8_t *addr, unsigned plen, uint32_t value)
 	}
 }
 
+/* Fills the first-stage table under node i; best: value + 1 of the
+ * longest prefix shorter than the stride above it (0: none). */
+static void compile_node(lpm *t, uint32_t i, uint32_t best)
+{
+	const lpm_node *n = &t->n[i];
+	uint32_t block = (uint32_t)(n->hi >> (64 - LPM_STRIDE));
+	if (n->plen >= LPM_STRIDE) {
+		/* the first node of the path at or past the stride starts the walk */
+		t->start[block] = i;
+		t->best[block] = best;
+		return;
+	}
+	if (n->has_value)
+		best = n->value + 1;
+	uint32_t span = 1u << (LPM_STRIDE - n->plen);
+	for (uint32_t b = block; b < block + span; b++) {
+		t->start[b] = 0;
+		t->best[b] = best;
+	}
+	for (int k = 0; k < 2; k++)
+		if (n->child[k])
+			compile_node(t, n->child[k], best);
+}
+
+void lpm_compile(lpm *t)
+{
+	if (!t->start) {
+		t->start = neto_calloc(LPM_BLOCKS, sizeof *t->start);
+		t->best = neto_calloc(LPM_BLOCKS, sizeof *t->best);
+	} else {
+		memset(t->start, 0, LPM_BLOCKS * sizeof *t->start);
+		memset(t->best, 0, LPM_BLOCKS * sizeof *t->best);
+	}
+	if (t->root)
+		compile_node(t, t->root, 0);
+	t->compiled = true;
+}
+
 bool lpm_lookup(const lpm *t, const uint8_t *addr, uint32_t *value)
 {
 	uint64_t hi, lo;
 	load(t, addr, &hi, &lo);
 	bool found = false;
 	uint32_t i = t->root;
+	if (t->compiled) {
+		uint32_t block = (uint32_t)(hi >> (64 - LPM_STRIDE));
+		if (t->best[block]) {
+			*value = t->best[block] - 1;
+			found = true;
+		}
+		i = t->start[block];
+	}
 	while (i) {
 		const lpm_node *n = &t->n[i];
 		uint64_t h = hi, l = lo;

@@ -8,7 +8,8 @@
  * branching bit that matters, typically 20 to 30 for a full Internet
  * table, and compares 128-bit keys as two 64-bit words. Nodes live in one
  * array with 32-bit indices (32 octets each), so a 1M-prefix table takes
- * about 64 MB and no pointer chasing across the heap.
+ * about 64 MB and no pointer chasing across the heap. lpm_compile adds a
+ * 65,536-entry first stage on the first 16 bits.
  *
  * One table holds one family. Inserting a prefix that is there replaces
  * its value. Keys are network-order address octets (4 or 16).
@@ -35,6 +36,12 @@ size_t lpm_size(const lpm *t);
 /* addr: 4 or 16 octets; plen 0..32 or 0..128 (bits beyond plen are
  * ignored). Returns -1 when plen is out of range. */
 int lpm_insert(lpm *t, const uint8_t *addr, unsigned plen, uint32_t value);
+/* Builds the first stage: a table indexed by an address's first 16 bits
+ * that gives the longest match among shorter prefixes and where the walk
+ * resumes, so a lookup skips the top of the trie (the shared /8 .. /16
+ * levels of a full table). An insert undoes it (lookups stay correct,
+ * walking from the root) until the next lpm_compile. 512 KiB. */
+void lpm_compile(lpm *t);
 /* The value of the longest prefix holding addr: true and *value, or false. */
 bool lpm_lookup(const lpm *t, const uint8_t *addr, uint32_t *value);
 

@@ -100,6 +100,7 @@ typedef struct ctx {
 	uint32_t *start;	/* per demand: where it was at the start of the cycle */
 	uint32_t *relieved;	/* per demand: first link it was relieved from */
 	uint8_t *moved;		/* per demand: a move was recorded */
+	uint8_t *elig;		/* per demand: may move for latency this cycle */
 	size_t cap_moves, cap_splits;
 } ctx;
 
@@ -191,7 +192,7 @@ static uint32_t best_with_room(const ctx *x, uint32_t d, uint32_t avoid, double 
 {
 	const pe_problem *p = x->p;
 	uint32_t pfx = p->dem[d].pfx, best = PE_NONE, from = x->r->choice[d];
-	double bc = INFINITY;
+	double bc = (double)INFINITY;
 	for (uint32_t k = p->cand_off[pfx]; k < p->cand_off[pfx + 1]; k++) {
 		uint32_t e = p->cand_egress[k];
 		if (link_of(x, e) == avoid)
@@ -249,6 +250,7 @@ static void project(ctx *x, const uint32_t *ds, size_t n, const pe_state *s, dou
 			x->r->n_capped++;
 		} else {
 			place(x, d, x->relieved[d]);
+			x->elig[d] = 1;
 		}
 		x->relieved[d] = PE_NONE;
 	}
@@ -352,7 +354,7 @@ static bool eject(ctx *x, uint32_t d, uint32_t l, const uint32_t *ds, size_t n,
 		uint32_t *dest = neto_reallocarray(NULL, q ? q : 1, sizeof *dest);
 		for (size_t i = 0; i < q && freed < need; i++) {
 			uint32_t o = tmp[i].d, best = PE_NONE, opfx = p->dem[o].pfx;
-			double bc = INFINITY;
+			double bc = (double)INFINITY;
 			for (uint32_t j = p->cand_off[opfx]; j < p->cand_off[opfx + 1]; j++) {
 				uint32_t f = p->cand_egress[j], lf = link_of(x, f);
 				if (lf == l || lf == m || r->load[lf] + tmp[i].rate > x->lim[lf])
@@ -493,7 +495,7 @@ static void repack(ctx *x, const uint32_t *ds, size_t n)
 	qsort(l, m, sizeof *l, by_rate_desc);
 	for (size_t i = 0; i < m; i++) {
 		uint32_t d = l[i].d, pfx = p->dem[d].pfx, best = PE_NONE, roomy = PE_NONE;
-		double bc = INFINITY, br = -INFINITY;
+		double bc = (double)INFINITY, br = -(double)INFINITY;
 		for (uint32_t k = p->cand_off[pfx]; k < p->cand_off[pfx + 1]; k++) {
 			uint32_t e = p->cand_egress[k], le = link_of(x, e);
 			double room = x->lim[le] - r->load[le];
@@ -526,6 +528,42 @@ static void repack(ctx *x, const uint32_t *ds, size_t n)
 	free(keep);
 	free(keep_rel);
 	free(keep_load);
+}
+
+/* After relief, room is left where demands were moved in whole units:
+ * demands that may move for latency (projected this cycle, or moved by
+ * relief anyway) take the cheapest candidate with room, the largest saving
+ * per unit of load first, never above headroom. */
+static void refill(ctx *x, const uint32_t *ds, size_t n)
+{
+	const pe_problem *p = x->p;
+	pe_result *r = x->r;
+	cand_sort *l = neto_reallocarray(NULL, n ? n : 1, sizeof *l);
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t d = ds[i], cur = r->choice[d];
+		if (cur == PE_NONE || x->moved[d] || (!x->elig[d] && cur == x->start[d]))
+			continue;
+		double c;
+		uint32_t to = best_with_room(x, d, PE_NONE, &c);
+		double cc = cost(x, d, cur, lat_of(p, p->dem[d].pfx, cur));
+		if (to == PE_NONE || to == cur || c >= cc)
+			continue;
+		l[m].d = d;
+		l[m].rate = p->dem[d].rate;
+		l[m].key = cc - c;
+		m++;
+	}
+	qsort(l, m, sizeof *l, by_key_desc);
+	for (size_t i = 0; i < m; i++) {
+		uint32_t d = l[i].d, cur = r->choice[d];
+		double c;
+		uint32_t to = best_with_room(x, d, PE_NONE, &c);
+		if (to != PE_NONE && to != cur &&
+		    c < cost(x, d, cur, lat_of(p, p->dem[d].pfx, cur)))
+			place(x, d, to);
+	}
+	free(l);
 }
 
 /* Records each demand of the class that ends elsewhere than it started:
@@ -598,6 +636,7 @@ int pe_decide(const pe_problem *p, const pe_opts *o, pe_state *s, double now, pe
 	x.lim = neto_reallocarray(NULL, p->n_links ? p->n_links : 1, sizeof *x.lim);
 	x.moved = neto_calloc(p->n_dem ? p->n_dem : 1, 1);
 	x.start = neto_reallocarray(NULL, p->n_dem ? p->n_dem : 1, sizeof *x.start);
+	x.elig = neto_calloc(p->n_dem ? p->n_dem : 1, 1);
 	x.relieved = neto_reallocarray(NULL, p->n_dem ? p->n_dem : 1, sizeof *x.relieved);
 	memset(x.relieved, 0xff, (p->n_dem ? p->n_dem : 1) * sizeof *x.relieved);
 	for (size_t l = 0; l < p->n_links; l++)
@@ -650,8 +689,19 @@ int pe_decide(const pe_problem *p, const pe_opts *o, pe_state *s, double now, pe
 		project(&x, ds, n, s, now);
 		relieve(&x, ds, n);
 		repack(&x, ds, n);
-		settle(&x, ds, n);
 	}
+	/* A link can stay above headroom because the demands of a lower class
+	 * on it have nowhere else to go while a higher class's do: the
+	 * congestion would hit every class on the link, so capacity comes
+	 * before precedence here. Relieve again, any class, lowest precedence
+	 * first. */
+	if (overload(&x) > 0)
+		for (unsigned c = p->n_class; c-- > 0;)
+			relieve(&x, order + start[c], start[c + 1] - start[c]);
+	for (unsigned c = 0; c < p->n_class; c++)
+		refill(&x, order + start[c], start[c + 1] - start[c]);
+	for (unsigned c = 0; c < p->n_class; c++)
+		settle(&x, order + start[c], start[c + 1] - start[c]);
 
 	for (size_t d = 0; d < p->n_dem; d++) {
 		uint32_t e = r->choice[d];
@@ -672,6 +722,7 @@ int pe_decide(const pe_problem *p, const pe_opts *o, pe_state *s, double now, pe
 	free(x.lim);
 	free(x.moved);
 	free(x.start);
+	free(x.elig);
 	free(x.relieved);
 	return 0;
 }

@@ -34,14 +34,22 @@
  *  3. when a link is still above headroom, the class is placed again
  *     largest demand first (a packing order) and relieved, and kept if
  *     that leaves less traffic above headroom;
- *  4. optionally (split), a demand that fits on no egress whole is split
+ * then, all classes placed,
+ *  4. if a link is still above headroom, relief runs again over every
+ *     class, lowest precedence first (its stuck demands congest the link
+ *     for every class on it: capacity comes before precedence);
+ *  5. refill: demands projected this cycle or moved by relief take the
+ *     cheapest candidate with room left, the largest saving first (relief
+ *     moves whole demands and leaves room behind);
+ * and, at any step,
+ *  6. optionally (split), a demand that fits on no egress whole is split
  *     into 2^split_bits more-specific prefixes placed separately (their
  *     traffic assumed even: measured more-specific traffic would do better).
  * A relief move never puts a link above headroom. Guarantees (tested):
  * when every demand may use every link and the total traffic is at most
  * sum(headroom x capacity) - (links - 1) x (largest demand), no link ends
- * above headroom; whenever a one-class link stays above headroom, no demand
- * on it fits on any of its other candidates. Against the exact optimum on
+ * above headroom; whenever a link stays above headroom, no demand on it
+ * fits on any of its other candidates (one class; tested). Against the exact optimum on
  * random instances with partial candidate sets, see docs/peering.md.
  *
  * pe_exact solves the same assignment exactly with GLPK (a MIP: binary

@@ -134,7 +134,9 @@ int pe_exact(const pe_problem *p, double headroom, double time_limit_s, pe_exact
 		x->status = PE_EXACT_NONE;	/* time ran out before a solution */
 		goto out;
 	}
-	x->status = st == GLP_OPT && s == 0 ? PE_EXACT_OPTIMAL : PE_EXACT_FEASIBLE;
+	/* GLP_EMIPGAP: stopped within mip_gap of the bound, optimal for us */
+	x->status = st == GLP_OPT && (s == 0 || s == GLP_EMIPGAP) ? PE_EXACT_OPTIMAL
+								  : PE_EXACT_FEASIBLE;
 	for (int c = 1; c <= (int)ncol; c++) {
 		if (glp_mip_col_val(lp, c) > 0.5) {
 			uint32_t d = col_dem[c];

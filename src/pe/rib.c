@@ -283,7 +283,8 @@ static pe_attr *attr_build(const bgp_update *u, int family)
 			plen += 1;
 	}
 	a->path_len = (uint16_t)(plen > UINT16_MAX ? UINT16_MAX : plen);
-	memcpy(a->data + a->n_segs + a->n_asns, u->communities, n_comm * 4);
+	if (n_comm > 0)
+		memcpy(a->data + a->n_segs + a->n_asns, u->communities, n_comm * 4);
 	a->origin = u->origin;
 	if (BGP_ATTR_SEEN(u, BGP_ATTR_MED)) {
 		a->has |= PE_HAS_MED;

@@ -343,6 +343,12 @@ static void cfg_copy(ragent_cfg *dst, const ragent_cfg *src)
 	*dst = *src;
 	dst->name = src->name ? neto_strdup(src->name) : NULL;
 	dst->pce_host = src->pce_host ? neto_strdup(src->pce_host) : NULL;
+	dst->te_source = src->te_source ? neto_strdup(src->te_source) : NULL;
+	dst->delays = NULL;
+	if (src->n_delays) {
+		dst->delays = neto_reallocarray(NULL, src->n_delays, sizeof *dst->delays);
+		memcpy(dst->delays, src->delays, src->n_delays * sizeof *dst->delays);
+	}
 	dst->ep = NULL;
 	if (src->n_ep) {
 		dst->ep = neto_reallocarray(NULL, src->n_ep, sizeof *dst->ep);
@@ -409,6 +415,7 @@ int ragent_open(ragent *a, const ragent_cfg *cfg, FILE *log, neto_err *err)
 
 void ragent_free(ragent *a)
 {
+	lsx_free(a->lsx);
 	if (a->fd >= 0)
 		close(a->fd);
 	if (a->pcc.lsp || a->pcc.s.out.buf)
@@ -466,6 +473,14 @@ int ragent_run(ragent *a, volatile sig_atomic_t *stop, neto_err *err)
 	pcep_state last = PCEP_ST_IDLE;
 	while (!*stop) {
 		int64_t now = mono_ms();
+		if (a->lsx)
+			lsx_poll(a->lsx, now);
+		if (a->cfg.pce_host == NULL) {
+			/* BGP-LS export only */
+			struct pollfd none;
+			(void)poll(&none, 0, 100);
+			continue;
+		}
 		if (a->fd < 0 && now >= a->next_try)
 			try_connect(a, now);
 		if (a->fd >= 0 && pcc_io(&a->pcc, a->fd, now) != 0) {

@@ -35,6 +35,7 @@
 
 #include "lib/err.h"
 #include "proto/pcep/pcc.h"
+#include "router/lsexport.h"
 #include "router/rt.h"
 
 #define RAGENT_MAX_CLASSES 64
@@ -69,6 +70,17 @@ typedef struct ragent_cfg {
 	uint32_t n_cls;
 	ragent_endpoint *ep;	/* owned */
 	uint32_t n_ep;
+	/* BGP-LS export (lsexport.h) to the peers of the file's [bgp] and
+	 * [peer NAME] sections: the TE database's source, "frr:INSTANCE"
+	 * (vtysh -N INSTANCE) or "file:PATH"; NULL: no export */
+	char *te_source;
+	int64_t te_period_ms;	/* default 5 s */
+	bool has_locator;	/* the local SRv6 locator */
+	bgp_pfx locator;
+	bool has_igp_rid;	/* the local IGP router ID (IPv4) */
+	uint8_t igp_rid[4];
+	lsexport_delay *delays;	/* owned; unidirectional delay per local address */
+	uint32_t n_delays;
 } ragent_cfg;
 
 void ragent_cfg_defaults(ragent_cfg *c);
@@ -86,7 +98,8 @@ int ragent_cfg_parse(const char *buf, size_t len, const char *name, ragent_cfg *
 
 /* One key = value of [router] (also what the command-line flags use):
  * name, pce, address, state_timeout, reconnect, keepalive, rule_priority,
- * class ("COLOR DSCP TABLE"), endpoint ("ADDRESS PREFIX [PREFIX...]"). */
+ * class ("COLOR DSCP TABLE"), endpoint ("ADDRESS PREFIX [PREFIX...]"),
+ * te_source, te_period, locator, igp_router_id, delay ("ADDRESS MICROSECONDS"). */
 int ragent_cfg_set(ragent_cfg *c, const char *key, const char *value, neto_err *err);
 
 /* Checks that the configuration can run (a PCE address). */
@@ -126,6 +139,7 @@ typedef struct ragent {
 	ragent_meta *meta;	/* per LSP name: colour, end point, failure */
 	size_t n_meta, cap_meta;
 	FILE *log;
+	struct lsx *lsx;	/* BGP-LS export; NULL: none */
 	uint64_t n_programmed, n_refused, n_flushes, n_connects;
 } ragent;
 
@@ -136,6 +150,21 @@ int ragent_open(ragent *a, const ragent_cfg *cfg, FILE *log, neto_err *err);
  * rules and closes the session. */
 int ragent_run(ragent *a, volatile sig_atomic_t *stop, neto_err *err);
 void ragent_free(ragent *a);
+
+/* ---- BGP-LS export (lsexport_agent.c) ----------------------------------- */
+
+struct bgp_cfg;
+typedef struct lsx lsx;
+/* A BGP speaker towards the peers of bc that announces the TE database of
+ * cfg->te_source every te_period as BGP-LS, only what changed after the
+ * first full announcement of each session. */
+int lsx_open(lsx **out, const ragent_cfg *cfg, const struct bgp_cfg *bc, FILE *log,
+	     neto_err *err);
+/* One round: sockets, timers, a read of the TE database when it is due. */
+void lsx_poll(lsx *x, int64_t now_ms);
+void lsx_free(lsx *x);
+/* Runs the source (vtysh, or reads the file): the JSON text, caller frees. */
+char *lsx_read_source(const char *source, size_t *len, neto_err *err);
 
 /* Next hop (interface and gateway) the kernel's main table gives dst:
  * RTM_GETROUTE (agent_nl.c). */

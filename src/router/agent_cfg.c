@@ -24,6 +24,7 @@ void ragent_cfg_defaults(ragent_cfg *c)
 	c->reconnect_ms = 1000;
 	c->keepalive = 30;
 	c->rule_prio = 1000;
+	c->te_period_ms = 5000;
 }
 
 void ragent_cfg_free(ragent_cfg *c)
@@ -31,6 +32,8 @@ void ragent_cfg_free(ragent_cfg *c)
 	free(c->name);
 	free(c->pce_host);
 	free(c->ep);
+	free(c->te_source);
+	free(c->delays);
 	memset(c, 0, sizeof *c);
 }
 
@@ -180,12 +183,65 @@ int ragent_cfg_set(ragent_cfg *c, const char *key, const char *v, neto_err *err)
 		c->rule_prio = u;
 		return 0;
 	}
+	if (strcmp(key, "te_source") == 0) {
+		if ((strncmp(v, "frr:", 4) != 0 || v[4] == '\0' || strlen(v) > 4 + 40 ||
+		     strspn(v + 4, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") !=
+			     strlen(v + 4)) &&
+		    (strncmp(v, "file:", 5) != 0 || v[5] == '\0'))
+			return neto_err_set(err, "te_source: frr:INSTANCE or file:PATH");
+		free(c->te_source);
+		c->te_source = neto_strdup(v);
+		return 0;
+	}
+	if (strcmp(key, "te_period") == 0) {
+		neto_err e2;
+		if (cfg_parse_duration(v, &c->te_period_ms, &e2) != 0)
+			return neto_err_set(err, "te_period: %s", e2.msg);
+		if (c->te_period_ms < 100)
+			return neto_err_set(err, "te_period: at least 100ms");
+		return 0;
+	}
+	if (strcmp(key, "locator") == 0) {
+		rt_prefix p;
+		neto_err e2;
+		if (rt_prefix_parse(v, &p, &e2) != 0 || p.len == 0 || p.len > 128)
+			return neto_err_set(err, "locator: '%.80s' is not an IPv6 prefix", v);
+		memset(&c->locator, 0, sizeof c->locator);
+		memcpy(c->locator.addr, p.addr, 16);
+		c->locator.len = p.len;
+		c->has_locator = true;
+		return 0;
+	}
+	if (strcmp(key, "igp_router_id") == 0) {
+		if (inet_pton(AF_INET, v, c->igp_rid) != 1)
+			return neto_err_set(err, "igp_router_id: '%.80s' is not an IPv4 address", v);
+		c->has_igp_rid = true;
+		return 0;
+	}
+	if (strcmp(key, "delay") == 0) {
+		char as[64], us[24], extra[2];
+		lsexport_delay d;
+		memset(&d, 0, sizeof d);
+		pcep_addr a;
+		if (sscanf(v, "%63s %23s %1s", as, us, extra) != 2 || pcep_addr_parse(as, &a) != 0 ||
+		    parse_u32(us, 0, 0xffffff, &d.delay_us) != 0)
+			return neto_err_set(err, "delay: '%.80s' is not ADDRESS MICROSECONDS "
+					    "(below 2^24)", v);
+		d.af = a.af;
+		memcpy(d.local, a.a, 16);
+		if (c->n_delays == RAGENT_MAX_ENDPOINTS)
+			return neto_err_set(err, "delay: more than %d", RAGENT_MAX_ENDPOINTS);
+		c->delays = neto_reallocarray(c->delays, c->n_delays + 1, sizeof *c->delays);
+		c->delays[c->n_delays++] = d;
+		return 0;
+	}
 	if (strcmp(key, "class") == 0)
 		return add_class(c, v, err);
 	if (strcmp(key, "endpoint") == 0)
 		return add_endpoint(c, v, err);
 	return neto_err_set(err, "unknown key '%.40s' (keys: name, pce, address, state_timeout, "
-			    "reconnect, keepalive, rule_priority, class, endpoint)", key);
+			    "reconnect, keepalive, rule_priority, class, endpoint, te_source, te_period, "
+			    "locator, igp_router_id, delay)", key);
 }
 
 typedef struct pctx {
@@ -202,7 +258,8 @@ static int handler(void *user, const char *section, const char *key, const char 
 	if (x->failed || strcmp(section, "router") != 0)
 		return 1;
 	static const char *const once[] = { "name", "pce", "address", "state_timeout",
-					    "reconnect", "keepalive", "rule_priority" };
+					    "reconnect", "keepalive", "rule_priority", "te_source",
+					    "te_period", "locator", "igp_router_id" };
 	for (unsigned i = 0; i < sizeof once / sizeof once[0]; i++) {
 		if (strcmp(key, once[i]) != 0)
 			continue;
@@ -245,8 +302,8 @@ int ragent_cfg_parse(const char *buf, size_t len, const char *name, ragent_cfg *
 
 int ragent_cfg_check(const ragent_cfg *c, neto_err *err)
 {
-	if (c->pce_host == NULL)
-		return neto_err_set(err, "no PCE address ([router] pce or --pce)");
+	if (c->pce_host == NULL && c->te_source == NULL)
+		return neto_err_set(err, "no PCE address ([router] pce or --pce) and no te_source");
 	return 0;
 }
 

@@ -56,6 +56,7 @@ wait_for() {	# seconds, command...
 }
 V() { vtysh -N $FRRNAME -c "$*"; }
 
+ip netns del $NS1 2>/dev/null; ip netns del $NS2 2>/dev/null	# left by a killed run
 ip netns add $NS1 && ip netns add $NS2 || exit 1
 ip link add nbf-a netns $NS1 type veth peer name nbf-b netns $NS2 || exit 1
 ip -n $NS1 addr add 10.78.0.1/24 dev nbf-a
@@ -145,6 +146,14 @@ wait_for 15 got6 || fail "neto did not receive fc00:66::/48"
 grep -m1 '"announce":\["10.66.0.0/24"\]' "$TMP/neto.log" | jq -e '.as_path == [65003] and .next_hop == "10.78.0.2"' >/dev/null ||
 	fail "neto decoded 10.66.0.0/24 wrongly"
 
+# clear bgp soft in: FRR asks for the routes again (ROUTE-REFRESH, RFC
+# 2918), neto announces them once more
+V clear bgp ipv4 unicast 10.78.0.1 soft in >/dev/null
+refreshed() { grep -q '"event":"route-refresh","peer":"frr","afi":1,"safi":1' "$TMP/neto.log" &&
+	[ "$(grep -c '"event":"announced","peer":"frr"' "$TMP/neto.log")" -ge 2 ]; }
+wait_for 10 refreshed || fail "neto did not answer FRR's ROUTE-REFRESH"
+grep -q '"peer":"frr","from":"Established"' "$TMP/neto.log" && fail "the session dropped on a ROUTE-REFRESH"
+
 # clear bgp: Cease/administrative reset, then the session comes back
 V clear bgp 10.78.0.1 >/dev/null
 reset_seen() { grep -q '"peer":"frr","direction":"received","code":6,"subcode":4' "$TMP/neto.log"; }
@@ -175,10 +184,12 @@ sleep 1
 tshark -r "$TMP/bgp.pcap" -T fields -e tcp.stream -e tcp.srcport -e tcp.seq -e tcp.payload \
 	2>/dev/null | python3 "$SRC/tests/lab/test_bgp_split.py" > "$TMP/msgs.hex" || fail "no messages captured"
 text2pcap -q -T 179,179 "$TMP/msgs.hex" "$TMP/msgs.pcap" || fail "text2pcap failed"
+[ -n "${NB_CAPTURE_DIR:-}" ] && cp "$TMP/bgp.pcap" "$TMP/msgs.hex" "$NB_CAPTURE_DIR/"	# for seed corpora
 tshark -r "$TMP/msgs.pcap" -V > "$TMP/tshark.txt" 2>&1 || fail "tshark failed"
 [ "$(grep -c 'Border Gateway Protocol' "$TMP/tshark.txt")" -ge 12 ] || fail "tshark dissected too few messages"
 grep -qi 'malformed' "$TMP/tshark.txt" && fail "tshark reports a malformed field: $(grep -i -m3 malformed "$TMP/tshark.txt")"
 grep -q 'Minor error Code (Cease): Administratively Reset' "$TMP/tshark.txt" || fail "tshark saw no Cease/reset"
+grep -q 'Type: ROUTE-REFRESH Message (5)' "$TMP/tshark.txt" || fail "tshark saw no ROUTE-REFRESH"
 grep -q 'Minor error Code (Cease): Administratively Shutdown' "$TMP/tshark.txt" || fail "tshark saw no Cease/shutdown"
 # FRR's OPEN as tshark and neto read it
 est=$(grep -m1 '"peer":"frr","from":"OpenConfirm"' "$TMP/neto.log")

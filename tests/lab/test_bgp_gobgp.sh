@@ -35,6 +35,7 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; if [ -n "${KEEP:-}" ]; then rm -rf /tmp/nb-keep; cp -r "$TMP" /tmp/nb-keep; fi; echo "--- neto log"; cat "$TMP/neto.log"; echo "--- gobgpd log"; tail -20 "$TMP/gobgpd.log"; exit 1; }
 
+ip netns del $NS1 2>/dev/null; ip netns del $NS2 2>/dev/null	# left by a killed run
 ip netns add $NS1 && ip netns add $NS2 || exit 1
 ip link add nbg-a netns $NS1 type veth peer name nbg-b netns $NS2 || exit 1
 ip -n $NS1 addr add 10.77.0.1/24 dev nbg-a
@@ -168,6 +169,7 @@ sleep 1
 tshark -r "$TMP/bgp.pcap" -T fields -e tcp.stream -e tcp.srcport -e tcp.seq -e tcp.payload \
 	2>/dev/null | python3 "$SRC/tests/lab/test_bgp_split.py" > "$TMP/msgs.hex" || fail "no messages captured"
 text2pcap -q -T 179,179 "$TMP/msgs.hex" "$TMP/msgs.pcap" || fail "text2pcap failed"
+[ -n "${NB_CAPTURE_DIR:-}" ] && cp "$TMP/bgp.pcap" "$TMP/msgs.hex" "$NB_CAPTURE_DIR/"	# for seed corpora
 tshark -r "$TMP/msgs.pcap" -V > "$TMP/tshark.txt" 2>&1 || fail "tshark failed"
 [ "$(grep -c 'Border Gateway Protocol' "$TMP/tshark.txt")" -ge 20 ] || fail "tshark dissected too few messages"
 grep -qi 'malformed' "$TMP/tshark.txt" && fail "tshark reports a malformed field: $(grep -i -m3 malformed "$TMP/tshark.txt")"

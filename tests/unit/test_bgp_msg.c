@@ -83,6 +83,56 @@ static void test_open_frr_layout(void **state)
 	assert_true(bgp_open_has_family(&d, BGP_AFI_IPV4, BGP_SAFI_UNICAST));
 }
 
+/* OPENs captured in tests/lab: FRR bgpd 8.4 (AS 65003, hold 9, with
+ * hostname, graceful restart and other capabilities) and GoBGP 3.10 (AS
+ * 65002, ls and ipv4-unicast). */
+static const uint8_t real_frr_open[] = {
+	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	0xff, 0xff, 0x00, 0x5e, 0x01, 0x04, 0xfd, 0xeb, 0x00, 0x09, 0x0a, 0x4e, 0x00, 0x02,
+	0x41, 0x02, 0x06, 0x01, 0x04, 0x00, 0x01, 0x00, 0x01, 0x02, 0x02, 0x80, 0x00, 0x02,
+	0x02, 0x02, 0x00, 0x02, 0x02, 0x46, 0x00, 0x02, 0x06, 0x41, 0x04, 0x00, 0x00, 0xfd,
+	0xeb, 0x02, 0x02, 0x06, 0x00, 0x02, 0x06, 0x45, 0x04, 0x00, 0x01, 0x01, 0x01, 0x02,
+	0x06, 0x49, 0x04, 0x02, 0x76, 0x6d, 0x00, 0x02, 0x04, 0x40, 0x02, 0xc0, 0x78, 0x02,
+	0x09, 0x47, 0x07, 0x00, 0x01, 0x01, 0x80, 0x00, 0x00, 0x00,
+};
+static const uint8_t real_gobgp_open[] = {
+	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	0xff, 0xff, 0x00, 0x47, 0x01, 0x04, 0xfd, 0xea, 0x00, 0x09, 0x0a, 0x4d, 0x00, 0x02,
+	0x2a, 0x02, 0x28, 0x02, 0x00, 0x49, 0x04, 0x02, 0x76, 0x6d, 0x00, 0x01, 0x04, 0x40,
+	0x04, 0x00, 0x47, 0x01, 0x04, 0x00, 0x01, 0x00, 0x01, 0x41, 0x04, 0x00, 0x00, 0xfd,
+	0xea, 0x05, 0x0c, 0x40, 0x04, 0x00, 0x47, 0x00, 0x02, 0x00, 0x01, 0x00, 0x01, 0x00,
+	0x02,
+};
+
+static void test_open_captured(void **state)
+{
+	(void)state;
+	bgp_open d;
+	bgp_notif n;
+	neto_err err;
+	assert_int_equal(bgp_open_decode(real_frr_open, sizeof real_frr_open, &d, &n, &err), 0);
+	assert_int_equal(bgp_open_asn(&d), 65003);
+	assert_int_equal(d.hold_time, 9);
+	assert_int_equal(d.bgp_id, 0x0a4e0002);
+	assert_true(d.route_refresh);
+	assert_true(bgp_open_has_family(&d, BGP_AFI_IPV4, BGP_SAFI_UNICAST));
+	assert_true(d.other_len > 0);	/* FQDN, graceful restart, ... kept raw */
+	assert_int_equal(bgp_open_decode(real_gobgp_open, sizeof real_gobgp_open, &d, &n, &err), 0);
+	assert_int_equal(bgp_open_asn(&d), 65002);
+	assert_true(bgp_open_has_family(&d, BGP_AFI_LS, BGP_SAFI_LS));
+	assert_true(bgp_open_has_family(&d, BGP_AFI_IPV4, BGP_SAFI_UNICAST));
+	/* re-encoding keeps every capability: decode -> encode -> decode */
+	wire_wr w;
+	wire_wr_init(&w);
+	bgp_open d2;
+	assert_int_equal(bgp_open_encode(&d, &w, &err), 0);
+	assert_int_equal(bgp_open_decode(w.buf, w.len, &d2, &n, &err), 0);
+	assert_int_equal(d2.other_len, d.other_len);
+	assert_memory_equal(d2.other, d.other, d.other_len);
+	assert_int_equal(d2.n_families, d.n_families);
+	wire_wr_free(&w);
+}
+
 static int open_err(uint8_t *m, size_t len, bgp_notif *n)
 {
 	bgp_open d;
@@ -508,6 +558,54 @@ static void test_update_errors(void **state)
 	}
 }
 
+/* RFC 6793 section 4.2.3: a two-octet session's AS_PATH and AS4_PATH */
+static void test_as4_path_merge(void **state)
+{
+	(void)state;
+	const uint8_t a[] = { ORIGIN_OK,
+			      /* AS_PATH: 65001 23456 65003 (two octets) */
+			      0x40, 2, 8, 2, 3, 0xfd, 0xe9, 0x5b, 0xa0, 0xfd, 0xeb,
+			      NH_OK,
+			      /* AS4_PATH: 4200000000 65003 */
+			      0xc0, 17, 10, 2, 2, 0xfa, 0x56, 0xea, 0x00, 0, 0, 0xfd, 0xeb };
+	uint8_t m[512];
+	size_t len = raw_update(m, a, sizeof a, true);
+	bgp_upd_opts as2 = { false, false };
+	bgp_update d;
+	bgp_notif n;
+	neto_err err;
+	assert_int_equal(bgp_update_decode(m, len, &as2, &d, &n, &err), 0);
+	assert_int_equal(d.n_asns, 3);
+	assert_int_equal(d.asns[0], 65001);
+	assert_int_equal(d.asns[1], 4200000000u);
+	assert_int_equal(d.asns[2], 65003);
+	bgp_update_free(&d);
+	/* on a four-octet session the AS4_PATH is not used */
+	const uint8_t b[] = { ORIGIN_OK, ASPATH_OK, NH_OK,
+			      0xc0, 17, 10, 2, 2, 0xfa, 0x56, 0xea, 0x00, 0, 0, 0xfd, 0xeb };
+	len = raw_update(m, b, sizeof b, true);
+	assert_int_equal(bgp_update_decode(m, len, &AS4, &d, &n, &err), 0);
+	assert_int_equal(d.n_asns, 1);
+	assert_int_equal(d.asns[0], 65001);
+	bgp_update_free(&d);
+	/* an AS4_PATH longer than the AS_PATH is ignored */
+	const uint8_t c[] = { ORIGIN_OK, 0x40, 2, 4, 2, 1, 0x5b, 0xa0, NH_OK,
+			      0xc0, 17, 10, 2, 2, 0xfa, 0x56, 0xea, 0x00, 0, 0, 0xfd, 0xeb };
+	len = raw_update(m, c, sizeof c, true);
+	assert_int_equal(bgp_update_decode(m, len, &as2, &d, &n, &err), 0);
+	assert_int_equal(d.n_asns, 1);
+	assert_int_equal(d.asns[0], BGP_AS_TRANS);
+	bgp_update_free(&d);
+	/* a malformed AS4_PATH is discarded */
+	const uint8_t e[] = { ORIGIN_OK, 0x40, 2, 4, 2, 1, 0x5b, 0xa0, NH_OK,
+			      0xc0, 17, 6, 2, 2, 0xfa, 0x56, 0xea, 0x00 };
+	len = raw_update(m, e, sizeof e, true);
+	assert_int_equal(bgp_update_decode(m, len, &as2, &d, &n, &err), 0);
+	assert_int_equal(d.n_discarded, 1);
+	assert_int_equal(d.asns[0], BGP_AS_TRANS);
+	bgp_update_free(&d);
+}
+
 static void test_notification_keepalive_refresh(void **state)
 {
 	(void)state;
@@ -555,11 +653,13 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_open_roundtrip),
 		cmocka_unit_test(test_open_frr_layout),
+		cmocka_unit_test(test_open_captured),
 		cmocka_unit_test(test_open_errors),
 		cmocka_unit_test(test_header_errors),
 		cmocka_unit_test(test_update_roundtrip),
 		cmocka_unit_test(test_update_mp),
 		cmocka_unit_test(test_update_errors),
+		cmocka_unit_test(test_as4_path_merge),
 		cmocka_unit_test(test_notification_keepalive_refresh),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

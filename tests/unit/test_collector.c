@@ -37,7 +37,8 @@ static const char ini[] =
 	"dscp_classes = 46:gold,34:silver\n"
 	"default_class = bronze\n"
 	"sampling = 10\n"
-	"template_timeout = 5m\n";
+	"template_timeout = 5m\n"
+	"ingress_ifaces = PAR:7:PAR2\n";
 
 static const char prefixes[] = "# site prefixes\n"
 			       "10.1.0.0/16 PAR\n"
@@ -86,6 +87,10 @@ static void test_cfg_keys(void **state)
 		{ "[agent a]\nrole = flow\nexporters = X\nlisten = 1.2.3.4:9\n"
 		  "dscp_classes = 64:gold\n", "is not DSCP:CLASS" },
 		{ "[agent a]\nrole = update\nlisten = 1.2.3.4:9\n", "not a key of update" },
+		{ "[agent a]\nrole = flow\nexporters = X\nlisten = 1.2.3.4:9\n"
+		  "ingress_ifaces = X:7\n", "is not EXPORTER:IFINDEX:ROUTER" },
+		{ "[agent a]\nrole = flow\nexporters = X\nlisten = 1.2.3.4:9\n"
+		  "ingress_ifaces = Y:7:Z\n", "names no exporter" },
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		if (cfg_parse(bad[i].text, strlen(bad[i].text), "t.ini", &cfg, &e) == 0)
@@ -305,6 +310,42 @@ static void test_sampling_batches(void **state)
 	neto_cfg_free(&cfg);
 }
 
+/* A flow that came in on an interface of the exporter that ingress_ifaces
+ * names entered the WAN at that interface's router. */
+static void test_ingress_iface(void **state)
+{
+	(void)state;
+	neto_cfg cfg;
+	collector *c = make(&cfg);
+	ipfix_addr par;
+	ipfix_addr_parse(&par, "192.0.2.1");
+	ipfix_flow f[2] = { flow("10.1.0.5", "10.2.0.9", 46, 1000, T0 + 2000),
+			    flow("10.1.0.5", "10.2.0.9", 46, 3000, T0 + 2000) };
+	f[0].in_if = 7;
+	f[1].in_if = 8;
+	static const ipfix_field fi[] = { { IPFIX_IE_SRC_V4, 4, 0 },     { IPFIX_IE_DST_V4, 4, 0 },
+					  { IPFIX_IE_TOS, 1, 0 },        { IPFIX_IE_OCTET_DELTA, 8, 0 },
+					  { IPFIX_IE_INGRESS_IF, 4, 0 }, { IPFIX_IE_END_MS, 8, 0 } };
+	size_t len;
+	uint8_t *b = msg(fi, 6, f, 2, &len);
+	neto_err e;
+	assert_int_equal(collector_packet(c, &par, b, len, T0 + 3000, &e), 0);
+	free(b);
+	sent s = { .n = 0 };
+	assert_int_equal(collector_flush(c, T0 + W, true, keep, &s, &e), 1);
+	assert_int_equal(s.b[0].n, 2);
+	for (size_t i = 0; i < 2; i++) {
+		const flowmsg_record *r = &s.b[0].recs[i];
+		if (r->bytes == 1000)
+			assert_string_equal(r->ingress, "PAR2");
+		else
+			assert_string_equal(r->ingress, "PAR");
+	}
+	free_sent(&s);
+	collector_free(c);
+	neto_cfg_free(&cfg);
+}
+
 static int put_store(void *ctx, const char *topic, const char *key, int64_t at,
 		     const char *body, size_t len, neto_err *err)
 {
@@ -392,6 +433,7 @@ int main(void)
 		cmocka_unit_test(test_cfg_keys),
 		cmocka_unit_test(test_attribution),
 		cmocka_unit_test(test_sampling_batches),
+		cmocka_unit_test(test_ingress_iface),
 		cmocka_unit_test(test_end_to_end),
 		cmocka_unit_test(test_bad_prefixes),
 	};

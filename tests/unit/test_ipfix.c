@@ -576,6 +576,76 @@ static void test_malformed(void **state)
 	ipfix_cache_free(c);
 }
 
+/* NetFlow v9 specifics: options template lengths in octets, no variable
+ * length, no withdrawal, FlowSets that must fit the datagram. */
+static void test_netflow_v9_malformed(void **state)
+{
+	(void)state;
+	struct {
+		uint16_t set;
+		uint16_t w[4];
+		size_t nw;
+		const char *want;
+	} bad[] = {
+		{ 1, { 260, 3, 4, 0 }, 3, "scope length 3" },
+		{ 1, { 260, 0, 4, 0 }, 3, "scope length 0" },
+		{ 0, { 256, 0, 0, 0 }, 2, "template 256 has no fields" },
+		{ 0, { 256, 1, 8, 65535 }, 4, "has length 65535" },
+		{ 0, { 256, 9, 8, 4 }, 4, "declares 9 fields" },
+	};
+	ipfix_cache *c = ipfix_cache_new(NULL);
+	sink s = { .n = 0 };
+	neto_err e;
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		wire_wr w;
+		wire_wr_init(&w);
+		wire_put_u16(&w, 9);
+		wire_put_u16(&w, 1);
+		wire_put_u32(&w, 1000);
+		wire_put_u32(&w, 1700000000);
+		wire_put_u32(&w, 1);
+		wire_put_u32(&w, 5);
+		wire_put_u16(&w, bad[i].set);
+		wire_put_u16(&w, 0);
+		for (size_t k = 0; k < bad[i].nw; k++)
+			wire_put_u16(&w, bad[i].w[k]);
+		wire_put_u16(&w, 0);
+		wire_wr_patch_u16(&w, 22, (uint16_t)(w.len - 20));
+		e.msg[0] = 0;
+		assert_int_equal(decode(c, 1, w.buf, w.len, T0, &s, &e), -1);
+		if (!strstr(e.msg, bad[i].want) || !strstr(e.msg, "netflow v9"))
+			fail_msg("case %zu: '%s' lacks '%s'", i, e.msg, bad[i].want);
+		wire_wr_free(&w);
+	}
+	assert_int_equal(ipfix_cache_templates(c), 0);
+
+	/* framing: a FlowSet longer than the datagram; octets after the last
+	 * FlowSet that are not zero padding */
+	ipfix_flow in = flow4(1, 2, 100);
+	ipfix_msg m;
+	ipfix_msg_begin(&m, NFV9_VERSION, T0, BOOT, 1, 5);
+	ipfix_msg_template(&m, 256, v4_fields, N_V4, 0);
+	ipfix_msg_data(&m, 256, v4_fields, N_V4, 0, &in, 1);
+	size_t len;
+	uint8_t *b = ipfix_msg_end(&m, &len);
+	uint8_t *x = calloc(1, len + 3);
+	memcpy(x, b, len);
+	x[20 + 2] = 0x0f; /* first FlowSet's length: 0x0f.. */
+	assert_int_equal(decode(c, 1, x, len, T0, &s, &e), -1);
+	assert_non_null(strstr(e.msg, "set 1 (ID 0): length"));
+	memcpy(x, b, len);
+	x[len] = 0, x[len + 1] = 0, x[len + 2] = 0;
+	assert_int_equal(decode(c, 1, x, len + 3, T0, &s, &e), 0); /* zero padding */
+	assert_int_equal(s.n, 1);
+	x[len + 1] = 7;
+	assert_int_equal(decode(c, 1, x, len + 3, T0, &s, &e), -1);
+	assert_non_null(strstr(e.msg, "not padding"));
+	assert_int_equal(s.n, 1);
+	free(x);
+	free(b);
+	ipfix_cache_free(c);
+}
+
 /* A cache that is full refuses new templates rather than grow. */
 static void test_cache_cap(void **state)
 {
@@ -611,6 +681,7 @@ int main(void)
 		cmocka_unit_test(test_netflow_v9),
 		cmocka_unit_test(test_netflow_v5),
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_netflow_v9_malformed),
 		cmocka_unit_test(test_cache_cap),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

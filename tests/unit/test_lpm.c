@@ -76,6 +76,9 @@ static void property(int family, uint64_t seed)
 			t[i].v = (uint32_t)tu_rand(&rs);
 			assert_int_equal(lpm_insert(l, t[i].a, t[i].plen, t[i].v), 0);
 		}
+		/* half the rounds with the first stage, half walking from the root */
+		if (round % 2)
+			lpm_compile(l);
 		for (int q = 0; q < 2000; q++) {
 			uint8_t a[16] = { 0 };
 			if (q % 2)
@@ -132,6 +135,11 @@ static void test_edges(void **state)
 	assert_true(lpm_lookup(l, h, &v));
 	assert_int_equal(v, 9);
 	assert_int_equal(lpm_size(l), 3);
+	lpm_compile(l);
+	assert_true(lpm_lookup(l, h, &v));
+	assert_int_equal(v, 9);
+	assert_true(lpm_lookup(l, o, &v));
+	assert_int_equal(v, 100);
 	lpm_free(l);
 }
 

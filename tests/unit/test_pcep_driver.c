@@ -3,8 +3,9 @@
  * loopback: a task's policy becomes PCE-initiated SR-MPLS LSPs (labels from
  * the map, colour in vendor information), DONE only once the PCC reported
  * the desired segment lists; updates, a path going away, removal, refusals
- * (PCErr) and an inexpressible policy FAILED; a lost session PENDING. And
- * the configuration keys of the driver.
+ * (PCErr) and an inexpressible policy FAILED; a lost session PENDING; a task
+ * through the updating agent and the store. And the configuration keys of
+ * the driver.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,12 +19,14 @@
 #include <cmocka.h>
 
 #include "agent/driver_pcep.h"
+#include "agent/update.h"
 #include "cfg/cfg.h"
 #include "proto/pcep/pcc.h"
 
 static const char map[] = "# SIDs of the lab\n"
 			  "label fc00:0:2:1:: 16002 10.0.0.2\n"
-			  "label fc00:0:3:1:: 16003 10.0.0.3\n"
+			  "srgb 16000\n"
+			  "index fc00:0:3:1:: 3 10.0.0.3\n"
 			  "label fc00:0:4:1:: 16004\n"
 			  "color gold 100\n"
 			  "router r3 10.0.0.3\n";
@@ -108,7 +111,11 @@ static void test_driver(void **state)
 	assert_int_equal(status(&r, "r3/gold", NULL, NULL, &err), DRIVER_DONE);
 
 	assert_int_equal(r.drv.apply(r.drv.ctx, "r1", "r3/gold", one_path, 0, &err), 0);
+	/* asked again before the answer: not sent twice */
+	assert_int_equal(r.drv.apply(r.drv.ctx, "r1", "r3/gold", one_path, 0, &err), 0);
 	spin(&r, 10);
+	assert_int_equal(r.c.n_initiated, 1);
+	assert_int_equal(r.c.n_refused, 0);
 	assert_int_equal(status(&r, "r3/gold", one_path, &rb, &err), DRIVER_DONE);
 	assert_non_null(rb);
 	assert_true(driver_policy_equal(rb, one_path));
@@ -119,6 +126,7 @@ static void test_driver(void **state)
 	assert_non_null(l);
 	assert_int_equal(l->path.ero.n, 2);
 	assert_int_equal(l->path.ero.sub[0].sid >> 12, 16002);
+	assert_int_equal(l->path.ero.sub[1].sid >> 12, 16003);	/* SRGB 16000 + index 3 */
 	assert_int_equal(l->path.ero.sub[1].nai.type, PCEP_NAI_IPV4_NODE);
 	assert_int_equal(l->path.ero.sub[1].nai.local.a[3], 3);
 	assert_true(l->path.has_vendor);
@@ -238,6 +246,8 @@ static void test_map_errors(void **state)
 		{ "color gold 0\n", "map:1: colour '0' is not 1..4294967295" },
 		{ "router r1 nowhere\n", "map:1: router r1: 'nowhere' is not an IP address" },
 		{ "dataplane ip\n", NULL },
+		{ "index fc00::1 3\n", "map:1: index before any srgb line" },
+		{ "srgb 8\n", "map:1: SRGB base '8' is not 16..1048575" },
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		agent_driver drv;
@@ -249,12 +259,113 @@ static void test_map_errors(void **state)
 	}
 }
 
+/* One task through the updating agent (agent_update_tick, as `neto agent
+ * update` runs it) with the PCEP driver: claimed, sent as a PCInitiate,
+ * completed once the PCC reported it, the installed state recorded; then a
+ * removal task. */
+static int64_t plan_task(store *st, const char *action, const char *desired, int64_t now)
+{
+	neto_err err;
+	int held;
+	int64_t epoch, plan_id;
+	assert_int_equal(store_lease_acquire(st, "controller", "c", now, 60000, &held, &epoch, &err), 0);
+	assert_true(held);
+	store_fence fc = { "c", epoch };
+	store_task_in t = { 0, "r1", "r3/gold", action, desired };
+	store_plan_in in = { .kind = "reopt", .priority = 1, .solution = "{}", .plan = "{}",
+			     .nsteps = 1, .tasks = &t, .ntasks = 1 };
+	if (store_plan_create(st, &fc, &in, now, &plan_id, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(store_lease_acquire(st, "scheduler", "s", now, 60000, &held, &epoch, &err), 0);
+	store_fence fs = { "s", epoch };
+	store_task *v = NULL;
+	size_t n = 0;
+	assert_int_equal(store_task_list(st, plan_id, 0, &v, &n, &err), 0);
+	assert_int_equal(n, 1);
+	int ok = 0;
+	assert_int_equal(store_task_assign(st, &fs, v[0].id, "pce", now, now + 60000, &ok, &err), 0);
+	assert_true(ok);
+	store_task_free(v, n);
+	return plan_id;
+}
+
+static const char *task_state(store *st, int64_t plan_id, char *out, size_t n)
+{
+	store_task *v = NULL;
+	size_t k = 0;
+	neto_err err;
+	assert_int_equal(store_task_list(st, plan_id, 0, &v, &k, &err), 0);
+	snprintf(out, n, "%s", k ? v[0].state : "none");
+	store_task_free(v, k);
+	return out;
+}
+
+static void test_agent_update(void **state)
+{
+	(void)state;
+	rig r = { 0 };
+	setup_rig(&r);
+	char dir[] = "/tmp/np-pcep-agent.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char uri[128];
+	snprintf(uri, sizeof uri, "sqlite:%s/neto.db", dir);
+	store *st = NULL;
+	neto_err err;
+	if (store_open(&st, uri, &err) != 0)
+		fail_msg("%s", err.msg);
+	agent_update a;
+	agent_update_config uc = { .name = "pce", .routers = "r*", .driver = &r.drv,
+				   .resend_ms = 1000 };
+	agent_update_init(&a, st, &uc);
+	int64_t now = 1000000;
+	int64_t plan = plan_task(st, "apply", one_path, now);
+	char s1[32];
+	for (int i = 0; i < 200 && a.applied < 1; i++) {
+		now += 10;
+		assert_int_equal(agent_update_tick(&a, now, &err), 0);
+		spin(&r, 2);
+	}
+	assert_int_equal(a.applied, 1);
+	assert_string_equal(task_state(st, plan, s1, sizeof s1), "done");
+	assert_non_null(pcc_find(&r.c, "neto/r3/gold/0"));
+	store_installed *iv = NULL;
+	size_t ni = 0;
+	assert_int_equal(store_installed_list(st, &iv, &ni, &err), 0);
+	assert_int_equal(ni, 1);
+	assert_string_equal(iv[0].router, "r1");
+	assert_true(driver_policy_equal(iv[0].body, one_path));
+	store_installed_free(iv, ni);
+
+	plan = plan_task(st, "remove", NULL, now);
+	for (int i = 0; i < 200 && a.applied < 2; i++) {
+		now += 10;
+		assert_int_equal(agent_update_tick(&a, now, &err), 0);
+		spin(&r, 2);
+	}
+	assert_int_equal(a.applied, 2);
+	assert_string_equal(task_state(st, plan, s1, sizeof s1), "done");
+	assert_int_equal(pcc_count(&r.c), 0);
+	assert_int_equal(store_installed_list(st, &iv, &ni, &err), 0);
+	assert_int_equal(ni, 0);
+	store_installed_free(iv, ni);
+
+	agent_update_free(&a);
+	store_close(st);
+	char cmd[256];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	close(r.fd);
+	pcc_free(&r.c);
+	r.drv.close(r.drv.ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_driver),
 		cmocka_unit_test(test_cfg_keys),
 		cmocka_unit_test(test_map_errors),
+		cmocka_unit_test(test_agent_update),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

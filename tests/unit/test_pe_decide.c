@@ -125,14 +125,25 @@ static void test_latency_and_overload(void **state)
 	assert_int_equal(r.n_moves, 0);
 	pe_result_free(&r);
 	/* traffic grows on one moved prefix: link 1 overloads; the relief
-	 * moves the cheapest demand off it and nothing else */
+	 * moves the big demand off it, and the room left takes the demand that
+	 * had stayed on the slow link (the optimum: 90 on link 1) */
 	t.dem[1].rate = 50;
 	run(&t, &o, &s, 1120, &r);
 	assert_int_equal(r.n_relief_moves, 1);
+	assert_int_equal(r.n_latency_moves, 1);
 	assert_int_equal(r.n_overloaded, 0);
-	assert_int_equal(r.moves[0].reason, PE_OVERLOAD);
-	assert_int_equal(r.moves[0].link, 1);
-	assert_true(r.load[0] <= 95 && r.load[1] <= 95);
+	for (size_t i = 0; i < r.n_moves; i++) {
+		if (r.moves[i].reason == PE_OVERLOAD) {
+			assert_int_equal(r.moves[i].dem, 1);
+			assert_int_equal(r.moves[i].link, 1);
+		} else {
+			assert_int_not_equal(r.moves[i].dem, 1);
+			assert_int_equal(r.moves[i].reason, PE_LATENCY);
+			assert_int_equal(r.moves[i].from, 0);
+			assert_int_equal(r.moves[i].to, 1);
+		}
+	}
+	assert_true(r.load[0] == 50 && r.load[1] == 90);
 	pe_result_free(&r);
 	pe_state_free(&s);
 }
@@ -384,8 +395,8 @@ static void test_guarantee_full(void **state)
 
 /* Random partial candidate sets: every remaining overload has its
  * certificate, the exact model is never worse, and when both find a
- * feasible assignment the heuristic's latency is within 1.5x of the
- * optimum, 1.06x on average (observed figures: see docs/peering.md). */
+ * feasible assignment the heuristic's latency is within 1.3x of the
+ * optimum, 1.04x on average (observed figures: see docs/peering.md). */
 static void test_vs_exact(void **state)
 {
 	(void)state;
@@ -471,8 +482,8 @@ static void test_vs_exact(void **state)
 	print_message("heuristic overloads where exact does not: worst excess %.3f x the largest "
 		      "demand, traffic/room %.3f .. %.3f\n", worst_excess, best_fill, worst_fill);
 	assert_true(both > 50);
-	assert_true(worst <= 1.5);
-	assert_true(sum_ratio / both <= 1.06);
+	assert_true(worst <= 1.3);
+	assert_true(sum_ratio / both <= 1.04);
 	/* the heuristic may miss a feasible packing (unsplittable demands
 	 * with partial candidate sets): at most 1 in 10 of the feasible */
 	assert_true(exact_only * 10 <= both + exact_only);

@@ -55,6 +55,17 @@ static void test_cfg_file(void **state)
 	assert_int_equal(e->p[0].len, 64);
 	assert_null(ragent_class_find(&c, 30));
 	assert_non_null(ragent_class_find(&c, 10));
+	assert_string_equal(c.te_source, "frr:r1");
+	assert_int_equal(c.te_period_ms, 2000);
+	assert_true(c.has_locator);
+	assert_int_equal(c.locator.len, 48);
+	assert_int_equal(c.locator.addr[0], 0xfc);
+	assert_true(c.has_igp_rid);
+	assert_int_equal(c.igp_rid[3], 1);
+	assert_int_equal(c.n_delays, 2);
+	assert_int_equal(c.delays[0].af, 4);
+	assert_int_equal(c.delays[0].delay_us, 5000);
+	assert_int_equal(c.delays[1].af, 6);
 	assert_int_equal(ragent_cfg_check(&c, &err), 0);
 	ragent_cfg_free(&c);
 	free(text);
@@ -115,6 +126,14 @@ static void test_cfg_refusals(void **state)
 		"given twice");
 	refused("[router]\naddress = 300.1.1.1\n", "address");
 	refused("[router]\nreconnect = 1ms\n", "reconnect");
+	refused("[router]\nte_source = vtysh\n", "te_source");
+	refused("[router]\nte_source = frr:a;rm\n", "te_source");
+	refused("[router]\nte_source = file:\n", "te_source");
+	refused("[router]\nte_period = 10ms\n", "te_period");
+	refused("[router]\nlocator = fc00::/129\n", "locator");
+	refused("[router]\nigp_router_id = fc00::1\n", "igp_router_id");
+	refused("[router]\ndelay = 10.0.0.1\n", "delay");
+	refused("[router]\ndelay = 10.0.0.1 16777216\n", "delay");
 }
 
 static void test_color(void **state)

@@ -701,6 +701,80 @@ static int attr_one(upd_ctx *c, uint8_t flags, uint8_t type, wire_rd *v)
 	return 0;
 }
 
+/* Positions an AS_PATH segment counts for in path length comparisons
+ * (RFC 4271 section 9.1.2.2 a, RFC 6793 section 4.2.3). */
+static size_t seg_count(const bgp_as_seg *g)
+{
+	switch (g->type) {
+	case BGP_AS_SEQUENCE: return g->n;
+	case BGP_AS_SET: return 1;
+	default: return 0;	/* confederation segments */
+	}
+}
+
+/* RFC 6793 section 4.2.3: with a two-octet peer, the AS_PATH (AS_TRANS for
+ * four-octet ASNs) and the AS4_PATH are merged: the leading ASes of AS_PATH
+ * that the AS4_PATH does not cover, then the AS4_PATH. A malformed AS4_PATH,
+ * or one with confederation segments, is discarded (RFC 6793 section 6,
+ * RFC 7606 section 7.2); one longer than the AS_PATH is ignored. */
+static void merge_as4_path(bgp_update *u)
+{
+	const bgp_raw_attr *a4 = NULL;
+	for (size_t i = 0; i < u->n_other; i++)
+		if (u->other[i].type == BGP_ATTR_AS4_PATH)
+			a4 = &u->other[i];
+	if (a4 == NULL || !BGP_ATTR_SEEN(u, BGP_ATTR_AS_PATH))
+		return;
+	bgp_update t;
+	bgp_update_init(&t);
+	wire_rd r = wire_rd_init(a4->val, a4->len);
+	while (wire_ok(&r) && wire_left(&r) > 0) {
+		uint8_t type = wire_u8(&r);
+		uint8_t cnt = wire_u8(&r);
+		uint32_t asns[255];
+		for (unsigned i = 0; i < cnt; i++)
+			asns[i] = wire_u32(&r);
+		if (!wire_ok(&r) || cnt == 0 || (type != BGP_AS_SET && type != BGP_AS_SEQUENCE)) {
+			bgp_update_free(&t);
+			u->n_discarded++;
+			return;
+		}
+		bgp_update_add_seg(&t, type, asns, cnt);
+	}
+	size_t n_path = 0, n_as4 = 0;
+	for (size_t i = 0; i < u->n_segs; i++)
+		n_path += seg_count(&u->segs[i]);
+	for (size_t i = 0; i < t.n_segs; i++)
+		n_as4 += seg_count(&t.segs[i]);
+	if (n_as4 > n_path || t.n_segs == 0) {
+		bgp_update_free(&t);
+		return;
+	}
+	bgp_update m;
+	bgp_update_init(&m);
+	size_t keep = n_path - n_as4;
+	for (size_t i = 0; i < u->n_segs; i++) {
+		const bgp_as_seg *g = &u->segs[i];
+		size_t c = seg_count(g);
+		if (c > keep) {
+			if (keep > 0 && g->type == BGP_AS_SEQUENCE)
+				bgp_update_add_seg(&m, g->type, u->asns + g->first, (uint8_t)keep);
+			break;
+		}
+		bgp_update_add_seg(&m, g->type, u->asns + g->first, g->n);
+		keep -= c;
+	}
+	for (size_t i = 0; i < t.n_segs; i++)
+		bgp_update_add_seg(&m, t.segs[i].type, t.asns + t.segs[i].first, t.segs[i].n);
+	free(u->segs);
+	free(u->asns);
+	u->segs = m.segs;
+	u->n_segs = m.n_segs;
+	u->asns = m.asns;
+	u->n_asns = m.n_asns;
+	bgp_update_free(&t);
+}
+
 int bgp_update_decode(const uint8_t *msg, size_t len, const bgp_upd_opts *o, bgp_update *u,
 		      bgp_notif *n, neto_err *err)
 {
@@ -758,6 +832,8 @@ int bgp_update_decode(const uint8_t *msg, size_t len, const bgp_upd_opts *o, bgp
 		if (attr_one(&c, flags, type, &v) != 0)
 			goto fail;
 	}
+	if (!o->as4)
+		merge_as4_path(u);
 	/* RFC 7606 section 3 (d): missing well-known mandatory attributes */
 	bool reach = u->n_nlri > 0 || (u->reach.present && (u->reach.n_pfx > 0 || u->reach.raw_len > 0));
 	if (reach) {

@@ -380,7 +380,9 @@ static void data_set(msg_ctx *m, uint16_t tid, wire_rd s)
 			if (d && rate)
 				ipfix_dom_set_sampler(d, v.has_sampler_id ? v.f.sampler_id : 0,
 						      rate);
-			if (d && v.sys_init)
+			/* ms since the epoch: anything past 2^50 (year 37,648) is
+			 * nonsense, and would overflow the times below */
+			if (d && v.sys_init && v.sys_init < (uint64_t)1 << 50)
 				d->boot_ms = (int64_t)v.sys_init;
 			continue;
 		}

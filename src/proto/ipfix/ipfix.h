@@ -224,7 +224,7 @@ uint8_t *ipfix_encode_v5(const ipfix_flow *flows, size_t n, int64_t export_ms, i
 			 uint32_t seq, uint16_t engine, uint16_t sampling, uint8_t mode,
 			 size_t *len);
 
-/* Helpers */
+/* Addresses */
 void ipfix_addr_v4(ipfix_addr *a, uint32_t host_order);
 /* "192.0.2.1" or "2001:db8::1" into *a; -1 when not an address. */
 int ipfix_addr_parse(ipfix_addr *a, const char *s);
