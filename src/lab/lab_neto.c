@@ -13,7 +13,8 @@
  *   router agents: `neto router run --netns SITE` per site, PCC address
  *       fd00:ff:N::1, one class (colour, DSCP, table) per traffic class, the
  *       end point of every other site mapped to its site prefix
- *   controller, scheduler, topology agent (`--file`, the lab's topology),
+ *   controller, scheduler, topology agent (`--file DIR/topology.json`, a
+ *       copy of the lab's topology that `neto lab link` rewrites),
  *       API: in the host's namespace (they only need the store), SQLite in
  *       DIR/neto.db
  *   SIDs the TE engine names (src/te/srv6.h): a node's End SID LOC:1:: is
