@@ -120,9 +120,15 @@ run_bird() {
 }
 
 echo "prefixes: $N, repeats: $REPS"
+# (not in pipelines: the runs must stay in this shell so that cleanup knows
+# every process they started)
 for r in $(seq "$REPS"); do
-	run_neto | tee -a "$TMP/neto.res" | sed "s/^/neto run $r: seconds rss_kb internal_seconds: /"
-	run_bird | tee -a "$TMP/bird.res" | sed "s/^/bird run $r: seconds rss_kb: /"
+	run_neto > "$TMP/one" || { cat "$TMP/one"; exit 1; }
+	cat "$TMP/one" >> "$TMP/neto.res"
+	sed "s/^/neto run $r: seconds rss_kb internal_seconds: /" "$TMP/one"
+	run_bird > "$TMP/one" || { cat "$TMP/one"; exit 1; }
+	cat "$TMP/one" >> "$TMP/bird.res"
+	sed "s/^/bird run $r: seconds rss_kb: /" "$TMP/one"
 done
 nm=$(cut -d' ' -f1 "$TMP/neto.res" | median)
 bm=$(cut -d' ' -f1 "$TMP/bird.res" | median)

@@ -46,10 +46,9 @@ static void roundtrip(const ipfix_flow *f, int version)
 	ipfix_addr x;
 	ipfix_addr_v4(&x, 1);
 	neto_err err;
-	uint64_t before = 0;
 	if (ipfix_decode(c, &x, b, len, 0, check_same, (void *)(uintptr_t)f, &err) != 0)
 		abort();
-	if (ipfix_cache_stats(c)->flows != before + 1)
+	if (ipfix_cache_stats(c)->flows != 1)
 		abort();
 	ipfix_cache_free(c);
 	free(b);

@@ -21,9 +21,9 @@ for t in tshark tcpdump text2pcap python3 jq ip vtysh; do
 done
 [ -x /usr/lib/frr/bgpd ] && [ -x /usr/lib/frr/zebra ] || { echo "skip: FRR missing"; exit 77; }
 
-NS1=nb-frr-neto
-NS2=nb-frr-peer
-FRRNAME=nb-frr-peer
+NS1=nb-frr-neto-$$
+NS2=nb-frr-peer-$$
+FRRNAME=nb-frr-$$
 TMP=$(mktemp -d /tmp/nb-frr.XXXXXX)
 chmod 755 "$TMP"
 PIDS=()
@@ -56,7 +56,6 @@ wait_for() {	# seconds, command...
 }
 V() { vtysh -N $FRRNAME -c "$*"; }
 
-ip netns del $NS1 2>/dev/null; ip netns del $NS2 2>/dev/null	# left by a killed run
 ip netns add $NS1 && ip netns add $NS2 || exit 1
 ip link add nbf-a netns $NS1 type veth peer name nbf-b netns $NS2 || exit 1
 ip -n $NS1 addr add 10.78.0.1/24 dev nbf-a

@@ -20,8 +20,8 @@ for t in gobgpd gobgp tshark tcpdump text2pcap python3 jq ip; do
 	command -v $t >/dev/null || { echo "skip: $t missing"; exit 77; }
 done
 
-NS1=nb-gobgp-neto
-NS2=nb-gobgp-peer
+NS1=nb-gobgp-neto-$$
+NS2=nb-gobgp-peer-$$
 TMP=$(mktemp -d /tmp/nb-gobgp.XXXXXX)
 PIDS=()
 cleanup() {
@@ -35,7 +35,6 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; if [ -n "${KEEP:-}" ]; then rm -rf /tmp/nb-keep; cp -r "$TMP" /tmp/nb-keep; fi; echo "--- neto log"; cat "$TMP/neto.log"; echo "--- gobgpd log"; tail -20 "$TMP/gobgpd.log"; exit 1; }
 
-ip netns del $NS1 2>/dev/null; ip netns del $NS2 2>/dev/null	# left by a killed run
 ip netns add $NS1 && ip netns add $NS2 || exit 1
 ip link add nbg-a netns $NS1 type veth peer name nbg-b netns $NS2 || exit 1
 ip -n $NS1 addr add 10.77.0.1/24 dev nbg-a

@@ -17,8 +17,8 @@ SRC=$2
 for t in sqlite3 jq ip; do
 	command -v $t >/dev/null || { echo "skip: $t missing"; exit 77; }
 done
-NS1=nb-lsag-speaker
-NS2=nb-lsag-agent
+NS1=nb-lsag-speaker-$$
+NS2=nb-lsag-agent-$$
 TMP=$(mktemp -d /tmp/nb-lsag.XXXXXX)
 PIDS=()
 cleanup() {
@@ -41,7 +41,6 @@ wait_for() {
 	for _ in $(seq $((n * 4))); do "$@" && return 0; sleep 0.25; done
 	return 1
 }
-ip netns del $NS1 2>/dev/null; ip netns del $NS2 2>/dev/null	# left by a killed run
 ip netns add $NS1 && ip netns add $NS2 || exit 1
 ip link add nbl-a netns $NS1 type veth peer name nbl-b netns $NS2 || exit 1
 ip -n $NS1 addr add 10.79.0.1/24 dev nbl-a

@@ -18,8 +18,8 @@ SRC=$2
 for t in gobgpd gobgp tshark tcpdump text2pcap python3 jq ip; do
 	command -v $t >/dev/null || { echo "skip: $t missing"; exit 77; }
 done
-NS1=nb-srp-neto
-NS2=nb-srp-peer
+NS1=nb-srp-neto-$$
+NS2=nb-srp-peer-$$
 TMP=$(mktemp -d /tmp/nb-srp.XXXXXX)
 PIDS=()
 cleanup() {
@@ -43,7 +43,6 @@ wait_for() {
 	for _ in $(seq $((n * 4))); do "$@" && return 0; sleep 0.25; done
 	return 1
 }
-ip netns del $NS1 2>/dev/null; ip netns del $NS2 2>/dev/null	# left by a killed run
 ip netns add $NS1 && ip netns add $NS2 || exit 1
 ip link add nbs-a netns $NS1 type veth peer name nbs-b netns $NS2 || exit 1
 ip -n $NS1 addr add 10.76.0.1/24 dev nbs-a

@@ -410,6 +410,27 @@ static void test_ipfix_sampling_options(void **state)
 	assert_int_equal(s.f[0].sampling, 512);
 	assert_int_equal(s.f[1].sampling, 64);
 	free(b);
+
+	/* uniform probabilistic sampling (RFC 5477 s8.2.5): samplingProbability
+	 * as float64 and as float32 (reduced size), 1 / p */
+	for (uint16_t plen = 4; plen <= 8; plen += 4) {
+		const ipfix_field opt3[] = { { 149, 4, 0 },
+					     { IPFIX_IE_SAMPLING_PROBABILITY, plen, 0 } };
+		ipfix_flow o3;
+		memset(&o3, 0, sizeof o3);
+		o3.sampling = 250;
+		ipfix_msg_begin(&m, IPFIX_VERSION, T0, BOOT, 1, 11u + plen);
+		ipfix_msg_template(&m, 400, opt3, 2, 1);
+		ipfix_msg_data(&m, 400, opt3, 2, 1, &o3, 1);
+		ipfix_msg_template(&m, 402, dat2, 3, 0);
+		ipfix_msg_data(&m, 402, dat2, 3, 0, d2, 1);
+		b = ipfix_msg_end(&m, &len);
+		s.n = 0;
+		assert_int_equal(decode(c, 1, b, len, T0, &s, &e), 0);
+		assert_int_equal(s.n, 1);
+		assert_int_equal(s.f[0].sampling, 250);
+		free(b);
+	}
 	ipfix_cache_free(c);
 }
 

@@ -95,6 +95,8 @@ static uint8_t slot_of(uint16_t ie, uint16_t len, uint32_t pen, bool v9_scope)
 	case IPFIX_IE_SAMPLING_PACKET_SPACE: return len <= 4 ? SLOT_PKT_SPACE : SLOT_SKIP;
 	case IPFIX_IE_SAMPLING_SIZE: return len <= 4 ? SLOT_SAMP_SIZE : SLOT_SKIP;
 	case IPFIX_IE_SAMPLING_POPULATION: return len <= 4 ? SLOT_SAMP_POP : SLOT_SKIP;
+	case IPFIX_IE_SAMPLING_PROBABILITY:
+		return len == 8 || len == 4 ? SLOT_SAMP_PROB : SLOT_SKIP;
 	case IPFIX_IE_SAMPLER_ID:
 	case IPFIX_IE_SELECTOR_ID: return len <= 4 ? SLOT_SAMPLER_ID : SLOT_SKIP;
 	default: return SLOT_SKIP;
@@ -261,6 +263,7 @@ typedef struct rec_vals {
 	ipfix_flow f;
 	uint64_t start_up, end_up, sys_init;
 	uint32_t interval, random, pkt_interval, pkt_space, size, pop;
+	double prob;
 	bool has_start_up, has_end_up, has_sampler_id;
 } rec_vals;
 
@@ -277,6 +280,8 @@ static uint32_t rate_of(const rec_vals *v)
 		    v->pkt_interval;
 	else if (v->size && v->pop)	/* n-out-of-N (RFC 5477 s8.2.4) */
 		n = ((uint64_t)v->pop + v->size / 2) / v->size;
+	else if (v->prob > 0 && v->prob <= 1)	/* probabilistic: 1 / p */
+		n = 1 / v->prob < (double)UINT32_MAX ? (uint64_t)(1 / v->prob + 0.5) : UINT32_MAX;
 	if (n > UINT32_MAX)
 		n = UINT32_MAX;
 	return (uint32_t)n;
@@ -336,6 +341,19 @@ static bool read_record(const ipfix_tmpl *t, wire_rd *r, rec_vals *v)
 		case SLOT_PKT_SPACE: v->pkt_space = (uint32_t)wire_uint(r, len); break;
 		case SLOT_SAMP_SIZE: v->size = (uint32_t)wire_uint(r, len); break;
 		case SLOT_SAMP_POP: v->pop = (uint32_t)wire_uint(r, len); break;
+		case SLOT_SAMP_PROB: {
+			/* float64, or float32 in reduced-size encoding (s6.2) */
+			uint64_t bits = wire_uint(r, len);
+			if (len == 8) {
+				memcpy(&v->prob, &bits, sizeof v->prob);
+			} else {
+				uint32_t b32 = (uint32_t)bits;
+				float p32;
+				memcpy(&p32, &b32, sizeof p32);
+				v->prob = (double)p32;
+			}
+			break;
+		}
 		case SLOT_SAMPLER_ID:
 			v->f.sampler_id = (uint32_t)wire_uint(r, len);
 			v->has_sampler_id = true;

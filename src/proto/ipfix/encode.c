@@ -144,6 +144,20 @@ static void put_field(ipfix_msg *m, const ipfix_flow *fl, const ipfix_field *f, 
 		wire_put_zero(&m->w, f->len - n);
 		return;
 	}
+	if (f->ie == IPFIX_IE_SAMPLING_PROBABILITY && (f->len == 8 || f->len == 4)) {
+		double p = fl->sampling ? 1.0 / fl->sampling : 0;
+		if (f->len == 8) {
+			uint64_t bits;
+			memcpy(&bits, &p, sizeof bits);
+			wire_put_u64(&m->w, bits);
+		} else {
+			float q = (float)p;
+			uint32_t bits;
+			memcpy(&bits, &q, sizeof bits);
+			wire_put_u32(&m->w, bits);
+		}
+		return;
+	}
 	if (f->len <= 8) {
 		wire_put_uint(&m->w, value_of(m, fl, f->ie), f->len);
 	} else {

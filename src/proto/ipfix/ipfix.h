@@ -21,7 +21,7 @@
  *
  * Sampling: options records (IPFIX samplingInterval 34,
  * samplingPacketInterval/Space 305/306, samplingSize/Population 309/310,
- * samplerRandomInterval 50, with selectorId 302 or samplerId 48 as their
+ * samplingProbability 311, samplerRandomInterval 50, with selectorId 302 or samplerId 48 as their
  * key) set the rate of an observation domain; a data record that carries
  * the rate itself, or names a sampler, takes that one. NetFlow v5 has it in
  * the header. ipfix_flow.sampling is 0 when the exporter said nothing; the
@@ -101,6 +101,7 @@ enum {
 	IPFIX_IE_SAMPLING_PACKET_SPACE = 306,
 	IPFIX_IE_SAMPLING_SIZE = 309,
 	IPFIX_IE_SAMPLING_POPULATION = 310,
+	IPFIX_IE_SAMPLING_PROBABILITY = 311,	/* float64 (or float32) */
 };
 
 /* ---- the flat record ----------------------------------------------------- */
