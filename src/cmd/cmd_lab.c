@@ -28,6 +28,7 @@ static const char lab_usage[] =
 	"                [--neto [--api HOST:PORT] [--period D] [--state-timeout D]]\n"
 	"       neto lab demand --dir DIR --file DEMANDS.csv   (a lab up with --neto)\n"
 	"       neto lab respawn --dir DIR   (start neto's stopped roles again)\n"
+	"       neto lab link --dir DIR --link ID --state down|up\n"
 	"       neto lab traffic send|recv [options]   (see `neto lab traffic --help`)\n"
 	"       neto lab policy set|del|show --netns NS [options]\n"
 	"       neto lab rule add|del --netns NS --dscp D --table T [--prio N]\n"
@@ -257,7 +258,8 @@ int cmd_lab(int argc, char **argv)
 	if (strcmp(sub, "policy") == 0 || strcmp(sub, "rule") == 0 || strcmp(sub, "sid") == 0)
 		return cmd_router(argc, argv);
 	if (strcmp(sub, "up") == 0 || strcmp(sub, "down") == 0 || strcmp(sub, "status") == 0 ||
-	    strcmp(sub, "demand") == 0 || strcmp(sub, "respawn") == 0)
+	    strcmp(sub, "demand") == 0 || strcmp(sub, "respawn") == 0 ||
+	    strcmp(sub, "link") == 0)
 		return lab_cmd(argc, argv);
 	if (strcmp(sub, "traffic") == 0)
 		return lab_traffic_cmd(argc - 1, argv + 1);

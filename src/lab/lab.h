@@ -121,6 +121,9 @@ int lab_neto_up(const lab_opts *o, const lab_plan *p, neto_err *err);
 int lab_neto_status(const char *state_path);
 /* Starts again neto's roles that are not running (not the router agents). */
 int lab_neto_respawn(const char *dir, neto_err *err);
+/* Takes the lab link `id` (its veth pair) down or up, and marks it (both
+ * directions) in DIR/topology.json, the file the topology agent follows. */
+int lab_neto_link(const char *dir, const char *id, bool up, neto_err *err);
 /* Writes the demand CSV `file` into the store of the lab in `dir`. */
 int lab_neto_demand(const char *dir, const char *file, neto_err *err);
 

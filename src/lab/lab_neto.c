@@ -13,7 +13,8 @@
  *   router agents: `neto router run --netns SITE` per site, PCC address
  *       fd00:ff:N::1, one class (colour, DSCP, table) per traffic class, the
  *       end point of every other site mapped to its site prefix
- *   controller, scheduler, topology agent (`--file`, the lab's topology),
+ *   controller, scheduler, topology agent (`--file DIR/topology.json`, a
+ *       copy of the lab's topology that `neto lab link` rewrites),
  *       API: in the host's namespace (they only need the store), SQLite in
  *       DIR/neto.db
  *   SIDs the TE engine names (src/te/srv6.h): a node's End SID LOC:1:: is
@@ -47,6 +48,7 @@
 #include "lib/mem.h"
 #include "store/store.h"
 #include "te/srv6.h"
+#include "topo/topo_io.h"
 
 /* The classes of the controller's defaults (gold, silver, bronze) as the
  * lab marks them: DSCP, SR policy colour, routing table. Unmarked traffic
@@ -246,7 +248,7 @@ static const char *const role_names[LAB_NETO_N_ROLES] = { "controller", "schedul
 
 int lab_neto_up(const lab_opts *o, const lab_plan *p, neto_err *err)
 {
-	char path[PATH_MAX + 128], dir[PATH_MAX], topo_abs[PATH_MAX];
+	char path[PATH_MAX + 128], dir[PATH_MAX], topo_abs[PATH_MAX + 32];
 	if (!realpath(o->dir, dir) || !realpath(o->topology, topo_abs))
 		return neto_err_set(err, "%s: %s", o->dir, strerror(errno));
 	topo t;
@@ -288,6 +290,15 @@ int lab_neto_up(const lab_opts *o, const lab_plan *p, neto_err *err)
 		snprintf(path, sizeof path, "%s/router-%s.log", dir, p->sites[i].ns);
 		rec(st, "file %s", path);
 		unlink(path);
+	}
+	/* the topology agent follows a copy in DIR, which `neto lab link`
+	 * rewrites when it takes a link down or up */
+	snprintf(topo_abs, sizeof topo_abs, "%s/topology.json", dir);
+	rec(st, "file %s", topo_abs);
+	FILE *tf = fopen(topo_abs, "w");
+	if (!tf || topo_json_write(tf, &t) != 0 || fclose(tf) != 0) {
+		neto_err_set(err, "%s: cannot write", topo_abs);
+		goto out;
 	}
 	/* the configuration and the PCE's map of routers */
 	m = open_memstream(&text, &len);
@@ -569,5 +580,70 @@ int lab_neto_demand(const char *dir, const char *file, neto_err *err)
 	free(body);
 	if (rc == 0)
 		printf("demand matrix %lld stored\n", (long long)id);
+	return rc;
+}
+
+/* ---- neto lab link: a link failure (or repair) in the lab and in the
+ * topology the topology agent follows -------------------------------------- */
+
+int lab_neto_link(const char *dir_arg, const char *id, bool up, neto_err *err)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 32], line[PATH_MAX + 128], prefix[64] = "";
+	if (!realpath(dir_arg, dir))
+		return neto_err_set(err, "%s: %s", dir_arg, strerror(errno));
+	snprintf(path, sizeof path, "%s/lab.state", dir);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return neto_err_set(err, "%s: %s", path, strerror(errno));
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "prefix %63s", prefix) == 1)
+			break;
+	fclose(f);
+	snprintf(path, sizeof path, "%s/topology.json", dir);
+	topo t;
+	if (lab_topo_load(path, &t, err) != 0) {
+		topo_free(&t);
+		return -1;
+	}
+	lab_plan p;
+	if (lab_plan_make(&p, &t, prefix, 1, err) != 0) {
+		topo_free(&t);
+		return -1;
+	}
+	int rc = -1;
+	uint32_t k = 0;
+	for (; k < p.n_edges; k++) {
+		const lab_edge *e = &p.edges[k];
+		if ((e->link_ab != TOPO_NONE && strcmp(t.links[e->link_ab].id, id) == 0) ||
+		    (e->link_ba != TOPO_NONE && strcmp(t.links[e->link_ba].id, id) == 0))
+			break;
+	}
+	if (k == p.n_edges) {
+		neto_err_set(err, "no link '%s' in %s", id, path);
+		goto out;
+	}
+	const lab_edge *e = &p.edges[k];
+	/* the veth pair carries both directions: both go down (or up) */
+	if (sh(err, "ip -n %s link set %s %s", p.sites[e->a].ns, e->if_a, up ? "up" : "down") != 0 ||
+	    sh(err, "ip -n %s link set %s %s", p.sites[e->b].ns, e->if_b, up ? "up" : "down") != 0)
+		goto out;
+	if (e->link_ab != TOPO_NONE)
+		t.links[e->link_ab].up = up;
+	if (e->link_ba != TOPO_NONE)
+		t.links[e->link_ba].up = up;
+	char tmp[PATH_MAX + 48];
+	snprintf(tmp, sizeof tmp, "%s/topology.json.new", dir);
+	FILE *tf = fopen(tmp, "w");
+	if (!tf || topo_json_write(tf, &t) != 0 || fclose(tf) != 0 || rename(tmp, path) != 0) {
+		neto_err_set(err, "%s: cannot write", path);
+		unlink(tmp);
+		goto out;
+	}
+	printf("link %s:%s <-> %s:%s %s\n", p.sites[e->a].ns, e->if_a, p.sites[e->b].ns, e->if_b,
+	       up ? "up" : "down");
+	rc = 0;
+out:
+	lab_plan_free(&p);
+	topo_free(&t);
 	return rc;
 }

@@ -734,6 +734,8 @@ static const char lab_cmd_usage[] =
 	"  --period D    --neto: controller period (default 10s)\n"
 	"  --state-timeout D  --neto: routers drop neto's policies after D without\n"
 	"                a PCE session (default 10s)\n"
+	"usage: neto lab link --dir DIR --link ID --state down|up\n"
+	"                a link's veth pair down or up, and in the topology neto follows\n"
 	"usage: neto lab respawn --dir DIR\n"
 	"                start again neto's roles that are not running\n"
 	"usage: neto lab demand --dir DIR --file DEMANDS.csv\n"
@@ -752,11 +754,13 @@ int lab_cmd(int argc, char **argv)
 		{ "period", required_argument, NULL, 'P' },
 		{ "state-timeout", required_argument, NULL, 'T' },
 		{ "file", required_argument, NULL, 'f' },
+		{ "link", required_argument, NULL, 'L' },
+		{ "state", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	lab_opts o = { .dir = ".", .prefix = "nl-" };
-	const char *verb = argv[0], *file = NULL;
+	const char *verb = argv[0], *file = NULL, *link_id = NULL, *link_state = NULL;
 	optind = 1;
 	int c;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -770,6 +774,8 @@ int lab_cmd(int argc, char **argv)
 		case 'P': o.period = optarg; break;
 		case 'T': o.state_timeout = optarg; break;
 		case 'f': file = optarg; break;
+		case 'L': link_id = optarg; break;
+		case 'S': link_state = optarg; break;
 		case 's': {
 			char *end;
 			o.scale = strtod(optarg, &end);
@@ -793,6 +799,14 @@ int lab_cmd(int argc, char **argv)
 		rc = lab_up(&o, &err);
 	} else if (strcmp(verb, "down") == 0) {
 		rc = lab_down(&o, &err);
+	} else if (strcmp(verb, "link") == 0) {
+		if (!link_id || !link_state || (strcmp(link_state, "up") != 0 &&
+				 strcmp(link_state, "down") != 0)) {
+			fprintf(stderr, "neto lab link: --link ID and --state up|down are required\n");
+			return 2;
+		}
+		rc = lab_neto_link(o.dir, link_id, strcmp(link_state, "up") == 0,
+				   &err);
 	} else if (strcmp(verb, "respawn") == 0) {
 		rc = lab_neto_respawn(o.dir, &err);
 	} else if (strcmp(verb, "demand") == 0) {

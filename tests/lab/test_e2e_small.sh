@@ -20,6 +20,9 @@
 #       agents withdraw the policies; half the demand then flows on the IGP
 #       paths with no loss; `neto lab respawn` starts the roles again and
 #       the policies come back
+#   (d) link a-d down (`neto lab link`: the veth pair, and the topology file
+#       the topology agent follows): every policy moves off it (timed);
+#       repaired: used again
 #   down stops every process and removes namespaces and files
 # Usage: bash test_e2e_small.sh NETO SOURCE_DIR BUILD_DIR
 set -u
@@ -176,6 +179,26 @@ done
 # the IGP alone would put a->c (12) on a-b-c: a:to4 carries a->c only
 # because of neto's policies
 awk -v m="${RATE[a-d]}" 'BEGIN { exit !(m >= 4) }' || fail "a-d carries ${RATE[a-d]}: not steered"
+
+echo "== (d) link a-d down: replanned"
+t0=$(date +%s%N)
+"$NETO" lab link --dir "$DIR" --link a-d --state down || fail "lab link down"
+avoids_d() { # no list of a's policies to c through d, and b's to d not through a
+	local t
+	for t in 100 200 300; do
+		ip -n "${P}1" -6 route show table $t | grep -q "fc00:0:4:1::" && return 1
+		ip -n "${P}1" -6 route show table $t | grep -q "fd00:0:3::/64" || return 1
+	done
+	! ip -n "${P}2" -6 route show table 300 | grep -q "fc00:0:1:1::"
+}
+wait_for 40 avoids_d || fail "policies still through the failed link"
+echo "replanned around a-d: $((($(date +%s%N) - t0) / 1000000)) ms from the link going down to every policy off it"
+"$NETO" show topology --api "$API" | grep -q "^a-d .* down" || fail "store does not show a-d down"
+t0=$(date +%s%N)
+"$NETO" lab link --dir "$DIR" --link a-d --state up || fail "lab link up"
+uses_d() { ip -n "${P}1" -6 route show table 100 | grep -q "fc00:0:4:1::"; }
+wait_for 40 uses_d || fail "a-d not used again after its repair"
+echo "a-d back in use $((($(date +%s%N) - t0) / 1000000)) ms after its repair"
 
 echo "== (c) fallback: kill -9 every neto role"
 pids=$(awk '$1 == "proc" && $4 !~ /^router:/ { print $2 }' "$DIR/lab.state")
