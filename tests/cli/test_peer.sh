@@ -76,6 +76,20 @@ expect 0 "held back by the cap 1" -- "$NETO" peer $BASE --quiet --max-moves 1
 expect 0 "demands 7," -- "$NETO" peer $BASE --bmp "r1=$SRC/fuzz/corpus/bmp/route_mon_as4"
 grep -q 'BMP messages so far' "$O" || fail "no progress line: $(cat "$O")"
 
+# a real BMP stream from FRR 8.4 bgpd (Initiation, Peer Up, Route
+# Monitoring of 4 IPv4 and 1 IPv6 prefixes, the withdrawal of
+# 198.51.100.0/24, then Peer Downs): cut before the Peer Downs, the
+# announced prefixes are routable through isp-a and the withdrawn one is
+# not; BGP picks isp-a for 203.0.113.0/24 (shorter path: FRR 8.4 puts its own
+# AS first in the pre-policy path, 3 ASNs against 4), measured latency
+# moves it to isp-b
+F="--peering $D/frr-peering.txt --routes $D/frr-routes.txt --traffic $D/frr-traffic.txt --latency $D/frr-latency.txt --quiet"
+expect 0 "^demands 4, traffic 3e+09 bit/s, unroutable 1$" -- "$NETO" peer $F --bmp "border1=$D/frr-border1-up.bmp"
+grep -q '^move 203.0.113.0/24 class 0 isp-a -> isp-b because latency, 50.0 -> 20.0 ms' "$O" || fail "FRR stream move: $(cat "$O")"
+grep -q '^link lnk-a load 2e+09' "$O" || fail "FRR stream lnk-a: $(cat "$O")"
+# the whole stream ends with the session down: isp-a's routes are gone
+expect 0 "^demands 4, traffic 1e+09 bit/s, unroutable 3$" -- "$NETO" peer $F --bmp "border1=$D/frr-border1.bmp"
+
 # the exact model agrees on this instance
 expect 0 "exact: optimal, .* heuristic/exact 1.0000" -- "$NETO" peer $BASE --quiet --exact 10
 
