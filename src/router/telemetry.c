@@ -9,6 +9,7 @@
  * to links by id, so the order in the document does not matter.
  */
 #include <errno.h>
+#include <limits.h>
 #include <jansson.h>
 #include <libmnl/libmnl.h>
 #include <linux/if_link.h>
@@ -91,11 +92,29 @@ int telemetry_parse_dump(const void *buf, size_t len, telemetry_ifs *out, neto_e
 {
 	if ((uintptr_t)buf % 4 != 0)
 		return neto_err_set(err, "link dump: unaligned buffer");
-	int rc = mnl_cb_run(buf, len, 0, 0, link_msg, out);
-	if (rc == MNL_CB_STOP)
-		return 1;
-	if (rc == MNL_CB_ERROR)
-		return neto_err_set(err, "link dump: %s", errno ? strerror(errno) : "malformed");
+	int left = len > INT_MAX ? INT_MAX : (int)len;
+	const struct nlmsghdr *nlh = buf;
+	/* mnl_nlmsg_ok compares the length as a signed int, so a length above
+	 * INT_MAX would pass it: check it as unsigned too */
+	for (; mnl_nlmsg_ok(nlh, left) && nlh->nlmsg_len <= (uint32_t)left;
+	     nlh = mnl_nlmsg_next(nlh, &left)) {
+		if (nlh->nlmsg_type == NLMSG_DONE)
+			return 1;
+		if (nlh->nlmsg_type == NLMSG_ERROR) {
+			if (mnl_nlmsg_get_payload_len(nlh) < sizeof(struct nlmsgerr))
+				return neto_err_set(err, "link dump: short error message");
+			const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+			if (e->error != 0)
+				return neto_err_set(err, "link dump: kernel: %s",
+						    e->error < 0 && e->error > -4096 ? strerror(-e->error)
+										      : "bad error code");
+			continue;
+		}
+		if (link_msg(nlh, out) != MNL_CB_OK)
+			return neto_err_set(err, "link dump: malformed link message");
+	}
+	if (left != 0)
+		return neto_err_set(err, "link dump: %d octets that are not a message", left);
 	return 0;
 }
 
