@@ -15,5 +15,7 @@ int cmd_role(const char *role, int argc, char **argv);
 int cmd_lab(int argc, char **argv);
 /* the router agent (PCEP PCC, kernel SR policies) */
 int cmd_router_agent(int argc, char **argv);
+/* `neto peer`: the peering decision on files (docs/peering.md). */
+int cmd_peer(int argc, char **argv);
 
 #endif

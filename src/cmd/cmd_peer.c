@@ -13,12 +13,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "cmd/cmd.h"
 #include "lib/file.h"
 #include "lib/mem.h"
 #include "pe/decide.h"
 #include "pe/io.h"
 
-int cmd_peer(int argc, char **argv);	/* dispatched from main.c */
 
 static const char usage[] =
 	"usage: neto peer --peering FILE (--routes FILE | --bmp ROUTER=FILE)...\n"

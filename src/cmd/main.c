@@ -7,8 +7,6 @@
 #include "agent/bgp_cmd.h"
 #include "cmd/cmd.h"
 
-int cmd_peer(int argc, char **argv);	/* src/cmd/cmd_peer.c */
-
 static const char usage[] =
 	"usage: neto COMMAND [options]\n"
 	"\n"
