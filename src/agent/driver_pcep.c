@@ -86,6 +86,7 @@ static int add_router(pcep_drv *d, const char *name, size_t nlen, const char *ad
 			return 0;
 		}
 	d->r = neto_reallocarray(d->r, d->n_r + 1, sizeof *d->r);
+	memset(&d->r[d->n_r], 0, sizeof *d->r);
 	d->r[d->n_r].name = neto_strndup(name, nlen);
 	d->r[d->n_r++].addr = a;
 	return 0;
