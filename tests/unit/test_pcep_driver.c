@@ -22,6 +22,7 @@
 #include "agent/driver_pcep.h"
 #include "agent/update.h"
 #include "cfg/cfg.h"
+#include "ctl/controller.h"
 #include "proto/pcep/pcc.h"
 
 static const char map[] = "# SIDs of the lab\n"
@@ -664,6 +665,118 @@ static void test_installed_state_timeout(void **state)
 	irig_close(&t);
 }
 
+/* The tasks of plan PLAN for r1's policy r3/default with ACTION. */
+static size_t plan_tasks_r1(store *st, int64_t plan, const char *action, char **desired)
+{
+	store_task *v = NULL;
+	size_t n = 0, k = 0;
+	neto_err err;
+	assert_int_equal(store_task_list(st, plan, -1, &v, &n, &err), 0);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i].router, "r1") == 0 && strcmp(v[i].policy, "r3/default") == 0 &&
+		    strcmp(v[i].action, action) == 0) {
+			k++;
+			if (desired && v[i].desired)
+				*desired = strdup(v[i].desired);
+		}
+	store_task_free(v, n);
+	return k;
+}
+
+/* A controller cycle on the store: the plan it made. */
+static int64_t cycle(controller *c, int64_t now)
+{
+	neto_err err;
+	controller_poke(c);
+	if (controller_tick(c, now, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_true(c->leader);
+	assert_true(c->last_plan_id > 0);
+	return c->last_plan_id;
+}
+
+/* The controller plans from the store: its first plan installs r1's
+ * policy (through the agent and the PCC); a second cycle finds it installed
+ * and asks nothing of r1; the PCC drops the LSP; the next cycle plans it
+ * again. */
+static void test_installed_replanned(void **state)
+{
+	(void)state;
+	static const char topo_doc[] =
+		"{\"unit\":\"Mbps\",\"nodes\":[{\"name\":\"r1\"},{\"name\":\"r3\"}],\"links\":["
+		"{\"id\":\"r1-r3\",\"src\":\"r1\",\"dst\":\"r3\",\"capacity\":100,\"delay\":1000,"
+		"\"adj_sid\":\"fc00:0:3:1::\"},"
+		"{\"id\":\"r3-r1\",\"src\":\"r3\",\"dst\":\"r1\",\"capacity\":100,\"delay\":1000,"
+		"\"adj_sid\":\"fc00:0:2:1::\"}]}";
+	static const char dem[] = "src,dst,class,rate\nr1,r3,default,10\n";
+	irig t;
+	irig_open(&t, map);
+	neto_err err;
+	int64_t v, id;
+	int changed;
+	assert_int_equal(store_topology_put(t.st, "test", topo_doc, strlen(topo_doc), t.now, &v,
+					    &changed, &err),
+			 0);
+	assert_int_equal(store_demand_put(t.st, t.now, dem, strlen(dem), "", &id, &err), 0);
+	controller c;
+	controller_config cc = { .name = "ctl", .period_ms = 1000000, .lease_ms = 1000000 };
+	controller_init(&c, t.st, &cc);
+
+	int64_t p1 = cycle(&c, t.now);
+	char *d1 = NULL;
+	assert_int_equal(plan_tasks_r1(t.st, p1, "apply", &d1), 1);
+	assert_non_null(d1);
+	/* the scheduler's part: assign to the agent, advance when done */
+	int held, ok, adv = 0;
+	int64_t epoch;
+	assert_int_equal(store_lease_acquire(t.st, "scheduler", "s", t.now, 10000000, &held,
+					     &epoch, &err),
+			 0);
+	store_fence fs = { "s", epoch };
+	store_task *tv = NULL;
+	size_t nt = 0;
+	assert_int_equal(store_task_list(t.st, p1, -1, &tv, &nt, &err), 0);
+	for (size_t i = 0; i < nt; i++) {
+		assert_int_equal(store_task_assign(t.st, &fs, tv[i].id, "pce", t.now,
+						   t.now + 10000000, &ok, &err),
+				 0);
+		assert_true(ok);
+	}
+	store_task_free(tv, nt);
+	for (int i = 0; i < 300 && t.a.applied < nt; i++)
+		irig_tick(&t, 1);
+	assert_int_equal(t.a.applied, nt);
+	for (int step = 0; step < 10; step++)
+		assert_int_equal(store_plan_advance(t.st, &fs, p1, step, t.now, &adv, &err), 0);
+	store_plan pl;
+	int found = 0;
+	assert_int_equal(store_plan_get(t.st, p1, &pl, &found, &err), 0);
+	assert_true(found);
+	assert_string_equal(pl.state, "done");
+	store_plan_clear(&pl);
+	char *b = NULL;
+	assert_int_equal(installed_r1(t.st, "r3/default", &b), 1);
+	assert_true(driver_policy_equal(b, d1));
+	free(b);
+
+	/* installed as planned: nothing to do on r1 */
+	int64_t p2 = cycle(&c, t.now);
+	assert_true(p2 != p1);
+	assert_int_equal(plan_tasks_r1(t.st, p2, "apply", NULL), 0);
+
+	/* the router drops it: the store follows, the controller plans it again */
+	assert_int_equal(pcc_drop(&t.r.c, "neto/r3/default/0", 0), 0);
+	irig_wait_rows(&t, 0);
+	int64_t p3 = cycle(&c, t.now);
+	char *d3 = NULL;
+	assert_int_equal(plan_tasks_r1(t.st, p3, "apply", &d3), 1);
+	assert_true(driver_policy_equal(d3, d1));
+	free(d1);
+	free(d3);
+	controller_free(&c);
+	irig_close(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -674,6 +787,7 @@ int main(void)
 		cmocka_unit_test(test_installed_follows_reports),
 		cmocka_unit_test(test_installed_restart_and_fence),
 		cmocka_unit_test(test_installed_state_timeout),
+		cmocka_unit_test(test_installed_replanned),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
