@@ -5,7 +5,10 @@
  * the desired segment lists; updates, a path going away, removal, refusals
  * (PCErr) and an inexpressible policy FAILED; a lost session PENDING; a task
  * through the updating agent and the store. And the configuration keys of
- * the driver.
+ * the driver. And the store's installed state following what the PCC
+ * reports: LSPs dropped, a restart, other segments, a neto restart, the
+ * per-router lease, the state timeout, and a controller cycle that plans a
+ * dropped policy again.
  */
 #include <setjmp.h>
 #include <stdarg.h>
