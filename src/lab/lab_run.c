@@ -333,6 +333,13 @@ static int frr_site(lab_state *st, const lab_plan *p, uint32_t i, neto_err *err)
 		}
 	}
 	free(out);
+	/* now that isisd has its circuits: the TE link parameters */
+	conf = lab_frr_te_conf(p, i);
+	snprintf(path, sizeof path, "%s/te.conf", etc);
+	rc = write_file(path, conf, pw->pw_uid, gr->gr_gid, err);
+	free(conf);
+	if (rc != 0 || cmd(err, "vtysh", "-N", s->ns, "-f", path, (char *)NULL) != 0)
+		return -1;
 	return 0;
 }
 
@@ -393,7 +400,11 @@ static int build(lab_state *st, const lab_plan *p, neto_err *err)
 		    cmd(err, "ip", "-n", s->ns, "link", "set", "lo", "up", (char *)NULL) != 0)
 			return -1;
 		addr_str(s->loc_addr, s->loc_len, a, sizeof a);
-		if (cmd(err, "ip", "-n", s->ns, "addr", "add", a, "dev", "lo", (char *)NULL) != 0)
+		/* the IPv4 router ID of IS-IS TE (mpls-te router-address) */
+		char rid[32];
+		snprintf(rid, sizeof rid, "10.255.%u.%u/32", (i + 1) >> 8, (i + 1) & 255);
+		if (cmd(err, "ip", "-n", s->ns, "addr", "add", a, "dev", "lo", (char *)NULL) != 0 ||
+		    cmd(err, "ip", "-n", s->ns, "addr", "add", rid, "dev", "lo", (char *)NULL) != 0)
 			return -1;
 		/* the site: a veth pair inside the namespace (see lab.h) */
 		char sa[64], sp[64];
@@ -424,12 +435,17 @@ static int build(lab_state *st, const lab_plan *p, neto_err *err)
 		char aa[64], ab[64];
 		addr_str(e->addr_a, 64, aa, sizeof aa);
 		addr_str(e->addr_b, 64, ab, sizeof ab);
+		char a4[24], b4[24];
+		snprintf(a4, sizeof a4, "%u.%u.%u.%u/24", e->v4_a[0], e->v4_a[1], e->v4_a[2], e->v4_a[3]);
+		snprintf(b4, sizeof b4, "%u.%u.%u.%u/24", e->v4_b[0], e->v4_b[1], e->v4_b[2], e->v4_b[3]);
 		if (cmd(err, "ip", "-n", sa->ns, "link", "add", e->if_a, "type", "veth", "peer",
 			"name", e->if_b, "netns", sb->ns, (char *)NULL) != 0 ||
 		    cmd(err, "ip", "-n", sa->ns, "addr", "add", aa, "dev", e->if_a, "nodad",
 			(char *)NULL) != 0 ||
 		    cmd(err, "ip", "-n", sb->ns, "addr", "add", ab, "dev", e->if_b, "nodad",
 			(char *)NULL) != 0 ||
+		    cmd(err, "ip", "-n", sa->ns, "addr", "add", a4, "dev", e->if_a, (char *)NULL) != 0 ||
+		    cmd(err, "ip", "-n", sb->ns, "addr", "add", b4, "dev", e->if_b, (char *)NULL) != 0 ||
 		    shape(sa->ns, e->if_a, e->rate_ab, err) != 0 ||
 		    shape(sb->ns, e->if_b, e->rate_ba, err) != 0 ||
 		    cmd(err, "ip", "-n", sa->ns, "link", "set", e->if_a, "up", (char *)NULL) != 0 ||
