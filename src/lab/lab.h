@@ -104,6 +104,8 @@ typedef struct lab_opts {
 	const char *api;	/* --neto: the API's HOST:PORT (default 127.0.0.1:8080) */
 	const char *period;	/* --neto: controller period (default 10s) */
 	const char *state_timeout;	/* --neto: routers' state timeout (default 10s) */
+	bool bgpls;		/* --neto: the topology from the routers over BGP-LS, not
+				 * from a copy of the file (--topology-source bgpls) */
 } lab_opts;
 
 int lab_up(const lab_opts *o, neto_err *err);

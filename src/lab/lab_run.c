@@ -750,6 +750,9 @@ static const char lab_cmd_usage[] =
 	"  --period D    --neto: controller period (default 10s)\n"
 	"  --state-timeout D  --neto: routers drop neto's policies after D without\n"
 	"                a PCE session (default 10s)\n"
+	"  --topology-source file|bgpls  --neto: the topology agent follows a copy of\n"
+	"                the file (default), or takes BGP-LS from a router agent that\n"
+	"                exports the first site's IS-IS TE database\n"
 	"usage: neto lab link --dir DIR --link ID --state down|up\n"
 	"                a link's veth pair down or up, and in the topology neto follows\n"
 	"usage: neto lab respawn --dir DIR\n"
@@ -769,6 +772,7 @@ int lab_cmd(int argc, char **argv)
 		{ "api", required_argument, NULL, 'a' },
 		{ "period", required_argument, NULL, 'P' },
 		{ "state-timeout", required_argument, NULL, 'T' },
+		{ "topology-source", required_argument, NULL, 'O' },
 		{ "file", required_argument, NULL, 'f' },
 		{ "link", required_argument, NULL, 'L' },
 		{ "state", required_argument, NULL, 'S' },
@@ -789,6 +793,13 @@ int lab_cmd(int argc, char **argv)
 		case 'a': o.api = optarg; break;
 		case 'P': o.period = optarg; break;
 		case 'T': o.state_timeout = optarg; break;
+		case 'O':
+			if (strcmp(optarg, "file") != 0 && strcmp(optarg, "bgpls") != 0) {
+				fprintf(stderr, "neto lab: --topology-source is file or bgpls\n");
+				return 2;
+			}
+			o.bgpls = strcmp(optarg, "bgpls") == 0;
+			break;
 		case 'f': file = optarg; break;
 		case 'L': link_id = optarg; break;
 		case 'S': link_state = optarg; break;
