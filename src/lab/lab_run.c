@@ -285,6 +285,56 @@ static int start_daemon(lab_state *st, const lab_site *s, const char *daemon, ne
 	return 0;
 }
 
+/* Every link of site i in isisd's TE (`show isis mpls-te interface`). Now
+ * and then isisd still drops the parameters zebra hands it although its
+ * circuit exists; zebra sends them again only when they change, so a link
+ * missing them gets `no enable` (zebra then withdraws them) and the file
+ * te_conf again. A site still missing some after that is only reported:
+ * the lab works without TE, only its BGP-LS topology would lack links. */
+static int te_check(const lab_plan *p, uint32_t i, const char *te_conf, neto_err *err)
+{
+	const lab_site *s = &p->sites[i];
+	for (int attempt = 0; attempt < 10; attempt++) {
+		char a_vtysh[] = "vtysh", a_n[] = "-N", a_c[] = "-c",
+		     a_cmd[] = "show isis mpls-te interface";
+		char *argv[] = { a_vtysh, a_n, (char *)(uintptr_t)s->ns, a_c, a_cmd, NULL };
+		char *out = NULL;
+		if (run(argv, &out) != 0) {
+			free(out);
+			return neto_err_set(err, "%s: vtysh show isis mpls-te interface failed", s->ns);
+		}
+		int missing = 0;
+		for (uint32_t k = 0; k < p->n_edges; k++) {
+			const lab_edge *e = &p->edges[k];
+			if (e->a != i && e->b != i)
+				continue;
+			const char *ifn = e->a == i ? e->if_a : e->if_b;
+			char needle[64];
+			snprintf(needle, sizeof needle, "link parameters for %s --", ifn);
+			if (strstr(out, needle))
+				continue;
+			missing++;
+			char iface[48];
+			snprintf(iface, sizeof iface, "interface %s", ifn);
+			if (cmd(err, "vtysh", "-N", s->ns, "-c", "configure terminal", "-c", iface,
+				"-c", "link-params", "-c", "no enable", (char *)NULL) != 0) {
+				free(out);
+				return -1;
+			}
+		}
+		free(out);
+		if (missing == 0)
+			return 0;
+		usleep(200 * 1000);
+		if (cmd(err, "vtysh", "-N", s->ns, "-f", te_conf, (char *)NULL) != 0)
+			return -1;
+		usleep(100 * 1000);
+	}
+	fprintf(stderr, "neto lab up: %s: isisd lacks the TE parameters of some links "
+			"(show isis mpls-te interface)\n", s->ns);
+	return 0;
+}
+
 static int frr_site(lab_state *st, const lab_plan *p, uint32_t i, neto_err *err)
 {
 	const lab_site *s = &p->sites[i];
@@ -340,7 +390,7 @@ static int frr_site(lab_state *st, const lab_plan *p, uint32_t i, neto_err *err)
 	free(conf);
 	if (rc != 0 || cmd(err, "vtysh", "-N", s->ns, "-f", path, (char *)NULL) != 0)
 		return -1;
-	return 0;
+	return te_check(p, i, path, err);
 }
 
 /* ---- up ---------------------------------------------------------------------- */

@@ -94,7 +94,7 @@ want = {(l["src"], l["dst"]): (l["igp"], rate[(l["src"], l["dst"])] / 8) for l i
 sys.exit(0 if got == want else 1)
 EOF
 }
-wait_for 20 ted_ok || fail "TE database differs from the lab: $(head -c 600 "$TMP/ted.json")"
+wait_for 20 ted_ok || fail "TE database differs from the lab: $(python3 -c 'import json,sys; t=json.load(open(sys.argv[1]))["ted"]; print([(e["local-vertex-id"], e["remote-vertex-id"], e["metric"], e["edge-attributes"].get("max-link-bandwidth")) for e in t["edges"]])' "$TMP/ted.json")"
 echo "TE database of ${P}1: $(python3 -c 'import json,sys; t=json.load(open(sys.argv[1]))["ted"]; print(t["verticesCount"], "vertices,", t["edgesCount"], "edges")' "$TMP/ted.json")"
 
 echo "== (b) the store's topology from BGP-LS"
