@@ -151,6 +151,7 @@ t1=$(date +%s%N)
 echo "a-d up: back in the store after $(awk -v d=$((t1 - t0)) 'BEGIN { printf "%.2f", d / 1e9 }') s"
 
 echo "== down"
+grep -l "Sanitizer" "$DIR"/*.log 2>/dev/null && fail "sanitizer report in a log"
 pids=$(awk '$1 == "proc" { print $2 }' "$DIR/lab.state")
 "$NETO" lab down --dir "$DIR" --quiet || fail "lab down"
 ours_left() { # a recorded PID still running one of this lab's processes
