@@ -14,7 +14,9 @@
  *       fd00:ff:N::1, one class (colour, DSCP, table) per traffic class, the
  *       end point of every other site mapped to its site prefix
  *   controller, scheduler, topology agent (`--file DIR/topology.json`, a
- *       copy of the lab's topology that `neto lab link` rewrites),
+ *       copy of the lab's topology that `neto lab link` rewrites; with
+ *       --topology-source bgpls, `--bgp` inside the management namespace,
+ *       fed by a BGP-LS exporter in the first site: bgpls_exporter),
  *       API: in the host's namespace (they only need the store), SQLite in
  *       DIR/neto.db
  *   SIDs the TE engine names (src/te/srv6.h): a node's End SID LOC:1:: is
