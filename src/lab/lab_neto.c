@@ -404,7 +404,8 @@ int lab_neto_up(const lab_opts *o, const lab_plan *p, neto_err *err)
 		printf(" %u sites\nneto: config %s\nneto: roles:", p->n_sites, ini);
 	rec(st, "neto %s %s", topo_abs, mns);
 	if (o->bgpls) {
-		rec(st, "topology-source bgpls");
+		/* the demand's conversion to the BGP-LS topology's kbps */
+		rec(st, "topology-source bgpls %.17g %.17g", p->unit_bps, p->scale);
 		if (bgpls_exporter(st, dir, p, &t, o->quiet, err) != 0)
 			goto out;
 	}
@@ -598,7 +599,7 @@ int lab_neto_respawn(const char *dir_arg, neto_err *err)
 		char comm[64], role[128], a[64], b[64];
 		if (sscanf(line, "neto %4095s %63s", topo_abs, mns) == 2)
 			continue;
-		if (strncmp(line, "topology-source bgpls", 21) == 0) {
+		if (strncmp(line, "topology-source bgpls ", 22) == 0) {
 			bgpls = true;
 			continue;
 		}
@@ -649,6 +650,40 @@ int lab_neto_demand(const char *dir, const char *file, neto_err *err)
 	size_t len;
 	if (neto_file_read(file, &body, &len, err) != 0)
 		return -1;
+	/* with the topology from BGP-LS the store's capacities are the shaped
+	 * rates in kbps: rates in the file's unit are converted the same way
+	 * (rate x unit x scale / 1000) */
+	char path[PATH_MAX + 32], line[PATH_MAX + 128];
+	snprintf(path, sizeof path, "%s/lab.state", dir);
+	double unit_bps = 0, scale = 0;
+	FILE *f = fopen(path, "r");
+	while (f && fgets(line, sizeof line, f))
+		if (sscanf(line, "topology-source bgpls %lf %lf", &unit_bps, &scale) == 2)
+			break;
+	if (f)
+		fclose(f);
+	if (unit_bps > 0 && scale > 0) {
+		char *conv = NULL;
+		size_t clen = 0;
+		FILE *m = open_memstream(&conv, &clen);
+		char *save = NULL;
+		for (char *l = strtok_r(body, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+			char *comma = strrchr(l, ',');
+			char *end = NULL;
+			double r = comma ? strtod(comma + 1, &end) : 0;
+			if (!comma || end == comma + 1 || (*end && *end != '\r')) {
+				fprintf(m, "%s\n", l);	/* the header, or left to the parser */
+				continue;
+			}
+			fprintf(m, "%.*s,%.10g\n", (int)(comma - l), l, r * unit_bps * scale / 1000.0);
+		}
+		fclose(m);
+		free(body);
+		body = conv;
+		len = clen;
+		printf("rates converted to the BGP-LS topology's kbps (x %g)\n",
+		       unit_bps * scale / 1000.0);
+	}
 	store *s;
 	if (store_open(&s, uri, err) != 0) {
 		free(body);

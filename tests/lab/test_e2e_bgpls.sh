@@ -16,6 +16,11 @@
 #       up`: they come back with the same attributes, timed
 #   the exporter is recorded in the state file; down stops every process
 #   and removes namespaces and files
+#   (d) steering on the BGP-LS topology, on the square (whose default
+#       locators the controller derives for the sites the export gives
+#       none): the demand of tests/data/lab/e2e_square_demands.csv gives
+#       neto's policies at a (3 classes) and b; a marked and an unmarked
+#       flow a->c lose nothing; a-d down moves a's policies off it (timed)
 # Usage: bash test_e2e_bgpls.sh NETO SOURCE_DIR BUILD_DIR
 set -u
 NETO=$1
@@ -33,8 +38,13 @@ TOPO=$SRC/tests/data/lab/bgpls.json
 PORT=$((20000 + ($$ + 7) % 20000))
 API=http://127.0.0.1:$PORT
 T_START=$SECONDS
+DIR2=$TMP/lab2
+Q=nlb-$(($$ % 10000))q-
+SQUARE=$SRC/tests/data/lab/square.json
+DEMANDS=$SRC/tests/data/lab/e2e_square_demands.csv
 cleanup() {
 	"$NETO" lab down --dir "$DIR" --quiet >/dev/null 2>&1
+	"$NETO" lab down --dir "$DIR2" --quiet >/dev/null 2>&1
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -166,4 +176,36 @@ wait_for 5 not_left || fail "processes left: $pids"
 ip netns list | grep -q "^$P" && fail "namespace left"
 [ -e "$DIR/bgpls.ini" ] && fail "bgpls.ini left"
 [ -e "$DIR/lab.state" ] && fail "state file left"
+
+echo "== (d) steering on the square's BGP-LS topology ($Q)"
+"$NETO" lab up --topology "$SQUARE" --dir "$DIR2" --prefix "$Q" --neto --api "127.0.0.1:$PORT" \
+	--period 5s --topology-source bgpls --quiet || fail "lab up (square)"
+DIR=$DIR2
+square_topo() {
+	"$NETO" show topology --json --api "$API" 2>/dev/null |
+		python3 -c 'import json,sys; t=json.load(sys.stdin)["topology"]; sys.exit(0 if len(t["links"]) == 8 and t["unit"] == "kbps" else 1)' 2>/dev/null
+}
+wait_for 30 square_topo || fail "square: no 8-link BGP-LS topology in the store"
+"$NETO" lab demand --dir "$DIR2" --file "$DEMANDS" >/dev/null || fail "lab demand"
+seg6() { # site index, [device]: seg6 next hops in the class tables
+	local t
+	for t in 100 200 300; do ip -n "$Q$1" -6 route show table $t 2>/dev/null; done |
+		grep "encap seg6" | grep -c "${2:-.}"
+}
+steered() { [ "$(seg6 1)" -ge 3 ] && [ "$(seg6 2)" -ge 1 ]; }
+wait_for 30 steered || fail "square: neto's policies not installed at a and b"
+out=$("$NETO" lab traffic run --topology "$SQUARE" --prefix "$Q" --flow a,c,46,2000000 \
+	--flow a,c,0,1000000 --duration 2) || fail "traffic run"
+echo "$out"
+echo "$out" | grep -q "lost=[1-9]" && fail "square: loss on the steered flows"
+[ "$(seg6 1 'dev to4')" -ge 1 ] || fail "square: no policy of a uses a-d"
+t0=$(date +%s%N)
+"$NETO" lab link --dir "$DIR2" --link a-d --state down >/dev/null || fail "lab link down (square)"
+off_ad() { [ "$(seg6 1 'dev to4')" = 0 ] && [ "$(seg6 1)" -ge 1 ]; }
+wait_for 15 off_ad || fail "square: a's policies still on a-d 15 s after it went down"
+t1=$(date +%s%N)
+echo "a-d down: a's policies off it after $(awk -v d=$((t1 - t0)) 'BEGIN { printf "%.2f", d / 1e9 }') s"
+grep -l "Sanitizer" "$DIR2"/*.log 2>/dev/null && fail "sanitizer report in a log"
+"$NETO" lab down --dir "$DIR2" --quiet || fail "lab down (square)"
+ip netns list | grep -q "^$Q" && fail "namespace left (square)"
 echo "PASS in $((SECONDS - T_START)) s"
