@@ -242,6 +242,21 @@ static bool reverse_of(const bgpls_nlri *l, const bgpls_nlri *r)
 	return true;
 }
 
+size_t bgpls_db_node_sids(const bgpls_db *db, const bgpls_node_desc *d,
+			  const bgpls_entry **out, size_t cap)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < db->n; i++) {
+		const bgpls_entry *e = &db->e[i];
+		if (e->dead || e->nlri.type != BGPLS_NLRI_SRV6_SID || !same_desc(&e->nlri.local, d))
+			continue;
+		if (k < cap)
+			out[k] = e;
+		k++;
+	}
+	return k;
+}
+
 int bgpls_db_topology(bgpls_db *db, topo *t, neto_err *err)
 {
 	build b;
