@@ -280,6 +280,72 @@ static void test_collision(void **state)
 	assert_true(bgp_collision_keep(1, 2, false));
 }
 
+/* Moves a's queued bytes to b only. */
+static void deliver(bgp_session *a, bgp_session *b, double now)
+{
+	size_t n = a->out.len;
+	uint8_t *copy = malloc(n ? n : 1);
+	memcpy(copy, a->out.buf, n);
+	bgp_session_consumed(a, n);
+	bgp_session_input(b, now, copy, n);
+	free(copy);
+}
+
+/* Two connections between X (identifier 1.1.1.1) and Y (2.2.2.2), both in
+ * OpenSent: conn1 opened by X (x1, y1), conn2 opened by Y (x2, y2). The
+ * collision is undecided until an OPEN arrives; then on both sides conn1,
+ * the one opened by the lower identifier, loses with Cease/7 and conn2
+ * reaches Established. */
+static void test_collision_opensent(void **state)
+{
+	(void)state;
+	bgp_session x1, x2, y1, y2;
+	bgp_session_cfg cx, cy;
+	neto_err err;
+	cfg(&cx, 65001, 65002, 0x01010101, 90);
+	cfg(&cy, 65002, 65001, 0x02020202, 90);
+	assert_int_equal(bgp_session_init(&x1, &cx, &err), 0);
+	assert_int_equal(bgp_session_init(&x2, &cx, &err), 0);
+	assert_int_equal(bgp_session_init(&y1, &cy, &err), 0);
+	assert_int_equal(bgp_session_init(&y2, &cy, &err), 0);
+	bgp_session *all[4] = { &x1, &x2, &y1, &y2 };
+	for (int i = 0; i < 4; i++) {
+		bgp_session_start(all[i], 0);
+		bgp_session_connected(all[i], 0);
+		assert_int_equal(all[i]->state, BGP_ST_OPENSENT);
+	}
+	/* no identifier known yet: undecided on both sides */
+	assert_int_equal(bgp_collision_loser(&x1, true, &x2), 0);
+	assert_int_equal(bgp_collision_loser(&y2, true, &y1), 0);
+	/* Y's OPEN arrives on conn2 at X: X knows 2.2.2.2 > 1.1.1.1, so its
+	 * own connection conn1 loses */
+	deliver(&y2, &x2, 1);
+	assert_int_equal(x2.state, BGP_ST_OPENCONFIRM);
+	assert_int_equal(bgp_collision_loser(&x1, true, &x2), 1);
+	/* X's OPEN arrives on conn1 at Y: Y keeps its own conn2 */
+	deliver(&x1, &y1, 1);
+	assert_int_equal(y1.state, BGP_ST_OPENCONFIRM);
+	assert_int_equal(bgp_collision_loser(&y2, true, &y1), 2);
+	/* X closes conn1 with Cease/connection collision resolution */
+	bgp_session_stop(&x1, 1, BGP_CEASE_COLLISION);
+	assert_int_equal(x1.state, BGP_ST_IDLE);
+	assert_int_equal(x1.sent.code, BGP_ERR_CEASE);
+	assert_int_equal(x1.sent.subcode, BGP_CEASE_COLLISION);
+	deliver(&x1, &y1, 1);
+	assert_int_equal(y1.state, BGP_ST_IDLE);
+	assert_int_equal(y1.recv.code, BGP_ERR_CEASE);
+	assert_int_equal(y1.recv.subcode, BGP_CEASE_COLLISION);
+	/* conn2 completes */
+	pump(&x2, &y2, 1);
+	assert_int_equal(x2.state, BGP_ST_ESTABLISHED);
+	assert_int_equal(y2.state, BGP_ST_ESTABLISHED);
+	/* an Established session always wins, whichever side it is */
+	assert_int_equal(bgp_collision_loser(&x2, false, &x1), 2);
+	assert_int_equal(bgp_collision_loser(&x1, true, &x2), 1);
+	for (int i = 0; i < 4; i++)
+		bgp_session_free(all[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -288,6 +354,7 @@ int main(void)
 		cmocka_unit_test(test_updates),
 		cmocka_unit_test(test_fsm_errors_and_stop),
 		cmocka_unit_test(test_collision),
+		cmocka_unit_test(test_collision_opensent),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -29,6 +29,26 @@ bool bgp_collision_keep(uint32_t local_id, uint32_t remote_id, bool local_initia
 	return local_initiated ? local_id > remote_id : remote_id > local_id;
 }
 
+int bgp_collision_loser(const bgp_session *a, bool a_local_initiated, const bgp_session *b)
+{
+	/* RFC 4271 section 6.8: a collision with an Established connection
+	 * closes the other one */
+	if (a->state == BGP_ST_ESTABLISHED)
+		return 2;
+	if (b->state == BGP_ST_ESTABLISHED)
+		return 1;
+	/* the peer's identifier is known from OpenConfirm on, on either
+	 * connection (both carry the same speaker's OPEN) */
+	uint32_t remote;
+	if (a->state == BGP_ST_OPENCONFIRM)
+		remote = a->peer.bgp_id;
+	else if (b->state == BGP_ST_OPENCONFIRM)
+		remote = b->peer.bgp_id;
+	else
+		return 0;
+	return bgp_collision_keep(a->cfg.router_id, remote, a_local_initiated) ? 2 : 1;
+}
+
 int bgp_session_init(bgp_session *s, const bgp_session_cfg *cfg, neto_err *err)
 {
 	memset(s, 0, sizeof *s);

@@ -134,6 +134,15 @@ bool bgp_session_has_family(const bgp_session *s, uint16_t afi, uint8_t safi);
  * opened it) is to be kept. */
 bool bgp_collision_keep(uint32_t local_id, uint32_t remote_id, bool local_initiated);
 
+/* The resolution of a collision between two sessions with the same peer
+ * (RFC 4271 section 6.8): `a` on the connection we initiated when
+ * a_local_initiated, `b` on the other one. 0: not decidable yet (neither
+ * has received the peer's OPEN, so its BGP Identifier is unknown);
+ * 1: `a` loses; 2: `b` loses. A session in Established always wins.
+ * The loser is then closed with bgp_session_stop(..., BGP_CEASE_COLLISION),
+ * which sends the Cease NOTIFICATION of RFC 4486 subcode 7. */
+int bgp_collision_loser(const bgp_session *a, bool a_local_initiated, const bgp_session *b);
+
 const char *bgp_state_name(bgp_state st);
 
 #endif
