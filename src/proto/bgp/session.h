@@ -54,6 +54,10 @@ typedef struct bgp_session_cfg {
 	bgp_family families[BGP_SESSION_MAX_FAMILIES];
 	double connect_retry;	/* seconds; 0: 30 */
 	double idle_hold;	/* seconds before an automatic restart; 0: 5 */
+	/* ADD-PATH receive (RFC 7911): announce Receive for the IPv4 and
+	 * IPv6 unicast families configured; path identifiers are decoded
+	 * for those the peer announced Send for (bgp_session.addpath_rx) */
+	bool addpath_receive;
 } bgp_session_cfg;
 
 typedef struct bgp_session bgp_session;
@@ -79,6 +83,7 @@ struct bgp_session {
 	uint16_t hold;		/* negotiated hold time */
 	bgp_open peer;		/* the peer's OPEN, from OpenConfirm on */
 	bool as4;		/* both announced four-octet AS numbers */
+	bgp_addpath addpath_rx;	/* ADD-PATH negotiated for receiving */
 	size_t n_nego;		/* families both sides announced */
 	bgp_family nego[BGP_SESSION_MAX_FAMILIES];
 	wire_wr out;		/* bytes to send; the caller drains them */
