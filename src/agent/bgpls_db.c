@@ -215,9 +215,15 @@ static int cmp_node(const void *x, const void *y)
 	return strcmp(((const tnode *)x)->name, ((const tnode *)y)->name);
 }
 
+/* By id, then by database slot, so that of the copies of one link that
+ * several sessions announce the same one is taken at every rebuild. */
 static int cmp_link(const void *x, const void *y)
 {
-	return strcmp(((const tlink *)x)->id, ((const tlink *)y)->id);
+	const tlink *a = x, *b = y;
+	int c = strcmp(a->id, b->id);
+	if (c != 0)
+		return c;
+	return (a->e > b->e) - (a->e < b->e);
 }
 
 static bool same_desc(const bgpls_node_desc *a, const bgpls_node_desc *b)
@@ -265,6 +271,7 @@ int bgpls_db_topology(bgpls_db *db, topo *t, neto_err *err)
 	topo_init(t);
 	db->stats.links_one_way = 0;
 	db->stats.links_no_bandwidth = 0;
+	db->stats.links_duplicate = 0;
 	/* nodes: node NLRI first (names), then ends of links */
 	for (size_t i = 0; i < db->n; i++) {
 		const bgpls_entry *e = &db->e[i];
@@ -390,6 +397,13 @@ int bgpls_db_topology(bgpls_db *db, topo *t, neto_err *err)
 		qsort(links, n_links, sizeof *links, cmp_link);
 	for (size_t i = 0; i < n_links && rc == 0; i++) {
 		const tlink *l = &links[i];
+		/* the same link from two sessions (two routers of an area both
+		 * export it, or a standby exporter): one topology link, from the
+		 * copy that sorts first */
+		if (i > 0 && strcmp(l->id, links[i - 1].id) == 0) {
+			db->stats.links_duplicate++;
+			continue;
+		}
 		const bgpls_attr *a = &l->e->attr;
 		uint32_t bw = BGPLS_ATTR_HAS(a, BGPLS_A_MAX_BW) ? a->max_bw : a->max_rsv_bw;
 		double kbps = bgpls_bw_bps(bw) / 1000.0;

@@ -56,6 +56,7 @@ typedef struct bgpls_db_stats {
 	uint64_t unknown_tlvs;		/* skipped TLVs, NLRI and attributes */
 	uint64_t links_one_way;		/* at the last bgpls_db_topology */
 	uint64_t links_no_bandwidth;	/* idem: no bandwidth TLV, left out */
+	uint64_t links_duplicate;	/* idem: a link another session also announces */
 } bgpls_db_stats;
 
 typedef struct bgpls_db {

@@ -119,6 +119,20 @@ static void test_roundtrip(void **state)
 	assert_false(bc->has_adj_sid);
 	topo_free(&back);
 
+	/* a second session announcing the whole topology too (two exporting
+	 * routers of one area): the same links once each, not an error */
+	for (size_t i = 0; i < n; i++)
+		feed(&db, 1, &items[i], false);
+	assert_int_equal(bgpls_db_topology(&db, &back, &err), 0);
+	assert_int_equal(back.n_nodes, 4);
+	assert_int_equal(back.n_links, 4);
+	assert_int_equal(db.stats.links_duplicate, 4);
+	topo_free(&back);
+	/* and its entries leave with it */
+	bgpls_db_peer_down(&db, 1, 50);
+	assert_int_equal(bgpls_db_expire(&db, 111, 60), n);
+	assert_int_equal(bgpls_db_count(&db), n);
+
 	/* withdrawing berlin->chicago leaves chicago->berlin one-way */
 	uint64_t gen = db.generation;
 	feed(&db, 0, &items[4 + 1 + 2], true);
