@@ -17,13 +17,15 @@
 # sequence-numbered probes, the receivers count losses), B stored during the
 # traffic, the plan carried out by the scheduler and the PCE; the gold loss
 # of the whole window is the run's figure.
-#   (1) planned ([controller] transition = planned, the default): asserted
-#       0 lost probes, and a plan of 2 steps or more
+#   (1) planned ([controller] transition = planned, the default): a plan of
+#       2 steps or more, and 0 lost probes unless a head-end's kernel refused
+#       a route update during it (then a bound per refusal, see below)
 #   (2) one-shot (transition = one-shot written into the lab's neto.ini,
 #       the controller restarted with `neto lab respawn`): a plan of 1 step,
 #       the controller logging that the verifier finds transient overloads;
-#       the loss is printed, not asserted (see docs/lab.md: it depends on how
-#       far apart the two head-ends apply their updates)
+#       the loss is printed, not asserted: the two head-ends apply their
+#       updates within milliseconds of each other and the links' queues
+#       absorb the overlap, so on this lab it has been 0 (docs/lab.md)
 # Usage: bash test_e2e_transition.sh NETO SOURCE_DIR BUILD_DIR
 set -u
 NETO=$1
@@ -145,18 +147,21 @@ cat "$TMP/plans.planned"
 echo "planned: $P_STEPS steps in $P_MS ms; gold sent $P_SENT, lost $P_LOST"
 [ "$P_STEPS" -ge 2 ] || fail "planned transition in $P_STEPS step(s), expected 2 or more"
 # Zero loss is the plan's promise. A head-end whose kernel refuses a route
-# replacement ("File exists", logged by the router agent) drops that segment
-# list from the policy until the scheduler retries the task ([scheduler]
-# backoff, 1 s): the demand's traffic then leaves neto's paths for that long.
-# That is not the plan's doing; with refusals the loss is bounded by one
-# retry interval of one demand (5 Mbit/s of 1000-octet probes: 625 per
-# refusal), without any it must be 0.
+# replacement ("File exists", logged by the router agent) fails that LSP
+# and programs the policy without it until the scheduler retries the task
+# ([scheduler] backoff, 1 s, then the PCE's round trip): for that long the
+# demand's traffic is not where the plan puts it. That is not the plan's
+# doing (see docs/lab.md: the PCE names LSPs by path index, and an
+# intermediate step can give two LSPs of one policy the same segment list
+# for a moment); with refusals the loss is bounded by 2 s of one demand
+# (5 Mbit/s of 1000-octet probes: 1250 per refusal), without any it must
+# be 0.
 P_REFUSED=$REFUSED
 if [ "$P_REFUSED" = 0 ]; then
 	[ "$P_LOST" = 0 ] || fail "planned transition lost $P_LOST gold probes of $P_SENT"
 else
 	echo "planned: $P_REFUSED kernel refusal(s) of a route update during the transition"
-	[ "$P_LOST" -le $((P_REFUSED * 625)) ] ||
+	[ "$P_LOST" -le $((P_REFUSED * 1250)) ] ||
 		fail "planned transition lost $P_LOST gold probes, more than $P_REFUSED refusal(s) explain"
 fi
 
