@@ -2,7 +2,8 @@
  * fuzz_bgp_msg.c - the BGP message decoders on arbitrary bytes. A failure
  * must come with a message and, except for NOTIFICATION, a NOTIFICATION code
  * to send; a success (or a treat-as-withdraw) must encode again, and the
- * encoding must decode to a message that encodes to the same bytes.
+ * encoding must decode to a message that encodes to the same bytes. UPDATEs
+ * are decoded with and without ADD-PATH path identifiers.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -41,15 +42,17 @@ static void open_msg(const uint8_t *m, size_t len)
 	wire_wr_free(&w2);
 }
 
-static void update_msg(const uint8_t *m, size_t len, bool as4)
+static void update_msg(const uint8_t *m, size_t len, bool as4, bool addpath)
 {
 	bgp_update u, u2;
 	bgp_notif n;
 	neto_err err;
 	bgp_upd_opts o = { as4, false };
+	/* with ADD-PATH on both unicast families (RFC 7911) */
+	bgp_addpath ap = { addpath, addpath };
 	n.code = 0;
 	err.msg[0] = '\0';
-	int rc = bgp_update_decode(m, len, &o, &u, &n, &err);
+	int rc = bgp_update_decode_ap(m, len, &o, &ap, &u, &n, &err);
 	if (rc == -1) {
 		if (err.msg[0] == '\0' || n.code == 0 || u.nlri != NULL || u.asns != NULL)
 			abort();
@@ -62,11 +65,11 @@ static void update_msg(const uint8_t *m, size_t len, bool as4)
 	wire_wr_init(&w2);
 	/* a message that decoded cleanly re-encodes into at most the size
 	 * it came in (attribute discard only shrinks it) */
-	if (bgp_update_encode(&u, &o, &w, &err) == 0) {
+	if (bgp_update_encode_ap(&u, &o, &ap, &w, &err) == 0) {
 		if (rc == 0 && w.len > len)
 			abort();
-		int rc2 = bgp_update_decode(w.buf, w.len, &o, &u2, &n, &err);
-		if (rc2 == -1 || bgp_update_encode(&u2, &o, &w2, &err) != 0)
+		int rc2 = bgp_update_decode_ap(w.buf, w.len, &o, &ap, &u2, &n, &err);
+		if (rc2 == -1 || bgp_update_encode_ap(&u2, &o, &ap, &w2, &err) != 0)
 			abort();
 		same(&w, &w2);
 		bgp_update_free(&u2);
@@ -90,8 +93,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			open_msg(data, h.len);
 			break;
 		case BGP_UPDATE:
-			update_msg(data, h.len, true);
-			update_msg(data, h.len, false);
+			update_msg(data, h.len, true, false);
+			update_msg(data, h.len, false, false);
+			update_msg(data, h.len, true, true);
 			break;
 		case BGP_NOTIFICATION: {
 			bgp_notification m;

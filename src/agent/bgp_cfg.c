@@ -251,10 +251,13 @@ static int handler(void *user, const char *section, const char *key, const char 
 			p->port = (uint16_t)port;
 		} else if (strcmp(key, "local-address") == 0) {
 			bad = copy_str(p->local_address, sizeof p->local_address, v);
+		} else if (strcmp(key, "add-path-receive") == 0) {
+			/* RFC 7911: learn every path of IPv4/IPv6 unicast */
+			bad = bool_val(v, &s->addpath_receive);
 		} else {
 			return fail(x, line, "[%s] unknown key '%.40s' (keys: address, remote-as, "
 				    "local-as, router-id, hold-time, password, families, passive, "
-				    "port, local-address)", section, key);
+				    "port, local-address, add-path-receive)", section, key);
 		}
 		if (!x->peer_line[pi])
 			x->peer_line[pi] = (unsigned)line;

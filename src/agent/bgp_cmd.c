@@ -163,6 +163,11 @@ static void print_ls(const bgp_peer *p, const bgp_mp *m, const char *action, con
 			json_object_set_new(o, "local_id", json_integer(n.local_id));
 			json_object_set_new(o, "remote_id", json_integer(n.remote_id));
 		}
+		if (n.type == BGPLS_NLRI_SRV6_SID) {
+			char sid[INET6_ADDRSTRLEN];
+			inet_ntop(AF_INET6, n.srv6_sid, sid, sizeof sid);
+			json_object_set_new(o, "sid", json_string(sid));
+		}
 		if (has_attr) {
 			if (BGPLS_ATTR_HAS(&a, BGPLS_A_NODE_NAME))
 				json_object_set_new(o, "name", json_string(a.name));
@@ -172,6 +177,8 @@ static void print_ls(const bgp_peer *p, const bgp_mp *m, const char *action, con
 				json_object_set_new(o, "igp_metric", json_integer(a.igp_metric));
 			if (BGPLS_ATTR_HAS(&a, BGPLS_A_DELAY))
 				json_object_set_new(o, "delay_us", json_integer(a.delay_us));
+			if (BGPLS_ATTR_HAS(&a, BGPLS_A_SRV6_ENDPOINT))
+				json_object_set_new(o, "behavior", json_integer(a.srv6_behavior));
 		}
 		emit(o);
 	}

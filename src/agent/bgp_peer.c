@@ -116,6 +116,7 @@ int bgp_speaker_init(bgp_speaker *sp, const bgp_peer_cfg *peers, size_t n,
 		p->cfg = peers[i];
 		p->owner = sp;
 		p->fd = -1;
+		p->fd2 = -1;
 		if (p->cfg.port == 0)
 			p->cfg.port = BGP_PORT;
 		if (bgp_sockaddr(p->cfg.address, p->cfg.port, &p->sa, &p->sa_len, err) != 0 ||
@@ -166,15 +167,34 @@ static void close_fd(bgp_peer *p)
 	p->connecting = false;
 }
 
-/* Sends what the session queued, as far as the socket takes it. */
-static void flush(bgp_peer *p)
+/* Sends what session s queued on fd, as far as the socket takes it. */
+static void flush_conn(bgp_session *s, int fd)
 {
-	while (p->fd >= 0 && !p->connecting && p->s.out.len > 0) {
-		ssize_t k = send(p->fd, p->s.out.buf, p->s.out.len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	while (fd >= 0 && s->out.len > 0) {
+		ssize_t k = send(fd, s->out.buf, s->out.len, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (k <= 0)
 			break;
-		bgp_session_consumed(&p->s, (size_t)k);
+		bgp_session_consumed(s, (size_t)k);
 	}
+}
+
+static void flush(bgp_peer *p)
+{
+	if (!p->connecting)
+		flush_conn(&p->s, p->fd);
+}
+
+/* Drops the second connection (last words out first). */
+static void drop_s2(bgp_peer *p)
+{
+	if (!p->has_s2)
+		return;
+	flush_conn(&p->s2, p->fd2);
+	if (p->fd2 >= 0)
+		close(p->fd2);
+	p->fd2 = -1;
+	bgp_session_free(&p->s2);
+	p->has_s2 = false;
 }
 
 /* The session gave up the connection (Idle): last words out, close. */
@@ -192,6 +212,11 @@ void bgp_speaker_free(bgp_speaker *sp)
 	for (size_t i = 0; i < sp->n_peers; i++) {
 		close_fd(&sp->peers[i]);
 		bgp_session_free(&sp->peers[i].s);
+		if (sp->peers[i].has_s2) {
+			if (sp->peers[i].fd2 >= 0)
+				close(sp->peers[i].fd2);
+			bgp_session_free(&sp->peers[i].s2);
+		}
 	}
 	free(sp->peers);
 	if (sp->lfd >= 0)
@@ -216,6 +241,10 @@ void bgp_speaker_stop(bgp_speaker *sp)
 		if (p->fd >= 0 && !p->connecting)
 			flush(p);
 		close_fd(p);
+		if (p->has_s2) {
+			bgp_session_stop(&p->s2, now, BGP_CEASE_SHUTDOWN);
+			drop_s2(p);
+		}
 	}
 }
 
@@ -257,6 +286,49 @@ static void start_connect(bgp_peer *p, double now)
 	}
 }
 
+/* A collision between p->s and p->s2, once decidable (RFC 4271 section
+ * 6.8): the loser sends Cease/connection collision resolution and is
+ * closed; a winning s2 becomes the peer's session. A second connection
+ * that closed or failed before that is dropped; if the first one did, the
+ * second takes its place. */
+static void resolve(bgp_peer *p, double now)
+{
+	if (!p->has_s2)
+		return;
+	if (p->fd2 < 0 || p->s2.state == BGP_ST_IDLE) {
+		drop_s2(p);
+		return;
+	}
+	int loser = 1;	/* the first connection is gone: the second takes over */
+	if (p->fd >= 0 && p->s.state != BGP_ST_IDLE) {
+		loser = bgp_collision_loser(&p->s, p->local_initiated, &p->s2);
+		if (loser == 0)
+			return;
+		p->collisions++;
+	}
+	if (loser == 2) {
+		bgp_session_stop(&p->s2, now, BGP_CEASE_COLLISION);
+		drop_s2(p);
+		return;
+	}
+	if (p->s.connected)
+		bgp_session_stop(&p->s, now, BGP_CEASE_COLLISION);
+	if (p->fd >= 0 && !p->connecting)
+		flush(p);
+	close_fd(p);
+	bgp_session_free(&p->s);
+	p->s = p->s2;	/* moves the output buffer too */
+	p->s.on_state = on_state;
+	p->s.cfg.passive = p->cfg.s.passive;	/* its own way of restarting */
+	p->fd = p->fd2;
+	p->fd2 = -1;
+	p->has_s2 = false;
+	p->local_initiated = false;
+	memset(&p->s2, 0, sizeof p->s2);
+	if (p->owner->on_state != NULL)
+		p->owner->on_state(p->owner->ctx, p, BGP_ST_IDLE, p->s.state);
+}
+
 static void do_accept(bgp_speaker *sp, double now)
 {
 	for (;;) {
@@ -278,13 +350,29 @@ static void do_accept(bgp_speaker *sp, double now)
 			/* our own attempt has not completed: take theirs */
 			close_fd(p);
 		}
-		if (p->fd >= 0 && p->s.state == BGP_ST_OPENCONFIRM &&
-		    !bgp_collision_keep(p->cfg.s.router_id, p->s.peer.bgp_id, p->local_initiated)) {
-			/* RFC 4271 section 6.8: the existing connection loses */
-			bgp_session_stop(&p->s, now, BGP_CEASE_COLLISION);
-			flush(p);
-			close_fd(p);
-			bgp_session_start(&p->s, now);
+		if (p->fd >= 0 && !p->has_s2 &&
+		    (p->s.state == BGP_ST_OPENSENT || p->s.state == BGP_ST_OPENCONFIRM)) {
+			/* RFC 4271 section 6.8: a collision; the new connection
+			 * gets a session of its own (passive: it never
+			 * reconnects) that sends our OPEN, and resolve() settles
+			 * it once the peer's identifier is known */
+			bgp_session_cfg c2 = p->cfg.s;
+			c2.passive = true;
+			neto_err e2;
+			if (bgp_session_init(&p->s2, &c2, &e2) != 0) {
+				close(fd);
+				continue;
+			}
+			p->s2.on_update = on_update;
+			p->s2.on_refresh = on_refresh;
+			p->s2.ctx = p;	/* state changes stay quiet until it wins */
+			p->has_s2 = true;
+			p->fd2 = fd;
+			bgp_session_start(&p->s2, now);
+			bgp_session_connected(&p->s2, now);
+			flush_conn(&p->s2, p->fd2);
+			resolve(p, now);
+			continue;
 		}
 		if (p->fd >= 0 || !bgp_session_accepts(&p->s)) {
 			close(fd);
@@ -297,6 +385,28 @@ static void do_accept(bgp_speaker *sp, double now)
 	}
 }
 
+/* Reads the second connection of a collision. */
+static void do_read2(bgp_peer *p, double now)
+{
+	uint8_t buf[16384];
+	for (int rounds = 0; rounds < 64 && p->has_s2 && p->fd2 >= 0; rounds++) {
+		ssize_t k = recv(p->fd2, buf, sizeof buf, MSG_DONTWAIT);
+		if (k > 0) {
+			bgp_session_input(&p->s2, now, buf, (size_t)k);
+			flush_conn(&p->s2, p->fd2);
+			resolve(p, now);
+			continue;
+		}
+		if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+			return;
+		bgp_session_closed(&p->s2, now);
+		close(p->fd2);
+		p->fd2 = -1;
+		resolve(p, now);
+		return;
+	}
+}
+
 static void do_read(bgp_peer *p, double now)
 {
 	uint8_t buf[16384];
@@ -305,6 +415,7 @@ static void do_read(bgp_peer *p, double now)
 		if (k > 0) {
 			bgp_session_input(&p->s, now, buf, (size_t)k);
 			flush(p);
+			resolve(p, now);
 			settle(p);
 			continue;
 		}
@@ -313,6 +424,7 @@ static void do_read(bgp_peer *p, double now)
 		/* closed by the peer, or an error */
 		close_fd(p);
 		bgp_session_closed(&p->s, now);
+		resolve(p, now);
 		return;
 	}
 }
@@ -324,6 +436,11 @@ int bgp_speaker_poll(bgp_speaker *sp, int max_wait_ms, neto_err *err)
 	for (size_t i = 0; i < sp->n_peers; i++) {
 		bgp_peer *p = &sp->peers[i];
 		bgp_session_tick(&p->s, now);
+		if (p->has_s2) {
+			bgp_session_tick(&p->s2, now);
+			flush_conn(&p->s2, p->fd2);
+			resolve(p, now);
+		}
 		if (p->connecting && now - p->connect_started > p->s.cfg.connect_retry) {
 			close_fd(p);
 			bgp_session_closed(&p->s, now);
@@ -335,19 +452,28 @@ int bgp_speaker_poll(bgp_speaker *sp, int max_wait_ms, neto_err *err)
 	}
 	struct pollfd pf[1 + 256];
 	bgp_peer *who[1 + 256];
+	bool second[1 + 256];
 	size_t n = 0;
 	if (sp->lfd >= 0) {
 		pf[n].fd = sp->lfd;
 		pf[n].events = POLLIN;
+		second[n] = false;
 		who[n++] = NULL;
 	}
 	for (size_t i = 0; i < sp->n_peers && n < 257; i++) {
 		bgp_peer *p = &sp->peers[i];
-		if (p->fd < 0)
+		if (p->has_s2 && p->fd2 >= 0 && n < 257) {
+			pf[n].fd = p->fd2;
+			pf[n].events = (short)(POLLIN | (p->s2.out.len ? POLLOUT : 0));
+			second[n] = true;
+			who[n++] = p;
+		}
+		if (p->fd < 0 || n >= 257)
 			continue;
 		pf[n].fd = p->fd;
 		pf[n].events = (short)(p->connecting ? POLLOUT
 						     : (POLLIN | (p->s.out.len ? POLLOUT : 0)));
+		second[n] = false;
 		who[n++] = p;
 	}
 	int wait = max_wait_ms;
@@ -374,6 +500,15 @@ int bgp_speaker_poll(bgp_speaker *sp, int max_wait_ms, neto_err *err)
 		bgp_peer *p = who[i];
 		if (p == NULL) {
 			do_accept(sp, now);
+			continue;
+		}
+		if (second[i]) {
+			if (!p->has_s2 || p->fd2 != pf[i].fd)
+				continue;	/* resolved meanwhile */
+			if (pf[i].revents & (POLLIN | POLLHUP | POLLERR))
+				do_read2(p, now);
+			if (p->has_s2 && (pf[i].revents & POLLOUT))
+				flush_conn(&p->s2, p->fd2);
 			continue;
 		}
 		if (p->fd != pf[i].fd)

@@ -12,11 +12,14 @@
  * socket.
  *
  * Collisions (RFC 4271 section 6.8): an incoming connection from a peer
- * whose session is in OpenConfirm is resolved by BGP identifier: the
- * connection initiated by the higher identifier survives, the other gets a
- * Cease (collision resolution) NOTIFICATION. An incoming connection while
- * the session is in OpenSent (the peer's identifier still unknown) is
- * refused; the peer retries and one of both connections completes.
+ * whose session is in OpenSent or OpenConfirm is accepted as a second
+ * connection with a session of its own (`s2`, which sends its OPEN). As
+ * soon as the peer's BGP identifier is known on either connection (its
+ * OPEN received), the connection initiated by the higher identifier
+ * survives and the other is closed with a Cease NOTIFICATION, subcode 7
+ * (connection collision resolution, RFC 4486); when the second one
+ * survives it becomes the peer's session. A connection arriving while the
+ * session is Established is closed.
  *
  * Ownership: the speaker owns its peers and sockets; bgp_speaker_free
  * closes everything.
@@ -53,6 +56,11 @@ typedef struct bgp_peer {
 	bool connecting;	/* a non-blocking connect is under way */
 	bool local_initiated;
 	double connect_started;
+	/* the colliding incoming connection, until resolved (see above) */
+	bool has_s2;
+	int fd2;
+	bgp_session s2;
+	unsigned collisions;	/* collisions resolved */
 	void *user;		/* the caller's */
 } bgp_peer;
 

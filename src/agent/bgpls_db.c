@@ -242,6 +242,21 @@ static bool reverse_of(const bgpls_nlri *l, const bgpls_nlri *r)
 	return true;
 }
 
+size_t bgpls_db_node_sids(const bgpls_db *db, const bgpls_node_desc *d,
+			  const bgpls_entry **out, size_t cap)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < db->n; i++) {
+		const bgpls_entry *e = &db->e[i];
+		if (e->dead || e->nlri.type != BGPLS_NLRI_SRV6_SID || !same_desc(&e->nlri.local, d))
+			continue;
+		if (k < cap)
+			out[k] = e;
+		k++;
+	}
+	return k;
+}
+
 int bgpls_db_topology(bgpls_db *db, topo *t, neto_err *err)
 {
 	build b;
@@ -280,19 +295,45 @@ int bgpls_db_topology(bgpls_db *db, topo *t, neto_err *err)
 			n->locator_len = e->nlri.prefix.len;
 		}
 	}
-	/* links with both directions present */
-	tlink *links = NULL;
+	/* link entries grouped by their (local, remote) node pair, so that the
+	 * candidates for the reverse of a link are found without a scan of the
+	 * whole database: group -> chain of entries through next[] */
+	neto_strmap pairs;
+	neto_strmap_init(&pairs);
+	uint32_t *next = neto_calloc(db->n ? db->n : 1, sizeof *next);
+	uint32_t *head = NULL;
+	size_t n_groups = 0;
+	for (size_t i = 0; i < db->n; i++) {
+		const bgpls_entry *e = &db->e[i];
+		if (e->dead || e->nlri.type != BGPLS_NLRI_LINK)
+			continue;
+		char k[64];
+		size_t kl = node_key(&e->nlri.local, k);
+		kl += node_key(&e->nlri.remote, k + kl);
+		uint32_t g;
+		if (neto_strmap_put(&pairs, k, kl, (uint32_t)n_groups, &g)) {
+			g = (uint32_t)n_groups++;
+			head = neto_reallocarray(head, n_groups, sizeof *head);
+			head[g] = UINT32_MAX;
+		}
+		next[i] = head[g];
+		head[g] = (uint32_t)i;
+	}
+	/* links with both directions present (at most one per entry) */
+	tlink *links = neto_reallocarray(NULL, db->n ? db->n : 1, sizeof *links);
 	size_t n_links = 0;
 	for (size_t i = 0; i < db->n; i++) {
 		const bgpls_entry *e = &db->e[i];
 		if (e->dead || e->nlri.type != BGPLS_NLRI_LINK)
 			continue;
 		bool two_way = false;
-		for (size_t j = 0; j < db->n && !two_way; j++) {
-			const bgpls_entry *f = &db->e[j];
-			two_way = !f->dead && f->nlri.type == BGPLS_NLRI_LINK &&
-				  reverse_of(&e->nlri, &f->nlri);
-		}
+		char k[64];
+		size_t kl = node_key(&e->nlri.remote, k);
+		kl += node_key(&e->nlri.local, k + kl);
+		uint32_t g;
+		if (neto_strmap_get(&pairs, k, kl, &g))
+			for (uint32_t j = head[g]; j != UINT32_MAX && !two_way; j = next[j])
+				two_way = reverse_of(&e->nlri, &db->e[j].nlri);
 		if (!two_way) {
 			db->stats.links_one_way++;
 			continue;
@@ -302,7 +343,6 @@ int bgpls_db_topology(bgpls_db *db, topo *t, neto_err *err)
 			db->stats.links_no_bandwidth++;
 			continue;
 		}
-		links = neto_reallocarray(links, n_links + 1, sizeof *links);
 		tlink *l = &links[n_links++];
 		l->e = e;
 		l->a = node_of(&b, &e->nlri.local);
@@ -388,6 +428,9 @@ int bgpls_db_topology(bgpls_db *db, topo *t, neto_err *err)
 		topo_init(t);
 	}
 	free(links);
+	free(next);
+	free(head);
+	neto_strmap_free(&pairs);
 	free(sorted);
 	free(topo_idx);
 	free(b.nodes);

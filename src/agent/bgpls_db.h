@@ -82,6 +82,16 @@ size_t bgpls_db_expire(bgpls_db *db, double now, double hold);
 /* Live (not removed) entries. */
 size_t bgpls_db_count(const bgpls_db *db);
 
+/* The SRv6 SIDs of one IGP node (SRv6 SID NLRI, RFC 9514 section 6,
+ * whose local node descriptors name the same node as d: AS, BGP-LS
+ * identifier, IGP router ID), from every session, stale ones included.
+ * Stores at most cap entry pointers in out (valid until the next change of
+ * the database; the SID is entry->nlri.srv6_sid, its behavior and
+ * structure the entry's attribute) and returns how many there are. The
+ * topology has no place for node SIDs: this is how they are read. */
+size_t bgpls_db_node_sids(const bgpls_db *db, const bgpls_node_desc *d,
+			  const bgpls_entry **out, size_t cap);
+
 /* Builds the topology (see above) into *t (initialised here). Fails when
  * the database gives no node or no link (topo_finish's rule). */
 int bgpls_db_topology(bgpls_db *db, topo *t, neto_err *err);

@@ -21,16 +21,24 @@
 
 #include "agent/driver_pcep.h"
 #include "cfg/cfg.h"
+#include "ctl/scheduler.h"
 #include "lib/file.h"
 #include "lib/mem.h"
 
 #define MAX_PATHS 64
 #define PENDING_MS 30000	/* ask again after this long without an answer */
 #define OPAQUE_BEHAVIOR 0xffff	/* SRv6 endpoint behavior unknown (IANA) */
+#define DEFAULT_STATE_TIMEOUT 180	/* s: assumed PCC State Timeout Interval */
+#define LEASE_MS 30000		/* a router's lease (agent clock), renewed at half */
 
 typedef struct drv_router {
 	char *name;
 	pcep_addr addr;
+	/* reconciliation of the store's installed state (driver_pcep_reconcile) */
+	uint64_t done_serial, done_gen;	/* the session and database state written */
+	int64_t lost_since;		/* monotonic ms since when no session is up; 0: up */
+	bool cleared;			/* the state timeout passed and the rows went */
+	int64_t lease_until;		/* the router's lease is ours until (agent clock) */
 } drv_router;
 
 typedef struct drv_label {
@@ -54,6 +62,7 @@ typedef struct pcep_drv {
 	drv_color *c;
 	size_t n_c;
 	bool srv6;
+	uint32_t state_timeout;	/* seconds (map "state_timeout"); the PCCs' */
 	FILE *log;
 } pcep_drv;
 
@@ -77,6 +86,7 @@ static int add_router(pcep_drv *d, const char *name, size_t nlen, const char *ad
 			return 0;
 		}
 	d->r = neto_reallocarray(d->r, d->n_r + 1, sizeof *d->r);
+	memset(&d->r[d->n_r], 0, sizeof *d->r);
 	d->r[d->n_r].name = neto_strndup(name, nlen);
 	d->r[d->n_r++].addr = a;
 	return 0;
@@ -157,14 +167,22 @@ static int parse_map(pcep_drv *d, const char *text, const char *fname, neto_err 
 				d->c[d->n_c].cls = neto_strdup(f[1]);
 				d->c[d->n_c++].color = (uint32_t)v;
 			}
+		} else if (strcmp(f[0], "state_timeout") == 0 && nf == 2) {
+			char *end;
+			unsigned long v = strtoul(f[1], &end, 10);
+			if (*end || v == 0 || v > 86400)
+				rc = neto_err_at(err, fname, line,
+						 "state timeout '%s' is not 1..86400 seconds", f[1]);
+			else
+				d->state_timeout = (uint32_t)v;
 		} else if (strcmp(f[0], "dataplane") == 0 && nf == 2 &&
 			   (strcmp(f[1], "mpls") == 0 || strcmp(f[1], "srv6") == 0)) {
 			d->srv6 = strcmp(f[1], "srv6") == 0;
 		} else {
 			rc = neto_err_at(err, fname, line,
 					 "expected 'router NAME ADDRESS', 'label SID LABEL [ADDRESS]', "
-					 "'srgb BASE', 'index SID N [ADDRESS]', 'color CLASS COLOR' or "
-					 "'dataplane mpls|srv6'");
+					 "'srgb BASE', 'index SID N [ADDRESS]', 'color CLASS COLOR', "
+					 "'dataplane mpls|srv6' or 'state_timeout SECONDS'");
 		}
 	}
 	free(copy);
@@ -529,6 +547,234 @@ static int pcep_status(void *ctx, const char *router, const char *policy, const 
 	return 0;
 }
 
+/* ---- the store's installed state, from what the routers report ---------------- */
+
+/* "neto/DST/CLASS/I" -> policy "DST/CLASS" and I; false for the names of
+ * LSPs neto did not create (configured on the router, another PCE's). */
+static bool parse_name(const char *name, char *pol, size_t n, size_t *idx)
+{
+	if (strncmp(name, "neto/", 5) != 0)
+		return false;
+	const char *p = name + 5;
+	const char *slash = strrchr(p, '/');
+	if (slash == NULL || slash == p || slash[1] < '0' || slash[1] > '9')
+		return false;
+	char *end;
+	unsigned long v = strtoul(slash + 1, &end, 10);
+	size_t len = (size_t)(slash - p);
+	if (*end || v >= MAX_PATHS || len >= n || memchr(p, '/', len) == NULL)
+		return false;
+	memcpy(pol, p, len);
+	pol[len] = '\0';
+	*idx = v;
+	return true;
+}
+
+/* Path I of POLICY exists on S. */
+static pce_lsp *reported(pce_sess *s, const char *policy, size_t i)
+{
+	char name[300];
+	lsp_name(name, sizeof name, policy, i);
+	pce_lsp *l = pce_lsp_find(s, name);
+	return l && l->exists ? l : NULL;
+}
+
+/* The document of POLICY as S reports it, built on OLD (the row recorded,
+ * or NULL): a path whose reported segments are OLD's keeps OLD's path
+ * (links, rate, weight, limit: PCEP carries none of them); a path whose
+ * segments differ gets them as reported, no links (neto cannot tell the
+ * links a foreign segment list takes) and OLD's rate, weight and limit; a
+ * path OLD does not have gets rate 0 and an equal share of the weight. */
+static json_t *reported_doc(const pcep_drv *d, const char *router, const char *policy,
+			    pce_sess *s, const json_t *old)
+{
+	size_t idx[MAX_PATHS], n = 0;
+	for (size_t i = 0; i < MAX_PATHS; i++)
+		if (reported(s, policy, i))
+			idx[n++] = i;
+	const json_t *oldp = json_object_get(old, "paths");
+	json_t *paths = json_array();
+	for (size_t k = 0; k < n; k++) {
+		const pce_lsp *l = reported(s, policy, idx[k]);
+		if (l == NULL)
+			continue;
+		const json_t *op = json_array_get(oldp, idx[k]);
+		const json_t *want = json_object_get(op, "segments");
+		json_t *segs = json_array();
+		for (size_t j = 0; j < l->report.ero.n; j++)
+			json_array_append_new(segs, seg_text(d, &l->report.ero.sub[j],
+							     json_string_value(json_array_get(want, j))));
+		json_t *np;
+		if (json_is_object(op) && json_equal(segs, want)) {
+			np = json_deep_copy(op);
+			json_decref(segs);
+		} else if (json_is_object(op)) {
+			np = json_deep_copy(op);
+			json_object_set_new(np, "segments", segs);
+			json_object_set_new(np, "links", json_array());
+		} else {
+			np = json_pack("{s:[],s:o,s:f,s:f}", "links", "segments", segs, "rate", 0.0,
+				       "weight", 1.0 / (double)n);
+		}
+		json_array_append_new(paths, np);
+	}
+	json_t *doc;
+	if (json_is_object(old)) {
+		doc = json_deep_copy(old);
+	} else {
+		const char *slash = strchr(policy, '/');
+		doc = json_pack("{s:s,s:s%,s:s,s:i}", "src", router, "dst", policy,
+				(size_t)(slash - policy), "class", slash + 1, "priority", 0);
+	}
+	json_object_set_new(doc, "paths", paths);
+	return doc;
+}
+
+/* Writes ROUTER's installed rows from S's database: the policies it reports
+ * as they are reported (unchanged rows are not written again), and deletes
+ * the rows of the policies it no longer reports. */
+static int write_router(const pcep_drv *d, const drv_router *r, pce_sess *s, store *st,
+			int64_t now, neto_err *err)
+{
+	store_installed *iv = NULL;
+	size_t ni = 0;
+	if (store_installed_list(st, &iv, &ni, err) != 0)
+		return -1;
+	char why[200];
+	int rc = 0;
+	for (size_t i = 0; i < s->n_lsp && rc == 0; i++) {
+		const pce_lsp *l = &s->lsp[i];
+		char pol[256];
+		size_t idx;
+		if (!l->exists || !parse_name(l->name, pol, sizeof pol, &idx))
+			continue;
+		bool first = true;	/* each policy once: at its lowest path */
+		for (size_t j = 0; j < idx && first; j++)
+			first = reported(s, pol, j) == NULL;
+		if (!first)
+			continue;
+		const store_installed *row = NULL;
+		for (size_t j = 0; j < ni && row == NULL; j++)
+			if (strcmp(iv[j].router, r->name) == 0 && strcmp(iv[j].policy, pol) == 0)
+				row = &iv[j];
+		json_t *old = row ? json_loads(row->body, 0, NULL) : NULL;
+		json_t *doc = reported_doc(d, r->name, pol, s, json_is_object(old) ? old : NULL);
+		json_decref(old);
+		char *text = json_dumps(doc, JSON_COMPACT | JSON_REAL_PRECISION(17));
+		json_decref(doc);
+		if (row == NULL || !driver_policy_equal(text, row->body)) {
+			snprintf(why, sizeof why, "pcep: %s reports it", r->name);
+			rc = store_installed_set(st, r->name, pol, text, why, now, err);
+			if (rc == 0 && d->log)
+				fprintf(d->log, "pcep: %s %s: installed state as reported\n", r->name,
+					pol);
+		}
+		free(text);
+	}
+	for (size_t j = 0; j < ni && rc == 0; j++) {
+		if (strcmp(iv[j].router, r->name) != 0)
+			continue;
+		bool any = false;
+		for (size_t i = 0; i < MAX_PATHS && !any; i++)
+			any = reported(s, iv[j].policy, i) != NULL;
+		if (any)
+			continue;
+		snprintf(why, sizeof why, "pcep: %s no longer reports it", r->name);
+		rc = store_installed_set(st, r->name, iv[j].policy, NULL, why, now, err);
+		if (rc == 0 && d->log)
+			fprintf(d->log, "pcep: %s %s: no longer reported, removed\n", r->name,
+				iv[j].policy);
+	}
+	store_installed_free(iv, ni);
+	return rc;
+}
+
+/* Deletes all of ROUTER's installed rows (its state timeout passed). */
+static int clear_router(const pcep_drv *d, const drv_router *r, store *st, int64_t now,
+			neto_err *err)
+{
+	store_installed *iv = NULL;
+	size_t ni = 0;
+	if (store_installed_list(st, &iv, &ni, err) != 0)
+		return -1;
+	char why[200];
+	snprintf(why, sizeof why, "pcep: no session with %s for its state timeout (%u s)",
+		 r->name, (unsigned)d->state_timeout);
+	int rc = 0;
+	for (size_t j = 0; j < ni && rc == 0; j++) {
+		if (strcmp(iv[j].router, r->name) != 0)
+			continue;
+		rc = store_installed_set(st, r->name, iv[j].policy, NULL, why, now, err);
+		if (rc == 0 && d->log)
+			fprintf(d->log, "pcep: %s %s: state timeout, removed\n", r->name,
+				iv[j].policy);
+	}
+	store_installed_free(iv, ni);
+	return rc;
+}
+
+/* Takes or renews lease "pcep/ROUTER" for AGENT (renewed once half gone). */
+static int router_lease(drv_router *r, store *st, const char *agent, int64_t now, bool *held,
+			neto_err *err)
+{
+	if (r->lease_until - now > LEASE_MS / 2) {
+		*held = true;
+		return 0;
+	}
+	char name[300];
+	snprintf(name, sizeof name, "pcep/%s", r->name);
+	int h = 0;
+	int64_t epoch;
+	if (store_lease_acquire(st, name, agent, now, LEASE_MS, &h, &epoch, err) != 0)
+		return -1;
+	*held = h != 0;
+	r->lease_until = h ? now + LEASE_MS : 0;
+	return 0;
+}
+
+int driver_pcep_reconcile(const agent_driver *drv, store *st, const char *agent,
+			  const char *routers, int64_t now, neto_err *err)
+{
+	pcep_drv *d = drv->ctx;
+	int64_t mono = mono_ms();
+	for (size_t i = 0; i < d->n_r; i++) {
+		drv_router *r = &d->r[i];
+		if (!sched_router_allowed(routers ? routers : "*", r->name))
+			continue;
+		pce_sess *s = pce_find(d->p, &r->addr);
+		bool held = false;
+		if (s && pce_sess_up(s)) {
+			r->lost_since = 0;
+			r->cleared = false;
+			if (router_lease(r, st, agent, now, &held, err) != 0)
+				return -1;
+			if (!held || !s->synced ||
+			    (s->serial == r->done_serial && s->gen == r->done_gen))
+				continue;
+			if (write_router(d, r, s, st, now, err) != 0)
+				return -1;
+			r->done_serial = s->serial;
+			r->done_gen = s->gen;
+			continue;
+		}
+		/* RFC 8231 s5.7.5: without a session the PCC keeps the LSPs for
+		 * its State Timeout Interval, then flushes those the PCE created */
+		if (r->lost_since == 0)
+			r->lost_since = mono;
+		if (r->cleared || mono - r->lost_since < (int64_t)d->state_timeout * 1000)
+			continue;
+		if (router_lease(r, st, agent, now, &held, err) != 0)
+			return -1;
+		if (!held)
+			continue;	/* another agent holds the router's session */
+		if (clear_router(d, r, st, now, err) != 0)
+			return -1;
+		r->cleared = true;
+		r->done_serial = 0;
+	}
+	return 0;
+}
+
 static int pcep_refresh(void *ctx, const char *routers, int64_t now, neto_err *err)
 {
 	(void)routers;
@@ -588,6 +834,8 @@ int driver_pcep_init(agent_driver *drv, const driver_pcep_cfg *cfg, neto_err *er
 			rc = parse_map(d, buf, cfg->map, err);
 		free(buf);
 	}
+	if (d->state_timeout == 0)
+		d->state_timeout = DEFAULT_STATE_TIMEOUT;
 	pce_cfg pc = { 0 };
 	char *host = NULL;
 	if (rc == 0) {

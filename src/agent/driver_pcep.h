@@ -34,6 +34,7 @@
 
 #include "agent/driver.h"
 #include "agent/pce.h"
+#include "store/store.h"
 
 typedef struct driver_pcep_cfg {
 	const char *listen;		/* "HOST:PORT"; NULL: "0.0.0.0:4189" */
@@ -46,6 +47,19 @@ typedef struct driver_pcep_cfg {
 } driver_pcep_cfg;
 
 int driver_pcep_init(agent_driver *drv, const driver_pcep_cfg *cfg, neto_err *err);
+
+/*
+ * Makes the store's installed state of the routers (among ROUTERS, globs)
+ * follow what their PCCs report (docs/pcep.md, "Installed state"): after a
+ * session's synchronisation and after every report that changes its LSP
+ * database, each policy with LSPs named "neto/DST/CLASS/I" is recorded as
+ * reported and the rows of policies no longer reported are deleted; once a
+ * router has had no session for the state timeout, its rows are deleted.
+ * Only the holder of lease "pcep/ROUTER" (AGENT, taken while the session is
+ * up) writes them. NOW is the store's clock (the agent's).
+ */
+int driver_pcep_reconcile(const agent_driver *drv, store *st, const char *agent,
+			  const char *routers, int64_t now, neto_err *err);
 
 /* The PCE inside (tests: its port, its sessions). */
 pce *driver_pcep_pce(const agent_driver *drv);

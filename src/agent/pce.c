@@ -204,6 +204,7 @@ static void on_report(pce *p, pce_sess *s, const pcep_path *r, int64_t now)
 		/* s5.6: the end-of-synchronisation marker */
 		if (!(o->flags & PCEP_LSP_S) && !s->synced) {
 			s->synced = true;
+			s->gen++;
 			char a[64];
 			logf_(p, "%s: synchronised, %zu LSPs", pcep_addr_str(&s->peer, a, sizeof a),
 			      pce_lsp_count(s));
@@ -227,6 +228,7 @@ static void on_report(pce *p, pce_sess *s, const pcep_path *r, int64_t now)
 		return;
 	}
 	pce_lsp *l = &s->lsp[i];
+	s->gen++;
 	if (l->plsp_id != o->plsp_id) {
 		uint32_t j;
 		if (l->plsp_id && u32_get(&s->by_plsp, l->plsp_id, &j) && j == i)
@@ -561,6 +563,7 @@ static pce_sess *on_accept(pce *p, int fd, const struct sockaddr_storage *ss, in
 	p->sess = neto_reallocarray(p->sess, p->n_sess + 1, sizeof *p->sess);
 	p->sess[p->n_sess++] = s;
 	p->n_accepted++;
+	s->serial = p->n_accepted;
 	logf_(p, "%s: connected from port %u", as, (unsigned)port);
 	return s;
 }

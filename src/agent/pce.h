@@ -79,6 +79,10 @@ typedef struct pce_sess {
 	pce_u32map by_plsp;	/* PLSP-ID -> slot */
 	pce_u32map by_srp;	/* pending SRP-ID -> slot */
 	uint32_t next_srp;
+	uint64_t serial;	/* the pce's n-th accepted connection: tells a new
+				 * session of the same PCC from the old one */
+	uint64_t gen;		/* grows whenever the LSP database changes (a
+				 * report, the end-of-sync marker) */
 	uint64_t n_reports, n_errors, n_unmatched;
 } pce_sess;
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/driver_pcep.h"
 #include "agent/update.h"
 #include "ctl/scheduler.h"
 #include "lib/mem.h"
@@ -172,5 +173,9 @@ int agent_update_tick(agent_update *a, int64_t now, neto_err *err)
 	}
 	a->n_fl = w;
 	store_task_free(t, n);
+	/* a PCE learns the routers' state from their reports: the installed
+	 * state follows them, after this tick's outcomes are recorded */
+	if (rc == 0 && strcmp(d->name, "pcep") == 0)
+		rc = driver_pcep_reconcile(d, a->st, a->cfg.name, a->cfg.routers, now, err);
 	return rc;
 }

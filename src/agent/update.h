@@ -12,7 +12,9 @@
  * cannot record a stale result. The agent refuses tasks for routers outside
  * its own patterns, whatever the scheduler says (defence in depth). Once the
  * router reports the desired forwarding state, the installed state recorded
- * is the task's desired document (with the rates the plan expects).
+ * is the task's desired document (with the rates the plan expects). With
+ * the PCEP driver the installed state also follows what the routers report
+ * by themselves, at the end of every tick (driver_pcep_reconcile).
  *
  * Ownership: borrows the store and the driver.
  */

@@ -25,7 +25,8 @@
 
 static const char lab_usage[] =
 	"usage: neto lab up|down|status --topology FILE [--dir DIR] [--scale S] [--prefix P]\n"
-	"                [--neto [--api HOST:PORT] [--period D] [--state-timeout D]]\n"
+	"                [--neto [--api HOST:PORT] [--period D] [--state-timeout D]\n"
+	"                        [--topology-source file|bgpls]]\n"
 	"       neto lab demand --dir DIR --file DEMANDS.csv   (a lab up with --neto)\n"
 	"       neto lab respawn --dir DIR   (start neto's stopped roles again)\n"
 	"       neto lab link --dir DIR --link ID --state down|up\n"

@@ -19,7 +19,8 @@
  *   site prefix    fd00:0:N::/64 on a veth pair inside the namespace
  *                  (site0 holds ::ff, site1 the site address ::1); End.DT6
  *                  forwards, never delivers locally, hence the pair
- *   link K         fd00:1:K::1/64 at the lower site index, ::2 at the other
+ *   link K         fd00:1:K::1/64 at the lower site index, ::2 at the other;
+ *                  10.(1 + K / 256).(K % 256).1/24 and .2 for IS-IS TE
  */
 #ifndef NETO_LAB_LAB_H
 #define NETO_LAB_LAB_H
@@ -52,6 +53,9 @@ typedef struct lab_edge {
 	uint32_t link_ab, link_ba;	/* topology link ids, TOPO_NONE when absent */
 	char if_a[16], if_b[16];	/* interface names: "to<peer>[-n]" */
 	uint8_t addr_a[16], addr_b[16];	/* /64 */
+	uint8_t v4_a[4], v4_b[4];	/* /24: 10.(1 + K / 256).(K % 256).1 and .2; FRR 8.4's
+					 * TE database keys an IPv6-only edge by the low 64 bits
+					 * of its address, which every link's ::1 shares */
 	double rate_ab, rate_ba;	/* shaped bit/s, egress of a and of b */
 	uint32_t metric_ab, metric_ba;	/* IS-IS metric on a's end, on b's end */
 } lab_edge;
@@ -78,6 +82,11 @@ void lab_plan_free(lab_plan *p);
 
 /* The FRR configuration (frr.conf) of site i. Caller frees. */
 char *lab_frr_conf(const lab_plan *p, uint32_t i);
+/* The TE link parameters of site i (link-params per link: the IGP metric
+ * and the shaped rate as maximum bandwidth), loaded after frr.conf: zebra
+ * hands link parameters to isisd only when they change, and isisd drops
+ * those that come before it has the interface's circuit. Caller frees. */
+char *lab_frr_te_conf(const lab_plan *p, uint32_t i);
 
 /* ---- running (root) ------------------------------------------------------ */
 
@@ -95,6 +104,8 @@ typedef struct lab_opts {
 	const char *api;	/* --neto: the API's HOST:PORT (default 127.0.0.1:8080) */
 	const char *period;	/* --neto: controller period (default 10s) */
 	const char *state_timeout;	/* --neto: routers' state timeout (default 10s) */
+	bool bgpls;		/* --neto: the topology from the routers over BGP-LS, not
+				 * from a copy of the file (--topology-source bgpls) */
 } lab_opts;
 
 int lab_up(const lab_opts *o, neto_err *err);

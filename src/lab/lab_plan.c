@@ -146,6 +146,12 @@ int lab_plan_make(lab_plan *p, const topo *t, const char *prefix, double scale, 
 		memcpy(e->addr_b, e->addr_a, 16);
 		e->addr_a[15] = 1;
 		e->addr_b[15] = 2;
+		e->v4_a[0] = 10;
+		e->v4_a[1] = (uint8_t)(1 + K / 256);
+		e->v4_a[2] = (uint8_t)(K % 256);
+		memcpy(e->v4_b, e->v4_a, 4);
+		e->v4_a[3] = 1;
+		e->v4_b[3] = 2;
 	}
 	free(used);
 	/* interface names: to<peer N>, with -<n> for the n-th parallel link */
@@ -204,6 +210,12 @@ char *lab_frr_conf(const lab_plan *p, uint32_t i)
 	neto_append_line(&c, " metric-style wide");
 	neto_append_line(&c, " lsp-gen-interval 1");
 	neto_append_line(&c, " spf-interval 1");
+	/* the TE database (`show isis mpls-te database json`) that a router
+	 * agent exports over BGP-LS: link-params below, an IPv4 router ID on
+	 * lo (FRR's TE database names vertices by it) */
+	neto_append_line(&c, " mpls-te on");
+	neto_append_line(&c, " mpls-te router-address 10.255.%u.%u", (i + 1) >> 8, (i + 1) & 255);
+	neto_append_line(&c, " mpls-te export");
 	neto_append_line(&c, "exit");
 	neto_append_line(&c, "!");
 	/* passive: the locator (on lo) and the site prefix are advertised, no
@@ -225,8 +237,40 @@ char *lab_frr_conf(const lab_plan *p, uint32_t i)
 		neto_append_line(&c, " ipv6 router isis neto");
 		neto_append_line(&c, " isis network point-to-point");
 		neto_append_line(&c, " isis metric %u", is_a ? e->metric_ab : e->metric_ba);
+		/* IPv4 too, only so that the TE database tells the links apart
+		 * (lab.h) */
+		neto_append_line(&c, " ip router isis neto");
 		neto_append_line(&c, " isis hello-interval 1");
 		neto_append_line(&c, " isis hello-multiplier 3");
+		neto_append_line(&c, "exit");
+	}
+	return c;
+}
+
+char *lab_frr_te_conf(const lab_plan *p, uint32_t i)
+{
+	char *c = NULL;
+	neto_append_line(&c, "! site %s, TE link parameters, written by neto lab up",
+			 p->sites[i].host);
+	for (uint32_t k = 0; k < p->n_edges; k++) {
+		const lab_edge *e = &p->edges[k];
+		if (e->a != i && e->b != i)
+			continue;
+		bool is_a = e->a == i;
+		neto_append_line(&c, "interface %s", is_a ? e->if_a : e->if_b);
+		/* TE: the IGP metric again and the shaped rate as the maximum
+		 * bandwidth, in bytes per second as FRR takes it */
+		neto_append_line(&c, " link-params");
+		neto_append_line(&c, "  metric %u", is_a ? e->metric_ab : e->metric_ba);
+		/* zebra starts them all at the veth's speed and refuses a
+		 * maximum not above the reservable and unreserved ones: those
+		 * first, at 0 (nothing here reserves bandwidth) */
+		for (int prio = 0; prio < 8; prio++)
+			neto_append_line(&c, "  unrsv-bw %d 0", prio);
+		neto_append_line(&c, "  max-rsv-bw 0");
+		neto_append_line(&c, "  max-bw %.9g", (is_a ? e->rate_ab : e->rate_ba) / 8.0);
+		neto_append_line(&c, "  enable");
+		neto_append_line(&c, " exit-link-params");
 		neto_append_line(&c, "exit");
 	}
 	return c;

@@ -285,6 +285,56 @@ static int start_daemon(lab_state *st, const lab_site *s, const char *daemon, ne
 	return 0;
 }
 
+/* Every link of site i in isisd's TE (`show isis mpls-te interface`). Now
+ * and then isisd still drops the parameters zebra hands it although its
+ * circuit exists; zebra sends them again only when they change, so a link
+ * missing them gets `no enable` (zebra then withdraws them) and the file
+ * te_conf again. A site still missing some after that is only reported:
+ * the lab works without TE, only its BGP-LS topology would lack links. */
+static int te_check(const lab_plan *p, uint32_t i, const char *te_conf, neto_err *err)
+{
+	const lab_site *s = &p->sites[i];
+	for (int attempt = 0; attempt < 10; attempt++) {
+		char a_vtysh[] = "vtysh", a_n[] = "-N", a_c[] = "-c",
+		     a_cmd[] = "show isis mpls-te interface";
+		char *argv[] = { a_vtysh, a_n, (char *)(uintptr_t)s->ns, a_c, a_cmd, NULL };
+		char *out = NULL;
+		if (run(argv, &out) != 0) {
+			free(out);
+			return neto_err_set(err, "%s: vtysh show isis mpls-te interface failed", s->ns);
+		}
+		int missing = 0;
+		for (uint32_t k = 0; k < p->n_edges; k++) {
+			const lab_edge *e = &p->edges[k];
+			if (e->a != i && e->b != i)
+				continue;
+			const char *ifn = e->a == i ? e->if_a : e->if_b;
+			char needle[64];
+			snprintf(needle, sizeof needle, "link parameters for %s --", ifn);
+			if (strstr(out, needle))
+				continue;
+			missing++;
+			char iface[48];
+			snprintf(iface, sizeof iface, "interface %s", ifn);
+			if (cmd(err, "vtysh", "-N", s->ns, "-c", "configure terminal", "-c", iface,
+				"-c", "link-params", "-c", "no enable", (char *)NULL) != 0) {
+				free(out);
+				return -1;
+			}
+		}
+		free(out);
+		if (missing == 0)
+			return 0;
+		usleep(200 * 1000);
+		if (cmd(err, "vtysh", "-N", s->ns, "-f", te_conf, (char *)NULL) != 0)
+			return -1;
+		usleep(100 * 1000);
+	}
+	fprintf(stderr, "neto lab up: %s: isisd lacks the TE parameters of some links "
+			"(show isis mpls-te interface)\n", s->ns);
+	return 0;
+}
+
 static int frr_site(lab_state *st, const lab_plan *p, uint32_t i, neto_err *err)
 {
 	const lab_site *s = &p->sites[i];
@@ -333,7 +383,14 @@ static int frr_site(lab_state *st, const lab_plan *p, uint32_t i, neto_err *err)
 		}
 	}
 	free(out);
-	return 0;
+	/* now that isisd has its circuits: the TE link parameters */
+	conf = lab_frr_te_conf(p, i);
+	snprintf(path, sizeof path, "%s/te.conf", etc);
+	rc = write_file(path, conf, pw->pw_uid, gr->gr_gid, err);
+	free(conf);
+	if (rc != 0 || cmd(err, "vtysh", "-N", s->ns, "-f", path, (char *)NULL) != 0)
+		return -1;
+	return te_check(p, i, path, err);
 }
 
 /* ---- up ---------------------------------------------------------------------- */
@@ -393,7 +450,11 @@ static int build(lab_state *st, const lab_plan *p, neto_err *err)
 		    cmd(err, "ip", "-n", s->ns, "link", "set", "lo", "up", (char *)NULL) != 0)
 			return -1;
 		addr_str(s->loc_addr, s->loc_len, a, sizeof a);
-		if (cmd(err, "ip", "-n", s->ns, "addr", "add", a, "dev", "lo", (char *)NULL) != 0)
+		/* the IPv4 router ID of IS-IS TE (mpls-te router-address) */
+		char rid[32];
+		snprintf(rid, sizeof rid, "10.255.%u.%u/32", (i + 1) >> 8, (i + 1) & 255);
+		if (cmd(err, "ip", "-n", s->ns, "addr", "add", a, "dev", "lo", (char *)NULL) != 0 ||
+		    cmd(err, "ip", "-n", s->ns, "addr", "add", rid, "dev", "lo", (char *)NULL) != 0)
 			return -1;
 		/* the site: a veth pair inside the namespace (see lab.h) */
 		char sa[64], sp[64];
@@ -424,12 +485,17 @@ static int build(lab_state *st, const lab_plan *p, neto_err *err)
 		char aa[64], ab[64];
 		addr_str(e->addr_a, 64, aa, sizeof aa);
 		addr_str(e->addr_b, 64, ab, sizeof ab);
+		char a4[24], b4[24];
+		snprintf(a4, sizeof a4, "%u.%u.%u.%u/24", e->v4_a[0], e->v4_a[1], e->v4_a[2], e->v4_a[3]);
+		snprintf(b4, sizeof b4, "%u.%u.%u.%u/24", e->v4_b[0], e->v4_b[1], e->v4_b[2], e->v4_b[3]);
 		if (cmd(err, "ip", "-n", sa->ns, "link", "add", e->if_a, "type", "veth", "peer",
 			"name", e->if_b, "netns", sb->ns, (char *)NULL) != 0 ||
 		    cmd(err, "ip", "-n", sa->ns, "addr", "add", aa, "dev", e->if_a, "nodad",
 			(char *)NULL) != 0 ||
 		    cmd(err, "ip", "-n", sb->ns, "addr", "add", ab, "dev", e->if_b, "nodad",
 			(char *)NULL) != 0 ||
+		    cmd(err, "ip", "-n", sa->ns, "addr", "add", a4, "dev", e->if_a, (char *)NULL) != 0 ||
+		    cmd(err, "ip", "-n", sb->ns, "addr", "add", b4, "dev", e->if_b, (char *)NULL) != 0 ||
 		    shape(sa->ns, e->if_a, e->rate_ab, err) != 0 ||
 		    shape(sb->ns, e->if_b, e->rate_ba, err) != 0 ||
 		    cmd(err, "ip", "-n", sa->ns, "link", "set", e->if_a, "up", (char *)NULL) != 0 ||
@@ -734,6 +800,9 @@ static const char lab_cmd_usage[] =
 	"  --period D    --neto: controller period (default 10s)\n"
 	"  --state-timeout D  --neto: routers drop neto's policies after D without\n"
 	"                a PCE session (default 10s)\n"
+	"  --topology-source file|bgpls  --neto: the topology agent follows a copy of\n"
+	"                the file (default), or takes BGP-LS from a router agent that\n"
+	"                exports the first site's IS-IS TE database\n"
 	"usage: neto lab link --dir DIR --link ID --state down|up\n"
 	"                a link's veth pair down or up, and in the topology neto follows\n"
 	"usage: neto lab respawn --dir DIR\n"
@@ -753,6 +822,7 @@ int lab_cmd(int argc, char **argv)
 		{ "api", required_argument, NULL, 'a' },
 		{ "period", required_argument, NULL, 'P' },
 		{ "state-timeout", required_argument, NULL, 'T' },
+		{ "topology-source", required_argument, NULL, 'O' },
 		{ "file", required_argument, NULL, 'f' },
 		{ "link", required_argument, NULL, 'L' },
 		{ "state", required_argument, NULL, 'S' },
@@ -773,6 +843,13 @@ int lab_cmd(int argc, char **argv)
 		case 'a': o.api = optarg; break;
 		case 'P': o.period = optarg; break;
 		case 'T': o.state_timeout = optarg; break;
+		case 'O':
+			if (strcmp(optarg, "file") != 0 && strcmp(optarg, "bgpls") != 0) {
+				fprintf(stderr, "neto lab: --topology-source is file or bgpls\n");
+				return 2;
+			}
+			o.bgpls = strcmp(optarg, "bgpls") == 0;
+			break;
 		case 'f': file = optarg; break;
 		case 'L': link_id = optarg; break;
 		case 'S': link_state = optarg; break;

@@ -302,7 +302,11 @@ static int traffic_recv(const traffic_args *a)
 	}
 	int one = 1, rcvbuf = 4 << 20;
 	(void)setsockopt(fd, IPPROTO_IPV6, IPV6_RECVTCLASS, &one, sizeof one);
-	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+	/* the receiver must never be where probes are lost: on a loaded
+	 * machine it may not run for a while, and SO_RCVBUF alone is capped by
+	 * net.core.rmem_max (about 200 probes); as root, force the size */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) != 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
 	struct sockaddr_in6 me = { .sin6_family = AF_INET6, .sin6_port = htons((uint16_t)a->port),
 				   .sin6_addr = IN6ADDR_ANY_INIT };
 	if (bind(fd, (struct sockaddr *)&me, sizeof me) != 0) {

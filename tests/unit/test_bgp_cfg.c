@@ -35,6 +35,7 @@ static const char good[] =
 	"router-id = 10.0.0.9\n"
 	"hold-time = 0\n"
 	"passive = yes\n"
+	"add-path-receive = yes\n"
 	"port = 1179\n"
 	"local-address = fc00::1\n";
 
@@ -63,6 +64,8 @@ static void test_good(void **state)
 	assert_int_equal(f->s.router_id, 0x0a000009);
 	assert_int_equal(f->s.hold_time, 0);
 	assert_true(f->s.passive);
+	assert_true(f->s.addpath_receive);
+	assert_false(g->s.addpath_receive);
 	assert_int_equal(f->port, 1179);
 	assert_string_equal(f->local_address, "fc00::1");
 	bgp_cfg_free(&c);

@@ -195,8 +195,8 @@ static void test_nlri_errors(void **state)
 	r = wire_rd_init(w.buf, w.len);
 	assert_int_equal(bgpls_nlri_decode(&r, &d, &raw, &raw_len, &err), 1);
 	wire_wr_free(&w);
-	/* an unknown NLRI type (6, SRv6 SID): skipped, 1 */
-	const uint8_t sid6[] = { 0, 6, 0, 3, 1, 2, 3 };
+	/* an unknown NLRI type (5, SR Policy candidate path): skipped, 1 */
+	const uint8_t sid6[] = { 0, 5, 0, 3, 1, 2, 3 };
 	r = wire_rd_init(sid6, sizeof sid6);
 	assert_int_equal(bgpls_nlri_decode(&r, &d, &raw, &raw_len, &err), 1);
 	assert_int_equal(wire_left(&r), 0);
@@ -209,6 +209,13 @@ static void full_attr(bgpls_attr *a)
 	a->node_flags = 0x20;
 	a->name_len = 4;
 	memcpy(a->name, "pe-1", 5);
+	a->srv6_behavior = 0x30;
+	a->srv6_flags = 0x80;
+	a->srv6_algo = 128;
+	a->srv6_lb_len = 32;
+	a->srv6_ln_len = 16;
+	a->srv6_fun_len = 16;
+	a->srv6_arg_len = 0;
 	a->rid4_local[0] = 10;
 	a->rid4_remote[0] = 11;
 	a->rid6_local[0] = 0xfc;
@@ -291,6 +298,13 @@ static void test_attr_roundtrip(void **state)
 	assert_int_equal(d.endx[0].behavior, 0x39);
 	assert_int_equal(d.endx[0].sid[15], 0x41);
 	assert_int_equal(d.loc_metric, 20);
+	assert_int_equal(d.srv6_behavior, 0x30);
+	assert_int_equal(d.srv6_flags, 0x80);
+	assert_int_equal(d.srv6_algo, 128);
+	assert_int_equal(d.srv6_lb_len, 32);
+	assert_int_equal(d.srv6_ln_len, 16);
+	assert_int_equal(d.srv6_fun_len, 16);
+	assert_int_equal(d.srv6_arg_len, 0);
 	assert_int_equal(d.n_unknown, 0);
 	bgpls_attr_encode(&d, &w2);
 	assert_int_equal(w.len, w2.len);
@@ -314,6 +328,134 @@ static void test_attr_roundtrip(void **state)
 	assert_int_equal(bgpls_attr_decode(bad3, sizeof bad3, &d, &err), -1);
 	wire_wr_free(&w);
 	wire_wr_free(&w2);
+}
+
+/* RFC 9514 section 6: the SRv6 SID NLRI, and its attributes (sections 7.1
+ * and 8). */
+static void test_srv6_sid(void **state)
+{
+	(void)state;
+	bgpls_nlri n, d;
+	memset(&n, 0, sizeof n);
+	n.type = BGPLS_NLRI_SRV6_SID;
+	n.proto = BGPLS_PROTO_ISIS_L2;
+	n.id = 0;
+	node_desc(&n.local, 4);
+	n.link_has = BGPLS_SD_SRV6_SID | BGPLS_LD_MT;
+	n.mt_id = 2;
+	const uint8_t sid[16] = { 0xfc, 0, 0, 0, 0, 4, 0, 0x40 };
+	memcpy(n.srv6_sid, sid, 16);
+	roundtrip_nlri(&n, &d);
+	assert_int_equal(d.type, BGPLS_NLRI_SRV6_SID);
+	assert_string_equal(bgpls_nlri_type_name(d.type), "srv6-sid");
+	assert_int_equal(d.link_has, BGPLS_SD_SRV6_SID | BGPLS_LD_MT);
+	assert_int_equal(d.mt_id, 2);
+	assert_memory_equal(d.srv6_sid, sid, 16);
+	assert_int_equal(d.local.rid[5], 4);
+	assert_int_equal(d.n_unknown, 0);
+
+	/* the wire form: type 6, then after the local node descriptors the
+	 * MT-ID TLV and the SID information TLV 518 of 16 octets, last */
+	wire_wr w;
+	wire_wr_init(&w);
+	bgpls_nlri_encode(&n, &w);
+	assert_int_equal(w.buf[0] << 8 | w.buf[1], 6);
+	assert_int_equal((size_t)(w.buf[2] << 8 | w.buf[3]), w.len - 4);
+	const uint8_t *tail = w.buf + w.len - 20;
+	assert_int_equal(tail[0] << 8 | tail[1], 518);
+	assert_int_equal(tail[2] << 8 | tail[3], 16);
+	assert_memory_equal(tail + 4, sid, 16);
+	const uint8_t *raw;
+	size_t raw_len;
+	neto_err err;
+
+	/* a SID information TLV of 15 octets: this NLRI malformed (1), the
+	 * list goes on */
+	wire_wr b;
+	wire_wr_init(&b);
+	wire_put_bytes(&b, w.buf, w.len - 1);
+	b.buf[3]--;
+	b.buf[b.len - 16]--;	/* TLV 518 length 16 -> 15 */
+	assert_int_equal(b.buf[b.len - 18], 518 & 0xff);
+	wire_put_bytes(&b, w.buf, w.len);	/* a good one follows */
+	wire_rd r = wire_rd_init(b.buf, b.len);
+	err.msg[0] = '\0';
+	assert_int_equal(bgpls_nlri_decode(&r, &d, &raw, &raw_len, &err), 1);
+	assert_true(strstr(err.msg, "length 15") != NULL);
+	assert_int_equal(raw_len, w.len - 1);
+	assert_int_equal(bgpls_nlri_decode(&r, &d, &raw, &raw_len, &err), 0);
+	assert_int_equal(wire_left(&r), 0);
+	wire_wr_free(&b);
+
+	/* without the SID information TLV: malformed */
+	wire_wr_init(&b);
+	wire_put_bytes(&b, w.buf, w.len - 20);
+	b.buf[3] = (uint8_t)(b.buf[3] - 20);
+	r = wire_rd_init(b.buf, b.len);
+	assert_int_equal(bgpls_nlri_decode(&r, &d, &raw, &raw_len, &err), 1);
+	assert_true(strstr(err.msg, "without SID information") != NULL);
+	wire_wr_free(&b);
+
+	/* two SID information TLVs: malformed (one SID per NLRI) */
+	wire_wr_init(&b);
+	wire_put_bytes(&b, w.buf, w.len);
+	wire_put_bytes(&b, tail, 20);
+	b.buf[3] = (uint8_t)(b.buf[3] + 20);
+	r = wire_rd_init(b.buf, b.len);
+	assert_int_equal(bgpls_nlri_decode(&r, &d, &raw, &raw_len, &err), 1);
+	assert_true(strstr(err.msg, "two SID") != NULL);
+	wire_wr_free(&b);
+
+	/* TLV 518 in a node NLRI is not a descriptor there: skipped, counted */
+	bgpls_nlri nn;
+	memset(&nn, 0, sizeof nn);
+	nn.type = BGPLS_NLRI_NODE;
+	nn.proto = BGPLS_PROTO_ISIS_L2;
+	node_desc(&nn.local, 4);
+	wire_wr_init(&b);
+	bgpls_nlri_encode(&nn, &b);
+	wire_put_bytes(&b, tail, 20);
+	b.buf[3] = (uint8_t)(b.buf[3] + 20);
+	r = wire_rd_init(b.buf, b.len);
+	assert_int_equal(bgpls_nlri_decode(&r, &d, &raw, &raw_len, &err), 0);
+	assert_int_equal(d.n_unknown, 1);
+	assert_int_equal(d.link_has, 0);
+	wire_wr_free(&b);
+	wire_wr_free(&w);
+
+	/* the attributes: endpoint behavior End with PSP (RFC 8986 codepoint
+	 * 2) and a 32/16/16/0 structure */
+	bgpls_attr a, da;
+	memset(&a, 0, sizeof a);
+	a.has = 1u << BGPLS_A_SRV6_ENDPOINT | 1u << BGPLS_A_SRV6_SID_STRUCT;
+	a.srv6_behavior = 2;
+	a.srv6_algo = 0;
+	a.srv6_lb_len = 32;
+	a.srv6_ln_len = 16;
+	a.srv6_fun_len = 16;
+	wire_wr_init(&w);
+	bgpls_attr_encode(&a, &w);
+	const uint8_t want[] = { 0x04, 0xe2, 0, 4, 0, 2, 0, 0, 0x04, 0xe4, 0, 4, 32, 16, 16, 0 };
+	assert_int_equal(w.len, sizeof want);
+	assert_memory_equal(w.buf, want, sizeof want);
+	assert_int_equal(bgpls_attr_decode(w.buf, w.len, &da, &err), 0);
+	assert_int_equal(da.has, a.has);
+	assert_int_equal(da.srv6_behavior, 2);
+	assert_int_equal(da.srv6_fun_len, 16);
+	wire_wr_free(&w);
+	/* a structure of more than 128 bits: the attribute is malformed */
+	const uint8_t big[] = { 0x04, 0xe4, 0, 4, 64, 32, 32, 1 };
+	assert_int_equal(bgpls_attr_decode(big, sizeof big, &da, &err), -1);
+	assert_true(strstr(err.msg, "more than 128") != NULL);
+	/* exactly 128 is allowed */
+	const uint8_t full[] = { 0x04, 0xe4, 0, 4, 64, 32, 32, 0 };
+	assert_int_equal(bgpls_attr_decode(full, sizeof full, &da, &err), 0);
+	/* an endpoint behavior TLV of 3 or 5 octets: malformed */
+	const uint8_t short_eb[] = { 0x04, 0xe2, 0, 3, 0, 2, 0 };
+	assert_int_equal(bgpls_attr_decode(short_eb, sizeof short_eb, &da, &err), -1);
+	assert_true(strstr(err.msg, "1250") != NULL);
+	const uint8_t long_eb[] = { 0x04, 0xe2, 0, 5, 0, 2, 0, 0, 0 };
+	assert_int_equal(bgpls_attr_decode(long_eb, sizeof long_eb, &da, &err), -1);
 }
 
 static void test_update(void **state)
@@ -364,6 +506,7 @@ int main(void)
 		cmocka_unit_test(test_nlri_roundtrip),
 		cmocka_unit_test(test_nlri_errors),
 		cmocka_unit_test(test_attr_roundtrip),
+		cmocka_unit_test(test_srv6_sid),
 		cmocka_unit_test(test_update),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -159,6 +159,72 @@ static void test_roundtrip(void **state)
 	topo_free(&t);
 }
 
+/* SRv6 SID NLRI (RFC 9514 section 6) are kept per node: they come back
+ * through bgpls_db_node_sids, from any session, and leave the topology as
+ * it was. */
+static void test_node_sids(void **state)
+{
+	(void)state;
+	topo t, back;
+	make_topo(&t);
+	bgpls_item *items;
+	size_t n;
+	neto_err err;
+	assert_int_equal(bgpls_from_topo(&t, 65000, &items, &n, &err), 0);
+	bgpls_db db;
+	bgpls_db_init(&db);
+	for (size_t i = 0; i < n; i++)
+		feed(&db, 0, &items[i], false);
+	/* berlin (the second node) gets End (PSP) and End.DT4 SIDs; the
+	 * second from another session */
+	bgpls_item sid[2];
+	for (int k = 0; k < 2; k++) {
+		memset(&sid[k], 0, sizeof sid[k]);
+		sid[k].nlri.type = BGPLS_NLRI_SRV6_SID;
+		sid[k].nlri.proto = BGPLS_PROTO_ISIS_L2;
+		sid[k].nlri.local = items[1].nlri.local;
+		sid[k].nlri.link_has = BGPLS_SD_SRV6_SID;
+		sid[k].nlri.srv6_sid[0] = 0xfc;
+		sid[k].nlri.srv6_sid[5] = 2;
+		sid[k].nlri.srv6_sid[7] = (uint8_t)(0x40 + k);
+		sid[k].attr.has = 1u << BGPLS_A_SRV6_ENDPOINT | 1u << BGPLS_A_SRV6_SID_STRUCT;
+		sid[k].attr.srv6_behavior = k == 0 ? 2 : 0x13;
+		sid[k].attr.srv6_lb_len = 32;
+		sid[k].attr.srv6_ln_len = 16;
+		sid[k].attr.srv6_fun_len = 16;
+	}
+	assert_int_equal(items[1].nlri.type, BGPLS_NLRI_NODE);
+	topo before;
+	assert_int_equal(bgpls_db_topology(&db, &before, &err), 0);
+	feed(&db, 0, &sid[0], false);
+	feed(&db, 1, &sid[1], false);
+	assert_int_equal(bgpls_db_count(&db), n + 2);
+	const bgpls_entry *e[4];
+	assert_int_equal(bgpls_db_node_sids(&db, &items[1].nlri.local, e, 4), 2);
+	assert_int_equal(e[0]->nlri.srv6_sid[7], 0x40);
+	assert_int_equal(e[0]->attr.srv6_behavior, 2);
+	assert_int_equal(e[1]->peer, 1);
+	assert_int_equal(e[1]->attr.srv6_behavior, 0x13);
+	assert_int_equal(e[1]->attr.srv6_fun_len, 16);
+	/* the count is complete even when out is short */
+	assert_int_equal(bgpls_db_node_sids(&db, &items[1].nlri.local, e, 1), 2);
+	/* another node has none */
+	assert_int_equal(bgpls_db_node_sids(&db, &items[0].nlri.local, e, 4), 0);
+	/* the topology does not change */
+	assert_int_equal(bgpls_db_topology(&db, &back, &err), 0);
+	assert_int_equal(back.n_nodes, before.n_nodes);
+	assert_int_equal(back.n_links, before.n_links);
+	topo_free(&back);
+	topo_free(&before);
+	/* a withdrawal removes one SID */
+	feed(&db, 0, &sid[0], true);
+	assert_int_equal(bgpls_db_node_sids(&db, &items[1].nlri.local, e, 4), 1);
+	assert_int_equal(e[0]->peer, 1);
+	bgpls_db_free(&db);
+	free(items);
+	topo_free(&t);
+}
+
 static void test_faults(void **state)
 {
 	(void)state;
@@ -210,6 +276,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_node_sids),
 		cmocka_unit_test(test_faults),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

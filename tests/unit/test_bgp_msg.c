@@ -441,6 +441,179 @@ static int upd(const uint8_t *attrs, size_t alen, bool nlri, bgp_notif *n, bgp_u
 	return rc;
 }
 
+/* ADD-PATH (RFC 7911): the capability, and path identifiers in IPv4 NLRI,
+ * withdrawn routes and IPv6 MP_REACH_NLRI. */
+static void test_addpath(void **state)
+{
+	(void)state;
+	neto_err err;
+	bgp_notif n;
+	bgp_open o, d;
+	bgp_open_init(&o, 65001, 90, 0x01020304);
+	bgp_open_add_family(&o, BGP_AFI_IPV4, BGP_SAFI_UNICAST);
+	bgp_open_add_family(&o, BGP_AFI_IPV6, BGP_SAFI_UNICAST);
+	bgp_open_add_addpath(&o, BGP_AFI_IPV4, BGP_SAFI_UNICAST, BGP_ADDPATH_RECEIVE);
+	bgp_open_add_addpath(&o, BGP_AFI_IPV6, BGP_SAFI_UNICAST,
+			     BGP_ADDPATH_RECEIVE | BGP_ADDPATH_SEND);
+	wire_wr w;
+	wire_wr_init(&w);
+	assert_int_equal(bgp_open_encode(&o, &w, &err), 0);
+	/* section 4: code 69, (AFI, SAFI, Send/Receive) per family */
+	const uint8_t cap[] = { 69, 8, 0, 1, 1, 1, 0, 2, 1, 3 };
+	bool found = false;
+	for (size_t i = 0; i + sizeof cap <= w.len && !found; i++)
+		found = memcmp(w.buf + i, cap, sizeof cap) == 0;
+	assert_true(found);
+	assert_int_equal(bgp_open_decode(w.buf, w.len, &d, &n, &err), 0);
+	assert_int_equal(d.n_addpath, 2);
+	assert_int_equal(bgp_open_addpath(&d, BGP_AFI_IPV4, BGP_SAFI_UNICAST), BGP_ADDPATH_RECEIVE);
+	assert_int_equal(bgp_open_addpath(&d, BGP_AFI_IPV6, BGP_SAFI_UNICAST), 3);
+	assert_int_equal(bgp_open_addpath(&d, BGP_AFI_LS, BGP_SAFI_LS), 0);
+	assert_int_equal(d.other_len, 0);
+	/* a length that is not a multiple of 4: malformed, 2/0 */
+	bgp_open_init(&o, 65001, 90, 0x01020304);
+	const uint8_t bad[] = { 69, 3, 0, 1, 1 };
+	memcpy(o.other, bad, sizeof bad);
+	o.other_len = sizeof bad;
+	w.len = 0;
+	assert_int_equal(bgp_open_encode(&o, &w, &err), 0);
+	err.msg[0] = '\0';
+	assert_int_equal(bgp_open_decode(w.buf, w.len, &d, &n, &err), -1);
+	assert_int_equal(n.code, BGP_ERR_OPEN);
+	assert_int_equal(n.subcode, BGP_OPEN_UNSPEC);
+	assert_true(strstr(err.msg, "ADD-PATH") != NULL);
+	/* a Send/Receive value of 4: the capability is ignored */
+	const uint8_t odd[] = { 69, 8, 0, 2, 1, 2, 0, 1, 1, 4 };
+	memcpy(o.other, odd, sizeof odd);
+	o.other_len = sizeof odd;
+	w.len = 0;
+	assert_int_equal(bgp_open_encode(&o, &w, &err), 0);
+	assert_int_equal(bgp_open_decode(w.buf, w.len, &d, &n, &err), 0);
+	assert_int_equal(d.n_addpath, 0);
+
+	/* IPv4: withdrawn and NLRI with path identifiers */
+	bgp_update u, du;
+	bgp_update_init(&u);
+	bgp_pfx nl[2], wd[1];
+	memset(nl, 0, sizeof nl);
+	memset(wd, 0, sizeof wd);
+	nl[0].path_id = 1;
+	nl[0].len = 24;
+	nl[0].addr[0] = 10;
+	nl[1].path_id = 0x01020304;
+	nl[1].len = 24;
+	nl[1].addr[0] = 10;	/* the same prefix, another path */
+	wd[0].path_id = 9;
+	wd[0].len = 16;
+	wd[0].addr[0] = 172;
+	wd[0].addr[1] = 16;
+	u.seen = 1u << BGP_ATTR_ORIGIN | 1u << BGP_ATTR_NEXT_HOP;
+	uint32_t seq[] = { 65001 };
+	bgp_update_add_seg(&u, BGP_AS_SEQUENCE, seq, 1);
+	u.next_hop = 0x0a000001;
+	u.nlri = nl;
+	u.n_nlri = 2;
+	u.withdrawn = wd;
+	u.n_withdrawn = 1;
+	const bgp_addpath v4 = { true, false }, v6 = { false, true };
+	w.len = 0;
+	assert_int_equal(bgp_update_encode_ap(&u, &AS4, &v4, &w, &err), 0);
+	/* withdrawn routes length 7: path id 9, /16, 172.16 */
+	const uint8_t wdb[] = { 0, 7, 0, 0, 0, 9, 16, 172, 16 };
+	assert_memory_equal(w.buf + 19, wdb, sizeof wdb);
+	/* the NLRI field ends with the second path */
+	const uint8_t nlb[] = { 0, 0, 0, 1, 24, 10, 0, 0, 1, 2, 3, 4, 24, 10, 0, 0 };
+	assert_memory_equal(w.buf + w.len - sizeof nlb, nlb, sizeof nlb);
+	assert_int_equal(bgp_update_decode_ap(w.buf, w.len, &AS4, &v4, &du, &n, &err), 0);
+	assert_int_equal(du.n_nlri, 2);
+	assert_int_equal(du.nlri[0].path_id, 1);
+	assert_int_equal(du.nlri[1].path_id, 0x01020304);
+	assert_int_equal(du.nlri[1].len, 24);
+	assert_int_equal(du.n_withdrawn, 1);
+	assert_int_equal(du.withdrawn[0].path_id, 9);
+	assert_int_equal(du.withdrawn[0].addr[1], 16);
+	bgp_update_free(&du);
+	/* re-encoded the same */
+	wire_wr w2;
+	wire_wr_init(&w2);
+	assert_int_equal(bgp_update_decode_ap(w.buf, w.len, &AS4, &v4, &du, &n, &err), 0);
+	assert_int_equal(bgp_update_encode_ap(&du, &AS4, &v4, &w2, &err), 0);
+	assert_int_equal(w2.len, w.len);
+	assert_memory_equal(w2.buf, w.buf, w.len);
+	bgp_update_free(&du);
+	/* an NLRI field ending inside a path identifier: 3/10 */
+	size_t keep = w.len;
+	w.len -= 13;	/* drop the second prefix but for 3 octets of its id */
+	w.buf[16] = (uint8_t)(w.len >> 8);
+	w.buf[17] = (uint8_t)w.len;
+	assert_int_equal(bgp_update_decode_ap(w.buf, w.len, &AS4, &v4, &du, &n, &err), -1);
+	assert_int_equal(n.code, BGP_ERR_UPDATE);
+	assert_int_equal(n.subcode, BGP_UPD_BAD_NETWORK);
+	w.len = keep;
+	u.nlri = NULL;
+	u.withdrawn = NULL;
+	u.n_nlri = u.n_withdrawn = 0;
+	bgp_update_free(&u);
+
+	/* IPv6 in MP_REACH_NLRI */
+	bgp_update_init(&u);
+	bgp_pfx p6[1];
+	memset(p6, 0, sizeof p6);
+	p6[0].path_id = 77;
+	p6[0].len = 48;
+	p6[0].addr[0] = 0x20;
+	p6[0].addr[1] = 0x01;
+	u.seen = 1u << BGP_ATTR_ORIGIN;
+	bgp_update_add_seg(&u, BGP_AS_SEQUENCE, seq, 1);
+	u.reach.present = true;
+	u.reach.afi = BGP_AFI_IPV6;
+	u.reach.safi = BGP_SAFI_UNICAST;
+	u.reach.nh_len = 16;
+	u.reach.nh[0] = 0xfe;
+	u.reach.pfx = p6;
+	u.reach.n_pfx = 1;
+	w.len = 0;
+	assert_int_equal(bgp_update_encode_ap(&u, &AS4, &v6, &w, &err), 0);
+	assert_int_equal(bgp_update_decode_ap(w.buf, w.len, &AS4, &v6, &du, &n, &err), 0);
+	assert_int_equal(du.reach.n_pfx, 1);
+	assert_int_equal(du.reach.pfx[0].path_id, 77);
+	assert_int_equal(du.reach.pfx[0].len, 48);
+	assert_int_equal(du.reach.pfx[0].addr[1], 0x01);
+	bgp_update_free(&du);
+	/* the IPv4 setting does not apply to IPv6: without v6 the 4 octets
+	 * of the path identifier read as a prefix length of 0 and then a
+	 * /0 ... / 77-bit prefix: not the route sent */
+	int rc = bgp_update_decode_ap(w.buf, w.len, &AS4, &v4, &du, &n, &err);
+	if (rc == 0) {
+		assert_true(du.reach.n_pfx != 1 || du.reach.pfx[0].len != 48);
+		bgp_update_free(&du);
+	}
+	/* MP_REACH_NLRI ending inside a path identifier: 3/9 (the MP
+	 * attribute is the last one, so cutting the message cuts it) */
+	const uint8_t trunc[] = { 0x90, 14, 0, 24, 0, 2, 1, 16, 0xfe, 0, 0, 0, 0, 0, 0, 0,
+				  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+	wire_wr m;
+	wire_wr_init(&m);
+	for (int i = 0; i < 16; i++)
+		wire_put_u8(&m, 0xff);
+	wire_put_u16(&m, (uint16_t)(19 + 2 + 2 + 4 + sizeof trunc));
+	wire_put_u8(&m, 2);
+	wire_put_u16(&m, 0);
+	wire_put_u16(&m, (uint16_t)(4 + sizeof trunc));
+	const uint8_t origin[] = { 0x40, 1, 1, 0 };
+	wire_put_bytes(&m, origin, sizeof origin);
+	wire_put_bytes(&m, trunc, sizeof trunc);
+	/* the MP attribute: AFI 2, SAFI 1, nh 16, reserved, then 3 octets */
+	assert_int_equal(bgp_update_decode_ap(m.buf, m.len, &AS4, &v6, &du, &n, &err), -1);
+	assert_int_equal(n.code, BGP_ERR_UPDATE);
+	assert_int_equal(n.subcode, BGP_UPD_OPT_ATTR);
+	wire_wr_free(&m);
+	u.reach.pfx = NULL;
+	bgp_update_free(&u);
+	wire_wr_free(&w);
+	wire_wr_free(&w2);
+}
+
 static void test_update_errors(void **state)
 {
 	(void)state;
@@ -658,6 +831,7 @@ int main(void)
 		cmocka_unit_test(test_header_errors),
 		cmocka_unit_test(test_update_roundtrip),
 		cmocka_unit_test(test_update_mp),
+		cmocka_unit_test(test_addpath),
 		cmocka_unit_test(test_update_errors),
 		cmocka_unit_test(test_as4_path_merge),
 		cmocka_unit_test(test_notification_keepalive_refresh),

@@ -280,6 +280,170 @@ static void test_collision(void **state)
 	assert_true(bgp_collision_keep(1, 2, false));
 }
 
+/* Moves a's queued bytes to b only. */
+static void deliver(bgp_session *a, bgp_session *b, double now)
+{
+	size_t n = a->out.len;
+	uint8_t *copy = malloc(n ? n : 1);
+	memcpy(copy, a->out.buf, n);
+	bgp_session_consumed(a, n);
+	bgp_session_input(b, now, copy, n);
+	free(copy);
+}
+
+/* Two connections between X (identifier 1.1.1.1) and Y (2.2.2.2), both in
+ * OpenSent: conn1 opened by X (x1, y1), conn2 opened by Y (x2, y2). The
+ * collision is undecided until an OPEN arrives; then on both sides conn1,
+ * the one opened by the lower identifier, loses with Cease/7 and conn2
+ * reaches Established. */
+static void test_collision_opensent(void **state)
+{
+	(void)state;
+	bgp_session x1, x2, y1, y2;
+	bgp_session_cfg cx, cy;
+	neto_err err;
+	cfg(&cx, 65001, 65002, 0x01010101, 90);
+	cfg(&cy, 65002, 65001, 0x02020202, 90);
+	assert_int_equal(bgp_session_init(&x1, &cx, &err), 0);
+	assert_int_equal(bgp_session_init(&x2, &cx, &err), 0);
+	assert_int_equal(bgp_session_init(&y1, &cy, &err), 0);
+	assert_int_equal(bgp_session_init(&y2, &cy, &err), 0);
+	bgp_session *all[4] = { &x1, &x2, &y1, &y2 };
+	for (int i = 0; i < 4; i++) {
+		bgp_session_start(all[i], 0);
+		bgp_session_connected(all[i], 0);
+		assert_int_equal(all[i]->state, BGP_ST_OPENSENT);
+	}
+	/* no identifier known yet: undecided on both sides */
+	assert_int_equal(bgp_collision_loser(&x1, true, &x2), 0);
+	assert_int_equal(bgp_collision_loser(&y2, true, &y1), 0);
+	/* Y's OPEN arrives on conn2 at X: X knows 2.2.2.2 > 1.1.1.1, so its
+	 * own connection conn1 loses */
+	deliver(&y2, &x2, 1);
+	assert_int_equal(x2.state, BGP_ST_OPENCONFIRM);
+	assert_int_equal(bgp_collision_loser(&x1, true, &x2), 1);
+	/* X's OPEN arrives on conn1 at Y: Y keeps its own conn2 */
+	deliver(&x1, &y1, 1);
+	assert_int_equal(y1.state, BGP_ST_OPENCONFIRM);
+	assert_int_equal(bgp_collision_loser(&y2, true, &y1), 2);
+	/* X closes conn1 with Cease/connection collision resolution */
+	bgp_session_stop(&x1, 1, BGP_CEASE_COLLISION);
+	assert_int_equal(x1.state, BGP_ST_IDLE);
+	assert_int_equal(x1.sent.code, BGP_ERR_CEASE);
+	assert_int_equal(x1.sent.subcode, BGP_CEASE_COLLISION);
+	deliver(&x1, &y1, 1);
+	assert_int_equal(y1.state, BGP_ST_IDLE);
+	assert_int_equal(y1.recv.code, BGP_ERR_CEASE);
+	assert_int_equal(y1.recv.subcode, BGP_CEASE_COLLISION);
+	/* conn2 completes */
+	pump(&x2, &y2, 1);
+	assert_int_equal(x2.state, BGP_ST_ESTABLISHED);
+	assert_int_equal(y2.state, BGP_ST_ESTABLISHED);
+	/* an Established session always wins, whichever side it is */
+	assert_int_equal(bgp_collision_loser(&x2, false, &x1), 2);
+	assert_int_equal(bgp_collision_loser(&x1, true, &x2), 1);
+	for (int i = 0; i < 4; i++)
+		bgp_session_free(all[i]);
+}
+
+typedef struct paths {
+	size_t n;
+	uint32_t ids[4];
+} paths;
+
+static void on_paths(void *ctx, bgp_session *s, const bgp_update *u, int rc)
+{
+	(void)s;
+	(void)rc;
+	paths *p = ctx;
+	for (size_t i = 0; i < u->n_nlri && p->n < 4; i++)
+		p->ids[p->n++] = u->nlri[i].path_id;
+}
+
+/* ADD-PATH receive (RFC 7911): announced for the unicast families, taken
+ * into use for those the peer can send, path identifiers then decoded. */
+static void test_addpath(void **state)
+{
+	(void)state;
+	bgp_session x;
+	bgp_session_cfg c;
+	neto_err err;
+	cfg(&c, 65001, 65002, 0x01010101, 90);
+	c.families[0] = (bgp_family){ BGP_AFI_IPV4, BGP_SAFI_UNICAST };
+	c.families[1] = (bgp_family){ BGP_AFI_IPV6, BGP_SAFI_UNICAST };
+	c.families[2] = (bgp_family){ BGP_AFI_LS, BGP_SAFI_LS };
+	c.n_families = 3;
+	c.addpath_receive = true;
+	assert_int_equal(bgp_session_init(&x, &c, &err), 0);
+	paths got;
+	memset(&got, 0, sizeof got);
+	x.on_update = on_paths;
+	x.ctx = &got;
+	bgp_session_start(&x, 0);
+	bgp_session_connected(&x, 0);
+	/* our OPEN: Receive for IPv4 and IPv6 unicast, not for BGP-LS */
+	bgp_open mine;
+	bgp_notif n;
+	assert_int_equal(bgp_open_decode(x.out.buf, x.out.len, &mine, &n, &err), 0);
+	assert_int_equal(mine.n_addpath, 2);
+	assert_int_equal(bgp_open_addpath(&mine, BGP_AFI_IPV4, BGP_SAFI_UNICAST), BGP_ADDPATH_RECEIVE);
+	assert_int_equal(bgp_open_addpath(&mine, BGP_AFI_IPV6, BGP_SAFI_UNICAST), BGP_ADDPATH_RECEIVE);
+	bgp_session_consumed(&x, x.out.len);
+	/* the peer sends on IPv4 only (and receives on IPv6: no use to us) */
+	bgp_open o;
+	bgp_open_init(&o, 65002, 90, 0x02020202);
+	bgp_open_add_family(&o, BGP_AFI_IPV4, BGP_SAFI_UNICAST);
+	bgp_open_add_family(&o, BGP_AFI_IPV6, BGP_SAFI_UNICAST);
+	bgp_open_add_addpath(&o, BGP_AFI_IPV4, BGP_SAFI_UNICAST, BGP_ADDPATH_SEND);
+	bgp_open_add_addpath(&o, BGP_AFI_IPV6, BGP_SAFI_UNICAST, BGP_ADDPATH_RECEIVE);
+	wire_wr w;
+	wire_wr_init(&w);
+	assert_int_equal(bgp_open_encode(&o, &w, &err), 0);
+	bgp_keepalive_encode(&w);
+	assert_int_equal(bgp_session_input(&x, 1, w.buf, w.len), 0);
+	assert_int_equal(x.state, BGP_ST_ESTABLISHED);
+	assert_true(x.addpath_rx.v4);
+	assert_false(x.addpath_rx.v6);
+	/* two paths of one prefix */
+	bgp_update u;
+	bgp_update_init(&u);
+	bgp_pfx pf[2];
+	memset(pf, 0, sizeof pf);
+	pf[0].path_id = 5;
+	pf[0].len = 24;
+	pf[0].addr[0] = 10;
+	pf[1] = pf[0];
+	pf[1].path_id = 6;
+	u.seen = 1u << BGP_ATTR_ORIGIN | 1u << BGP_ATTR_NEXT_HOP;
+	uint32_t seq[] = { 65002 };
+	bgp_update_add_seg(&u, BGP_AS_SEQUENCE, seq, 1);
+	u.next_hop = 0x0a000002;
+	u.nlri = pf;
+	u.n_nlri = 2;
+	bgp_upd_opts uo = { true, false };
+	bgp_addpath ap = { true, false };
+	w.len = 0;
+	assert_int_equal(bgp_update_encode_ap(&u, &uo, &ap, &w, &err), 0);
+	assert_int_equal(bgp_session_input(&x, 2, w.buf, w.len), 0);
+	assert_int_equal(x.state, BGP_ST_ESTABLISHED);
+	assert_int_equal(got.n, 2);
+	assert_int_equal(got.ids[0], 5);
+	assert_int_equal(got.ids[1], 6);
+	u.nlri = NULL;
+	bgp_update_free(&u);
+	wire_wr_free(&w);
+	bgp_session_free(&x);
+
+	/* without the setting nothing is announced or expected */
+	c.addpath_receive = false;
+	assert_int_equal(bgp_session_init(&x, &c, &err), 0);
+	bgp_session_start(&x, 0);
+	bgp_session_connected(&x, 0);
+	assert_int_equal(bgp_open_decode(x.out.buf, x.out.len, &mine, &n, &err), 0);
+	assert_int_equal(mine.n_addpath, 0);
+	bgp_session_free(&x);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -288,6 +452,8 @@ int main(void)
 		cmocka_unit_test(test_updates),
 		cmocka_unit_test(test_fsm_errors_and_stop),
 		cmocka_unit_test(test_collision),
+		cmocka_unit_test(test_collision_opensent),
+		cmocka_unit_test(test_addpath),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,7 +5,10 @@
  * the desired segment lists; updates, a path going away, removal, refusals
  * (PCErr) and an inexpressible policy FAILED; a lost session PENDING; a task
  * through the updating agent and the store. And the configuration keys of
- * the driver.
+ * the driver. And the store's installed state following what the PCC
+ * reports: LSPs dropped, a restart, other segments, a neto restart, the
+ * per-router lease, the state timeout, and a controller cycle that plans a
+ * dropped policy again.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,10 +20,12 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "agent/driver_pcep.h"
 #include "agent/update.h"
 #include "cfg/cfg.h"
+#include "ctl/controller.h"
 #include "proto/pcep/pcc.h"
 
 static const char map[] = "# SIDs of the lab\n"
@@ -70,12 +75,12 @@ static driver_status status(rig *r, const char *policy, const char *desired, cha
 	return st;
 }
 
-static void setup_rig(rig *r)
+static void setup_rig_map(rig *r, const char *map_text)
 {
 	neto_err err;
 	char *peers[] = { (char *)(uintptr_t)"r1=127.0.0.1" };
 	driver_pcep_cfg dc = { .listen = "127.0.0.1:0", .peers = peers, .n_peers = 1,
-			       .map_text = map };
+			       .map_text = map_text };
 	if (driver_pcep_init(&r->drv, &dc, &err) != 0)
 		fail_msg("%s", err.msg);
 	pcc_cfg cfg = { 0 };
@@ -87,6 +92,11 @@ static void setup_rig(rig *r)
 	assert_true(r->fd >= 0);
 	pcc_start(&r->c, 0);
 	spin(r, 20);
+}
+
+static void setup_rig(rig *r)
+{
+	setup_rig_map(r, map);
 }
 
 static const char one_path[] =
@@ -359,6 +369,417 @@ static void test_agent_update(void **state)
 	r.drv.close(r.drv.ctx);
 }
 
+/* ---- the installed state follows the reports ------------------------------------ */
+
+typedef struct irig {
+	rig r;
+	char dir[64];
+	store *st;
+	agent_update a;
+	int64_t now;
+} irig;
+
+static void irig_open(irig *t, const char *map_text)
+{
+	memset(t, 0, sizeof *t);
+	setup_rig_map(&t->r, map_text);
+	snprintf(t->dir, sizeof t->dir, "/tmp/np-pcep-inst.XXXXXX");
+	assert_non_null(mkdtemp(t->dir));
+	char uri[128];
+	snprintf(uri, sizeof uri, "sqlite:%s/neto.db", t->dir);
+	neto_err err;
+	if (store_open(&t->st, uri, &err) != 0)
+		fail_msg("%s", err.msg);
+	agent_update_config uc = { .name = "pce", .routers = "r*", .driver = &t->r.drv,
+				   .resend_ms = 1000 };
+	agent_update_init(&t->a, t->st, &uc);
+	t->now = 1000000;
+}
+
+static void irig_close(irig *t)
+{
+	agent_update_free(&t->a);
+	store_close(t->st);
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", t->dir);
+	assert_int_equal(system(cmd), 0);
+	if (t->r.fd >= 0)
+		close(t->r.fd);
+	pcc_free(&t->r.c);
+	t->r.drv.close(t->r.drv.ctx);
+}
+
+static void irig_tick(irig *t, int rounds)
+{
+	neto_err err;
+	for (int i = 0; i < rounds; i++) {
+		t->now += 10;
+		if (agent_update_tick(&t->a, t->now, &err) != 0)
+			fail_msg("%s", err.msg);
+		spin(&t->r, 2);
+	}
+}
+
+/* The installed rows of r1: their number, and the body of POLICY in *body
+ * (NULL when absent; caller frees). */
+static size_t installed_r1(store *st, const char *policy, char **body)
+{
+	store_installed *iv = NULL;
+	size_t ni = 0, k = 0;
+	neto_err err;
+	assert_int_equal(store_installed_list(st, &iv, &ni, &err), 0);
+	if (body)
+		*body = NULL;
+	for (size_t i = 0; i < ni; i++) {
+		if (strcmp(iv[i].router, "r1") != 0)
+			continue;
+		k++;
+		if (body && strcmp(iv[i].policy, policy) == 0)
+			*body = strdup(iv[i].body);
+	}
+	store_installed_free(iv, ni);
+	return k;
+}
+
+static void irig_install(irig *t, const char *desired)
+{
+	uint64_t before = t->a.applied;
+	char s1[32];
+	int64_t plan = plan_task(t->st, "apply", desired, t->now);
+	for (int i = 0; i < 300 && t->a.applied == before; i++)
+		irig_tick(t, 1);
+	assert_int_equal(t->a.applied, before + 1);
+	assert_string_equal(task_state(t->st, plan, s1, sizeof s1), "done");
+	char *b = NULL;
+	assert_int_equal(installed_r1(t->st, "r3/gold", &b), 1);
+	assert_non_null(b);
+	assert_true(driver_policy_equal(b, desired));
+	free(b);
+}
+
+/* Ticks until r1 has N installed rows (or gives up). */
+static void irig_wait_rows(irig *t, size_t n)
+{
+	for (int i = 0; i < 300 && installed_r1(t->st, "", NULL) != n; i++)
+		irig_tick(t, 1);
+	assert_int_equal(installed_r1(t->st, "", NULL), n);
+}
+
+/* The newest audit row's detail contains WHAT. */
+static void audit_has(store *st, const char *what)
+{
+	store_audit *v = NULL;
+	size_t n = 0;
+	neto_err err;
+	assert_int_equal(store_audit_list(st, 0, 100000, &v, &n, &err), 0);
+	assert_true(n > 0);
+	bool found = false;
+	for (size_t i = 0; i < n && !found; i++)
+		found = v[i].detail && strstr(v[i].detail, what);
+	if (!found)
+		fail_msg("no audit row says '%s' (last: %s)", what, v[n - 1].detail);
+	store_audit_free(v, n);
+}
+
+/* The router removes neto's LSP by itself: the row goes; installed again
+ * by a task, then the router restarts with nothing (an empty
+ * synchronisation): the row goes again; an LSP the router holds with
+ * another segment list: recorded with the reported segments. */
+static void test_installed_follows_reports(void **state)
+{
+	(void)state;
+	irig t;
+	irig_open(&t, map);
+	neto_err err;
+	irig_install(&t, one_path);
+	/* unchanged reports (keepalives, the same LSP again): the row stays */
+	irig_tick(&t, 20);
+	assert_int_equal(installed_r1(t.st, "", NULL), 1);
+
+	/* 1. the router drops it (PCRpt with R, no SRP) */
+	assert_int_equal(pcc_drop(&t.r.c, "neto/r3/gold/0", 0), 0);
+	assert_int_equal(pcc_drop(&t.r.c, "neto/r3/gold/0", 0), -1);
+	irig_wait_rows(&t, 0);
+	audit_has(t.st, "no longer reports it");
+
+	/* 2. installed again, then the router restarts empty */
+	irig_install(&t, one_path);
+	close(t.r.fd);
+	pcc_free(&t.r.c);
+	pcc_cfg cfg = { 0 };
+	pcep_session_cfg_default(&cfg.sess, true);
+	pcep_addr_parse("127.0.0.1", &cfg.addr);
+	pcc_init(&t.r.c, &cfg);
+	t.r.fd = pcc_connect("127.0.0.1", driver_pcep_pce(&t.r.drv)->port, &err);
+	assert_true(t.r.fd >= 0);
+	pcc_start(&t.r.c, 0);
+	irig_wait_rows(&t, 0);
+	pce_sess *s = driver_pcep_session(&t.r.drv, "r1");
+	assert_non_null(s);
+	assert_true(s->synced);
+
+	/* 3. installed again (two paths), then the router holds path 0 on
+	 * another segment list, path 1 gone, and a local LSP of its own; it
+	 * reports that at its next synchronisation */
+	irig_install(&t, two_paths);
+	pcc_lsp *l = pcc_find(&t.r.c, "neto/r3/gold/0");
+	assert_non_null(l);
+	l->path.ero.n = 1;
+	l->path.ero.sub[0].sid = 16004u << 12;	/* fc00:0:4:1:: */
+	assert_int_equal(pcc_drop(&t.r.c, "neto/r3/gold/1", 0), 0);
+	pcep_path local = { 0 };
+	local.has_ero = true;
+	pcep_ro_add(&local.ero)->type = PCEP_RO_SR;
+	local.ero.sub[0].sid = 16002u << 12;
+	local.ero.sub[0].flags = PCEP_SR_M | PCEP_SR_F;
+	assert_non_null(pcc_add_local(&t.r.c, "static-to-r2", &local));
+	assert_non_null(pcc_add_local(&t.r.c, "neto/bad-name", &local));
+	pcep_path_free(&local);
+	close(t.r.fd);
+	pcc_restart(&t.r.c);
+	t.r.fd = pcc_connect("127.0.0.1", driver_pcep_pce(&t.r.drv)->port, &err);
+	assert_true(t.r.fd >= 0);
+	pcc_start(&t.r.c, 0);
+	char *b = NULL;
+	for (int i = 0; i < 300; i++) {
+		irig_tick(&t, 1);
+		free(b);
+		installed_r1(t.st, "r3/gold", &b);
+		if (b && strstr(b, "fc00:0:4:1::\"]"))
+			break;
+	}
+	assert_non_null(b);
+	assert_int_equal(installed_r1(t.st, "", NULL), 1);	/* the foreign LSPs: no row */
+	json_t *doc = json_loads(b, 0, NULL);
+	free(b);
+	assert_non_null(doc);
+	json_t *paths = json_object_get(doc, "paths");
+	assert_int_equal(json_array_size(paths), 1);
+	json_t *p0 = json_array_get(paths, 0);
+	assert_int_equal(json_array_size(json_object_get(p0, "segments")), 1);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(p0, "segments"), 0)),
+			    "fc00:0:4:1::");
+	/* PCEP says nothing of links, rates, weights: no links (the segments
+	 * are not the planned ones), the planned rate and weight kept */
+	assert_int_equal(json_array_size(json_object_get(p0, "links")), 0);
+	assert_true(json_real_value(json_object_get(p0, "weight")) == 0.6);
+	assert_string_equal(json_string_value(json_object_get(doc, "class")), "gold");
+	json_decref(doc);
+	audit_has(t.st, "pcep: r1 reports it");
+	irig_close(&t);
+}
+
+/* A neto that starts with rows in the store (another process wrote them)
+ * and a router that reports them as they are: nothing is rewritten; one it
+ * does not report: deleted. While another agent holds the router's lease,
+ * this one writes nothing. */
+static void test_installed_restart_and_fence(void **state)
+{
+	(void)state;
+	irig t;
+	irig_open(&t, map);
+	neto_err err;
+	irig_install(&t, one_path);
+	assert_int_equal(store_installed_set(t.st, "r1", "r4/gold", one_path, "test", t.now, &err),
+			 0);
+	/* a new agent and driver (neto restarted); the PCC reconnects */
+	agent_update_free(&t.a);
+	close(t.r.fd);
+	t.r.drv.close(t.r.drv.ctx);
+	char *peers[] = { (char *)(uintptr_t)"r1=127.0.0.1" };
+	driver_pcep_cfg dc = { .listen = "127.0.0.1:0", .peers = peers, .n_peers = 1,
+			       .map_text = map };
+	if (driver_pcep_init(&t.r.drv, &dc, &err) != 0)
+		fail_msg("%s", err.msg);
+	/* the old agent's lease on r1 still runs: the new one (another name)
+	 * may not write r1's rows until it expires */
+	agent_update_config uc = { .name = "pce-2", .routers = "r*", .driver = &t.r.drv,
+				   .resend_ms = 1000 };
+	agent_update_init(&t.a, t.st, &uc);
+	pcc_restart(&t.r.c);
+	t.r.fd = pcc_connect("127.0.0.1", driver_pcep_pce(&t.r.drv)->port, &err);
+	assert_true(t.r.fd >= 0);
+	pcc_start(&t.r.c, 0);
+	irig_tick(&t, 30);
+	pce_sess *s = driver_pcep_session(&t.r.drv, "r1");
+	assert_non_null(s);
+	assert_true(s->synced);
+	assert_int_equal(installed_r1(t.st, "", NULL), 2);	/* fenced: unchanged */
+	t.now += 31000;	/* the old lease expires */
+	irig_wait_rows(&t, 1);
+	char *b = NULL;
+	assert_int_equal(installed_r1(t.st, "r3/gold", &b), 1);
+	assert_non_null(b);
+	assert_true(driver_policy_equal(b, one_path));
+	assert_non_null(strstr(b, "r1-r2"));	/* the planned row, links and all */
+	free(b);
+	store_lease *lv = NULL;
+	size_t nl = 0;
+	assert_int_equal(store_lease_list(t.st, &lv, &nl, &err), 0);
+	bool mine = false;
+	for (size_t i = 0; i < nl; i++)
+		mine |= strcmp(lv[i].name, "pcep/r1") == 0 && strcmp(lv[i].holder, "pce-2") == 0;
+	store_lease_free(lv, nl);
+	assert_true(mine);
+	irig_close(&t);
+}
+
+/* The session is lost: the rows stay (the router keeps its LSPs for its
+ * state timeout); once the state timeout passed without a session, the
+ * router has flushed neto's LSPs (RFC 8231 s5.7.5) and the rows go. A
+ * session back in time keeps them. */
+static void test_installed_state_timeout(void **state)
+{
+	(void)state;
+	char map1[sizeof map + 32];
+	snprintf(map1, sizeof map1, "%sstate_timeout 1\n", map);
+	irig t;
+	irig_open(&t, map1);
+	neto_err err;
+	irig_install(&t, one_path);
+	/* lost, back within the state timeout: kept */
+	close(t.r.fd);
+	t.r.fd = -1;
+	irig_tick(&t, 20);
+	pce_sess *s = driver_pcep_session(&t.r.drv, "r1");
+	assert_true(s == NULL || !pce_sess_up(s));
+	assert_int_equal(installed_r1(t.st, "", NULL), 1);
+	pcc_restart(&t.r.c);
+	t.r.fd = pcc_connect("127.0.0.1", driver_pcep_pce(&t.r.drv)->port, &err);
+	assert_true(t.r.fd >= 0);
+	pcc_start(&t.r.c, 0);
+	irig_tick(&t, 20);
+	usleep(1100 * 1000);
+	irig_tick(&t, 5);
+	assert_int_equal(installed_r1(t.st, "", NULL), 1);
+
+	/* lost for good */
+	close(t.r.fd);
+	t.r.fd = -1;
+	irig_tick(&t, 20);
+	assert_int_equal(installed_r1(t.st, "", NULL), 1);	/* not yet */
+	usleep(600 * 1000);
+	irig_tick(&t, 5);
+	assert_int_equal(installed_r1(t.st, "", NULL), 1);	/* still not */
+	usleep(600 * 1000);
+	irig_tick(&t, 5);
+	assert_int_equal(installed_r1(t.st, "", NULL), 0);
+	audit_has(t.st, "state timeout (1 s)");
+	irig_close(&t);
+}
+
+/* The tasks of plan PLAN for r1's policy r3/default with ACTION. */
+static size_t plan_tasks_r1(store *st, int64_t plan, const char *action, char **desired)
+{
+	store_task *v = NULL;
+	size_t n = 0, k = 0;
+	neto_err err;
+	assert_int_equal(store_task_list(st, plan, -1, &v, &n, &err), 0);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i].router, "r1") == 0 && strcmp(v[i].policy, "r3/default") == 0 &&
+		    strcmp(v[i].action, action) == 0) {
+			k++;
+			if (desired && v[i].desired)
+				*desired = strdup(v[i].desired);
+		}
+	store_task_free(v, n);
+	return k;
+}
+
+/* A controller cycle on the store: the plan it made. */
+static int64_t cycle(controller *c, int64_t now)
+{
+	neto_err err;
+	controller_poke(c);
+	if (controller_tick(c, now, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_true(c->leader);
+	assert_true(c->last_plan_id > 0);
+	return c->last_plan_id;
+}
+
+/* The controller plans from the store: its first plan installs r1's
+ * policy (through the agent and the PCC); a second cycle finds it installed
+ * and asks nothing of r1; the PCC drops the LSP; the next cycle plans it
+ * again. */
+static void test_installed_replanned(void **state)
+{
+	(void)state;
+	static const char topo_doc[] =
+		"{\"unit\":\"Mbps\",\"nodes\":[{\"name\":\"r1\"},{\"name\":\"r3\"}],\"links\":["
+		"{\"id\":\"r1-r3\",\"src\":\"r1\",\"dst\":\"r3\",\"capacity\":100,\"delay\":1000,"
+		"\"adj_sid\":\"fc00:0:3:1::\"},"
+		"{\"id\":\"r3-r1\",\"src\":\"r3\",\"dst\":\"r1\",\"capacity\":100,\"delay\":1000,"
+		"\"adj_sid\":\"fc00:0:2:1::\"}]}";
+	static const char dem[] = "src,dst,class,rate\nr1,r3,default,10\n";
+	irig t;
+	irig_open(&t, map);
+	neto_err err;
+	int64_t v, id;
+	int changed;
+	assert_int_equal(store_topology_put(t.st, "test", topo_doc, strlen(topo_doc), t.now, &v,
+					    &changed, &err),
+			 0);
+	assert_int_equal(store_demand_put(t.st, t.now, dem, strlen(dem), "", &id, &err), 0);
+	controller c;
+	controller_config cc = { .name = "ctl", .period_ms = 1000000, .lease_ms = 1000000 };
+	controller_init(&c, t.st, &cc);
+
+	int64_t p1 = cycle(&c, t.now);
+	char *d1 = NULL;
+	assert_int_equal(plan_tasks_r1(t.st, p1, "apply", &d1), 1);
+	assert_non_null(d1);
+	/* the scheduler's part: assign to the agent, advance when done */
+	int held, ok, adv = 0;
+	int64_t epoch;
+	assert_int_equal(store_lease_acquire(t.st, "scheduler", "s", t.now, 10000000, &held,
+					     &epoch, &err),
+			 0);
+	store_fence fs = { "s", epoch };
+	store_task *tv = NULL;
+	size_t nt = 0;
+	assert_int_equal(store_task_list(t.st, p1, -1, &tv, &nt, &err), 0);
+	for (size_t i = 0; i < nt; i++) {
+		assert_int_equal(store_task_assign(t.st, &fs, tv[i].id, "pce", t.now,
+						   t.now + 10000000, &ok, &err),
+				 0);
+		assert_true(ok);
+	}
+	store_task_free(tv, nt);
+	for (int i = 0; i < 300 && t.a.applied < nt; i++)
+		irig_tick(&t, 1);
+	assert_int_equal(t.a.applied, nt);
+	for (int step = 0; step < 10; step++)
+		assert_int_equal(store_plan_advance(t.st, &fs, p1, step, t.now, &adv, &err), 0);
+	store_plan pl;
+	int found = 0;
+	assert_int_equal(store_plan_get(t.st, p1, &pl, &found, &err), 0);
+	assert_true(found);
+	assert_string_equal(pl.state, "done");
+	store_plan_clear(&pl);
+	char *b = NULL;
+	assert_int_equal(installed_r1(t.st, "r3/default", &b), 1);
+	assert_true(driver_policy_equal(b, d1));
+	free(b);
+
+	/* installed as planned: nothing to do on r1 */
+	int64_t p2 = cycle(&c, t.now);
+	assert_true(p2 != p1);
+	assert_int_equal(plan_tasks_r1(t.st, p2, "apply", NULL), 0);
+
+	/* the router drops it: the store follows, the controller plans it again */
+	assert_int_equal(pcc_drop(&t.r.c, "neto/r3/default/0", 0), 0);
+	irig_wait_rows(&t, 0);
+	int64_t p3 = cycle(&c, t.now);
+	char *d3 = NULL;
+	assert_int_equal(plan_tasks_r1(t.st, p3, "apply", &d3), 1);
+	assert_true(driver_policy_equal(d3, d1));
+	free(d1);
+	free(d3);
+	controller_free(&c);
+	irig_close(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -366,6 +787,10 @@ int main(void)
 		cmocka_unit_test(test_cfg_keys),
 		cmocka_unit_test(test_map_errors),
 		cmocka_unit_test(test_agent_update),
+		cmocka_unit_test(test_installed_follows_reports),
+		cmocka_unit_test(test_installed_restart_and_fence),
+		cmocka_unit_test(test_installed_state_timeout),
+		cmocka_unit_test(test_installed_replanned),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -160,6 +160,10 @@ int bgp_hdr_decode(const uint8_t *buf, size_t len, bgp_hdr *h, bgp_notif *n, net
 #define BGP_CAP_MP 1
 #define BGP_CAP_ROUTE_REFRESH 2
 #define BGP_CAP_AS4 65
+#define BGP_CAP_ADDPATH 69	/* RFC 7911 section 4 */
+/* ADD-PATH Send/Receive field: bits, 3 is both */
+#define BGP_ADDPATH_RECEIVE 1
+#define BGP_ADDPATH_SEND 2
 #define BGP_OPEN_MAX_FAMILIES 16
 #define BGP_OPEN_OTHER_MAX 512
 
@@ -179,6 +183,12 @@ typedef struct bgp_open {
 	bool route_refresh;
 	size_t n_families;
 	bgp_family families[BGP_OPEN_MAX_FAMILIES];
+	/* ADD-PATH (RFC 7911): per family, BGP_ADDPATH_RECEIVE and/or _SEND */
+	size_t n_addpath;
+	struct {
+		bgp_family f;
+		uint8_t mode;
+	} addpath[BGP_OPEN_MAX_FAMILIES];
 	/* capabilities neto does not interpret, as raw (code, len, value)
 	 * triples in arrival order, re-encoded as they came */
 	size_t other_len;
@@ -193,6 +203,9 @@ uint32_t bgp_open_asn(const bgp_open *o);
 void bgp_open_init(bgp_open *o, uint32_t asn, uint16_t hold_time, uint32_t bgp_id);
 void bgp_open_add_family(bgp_open *o, uint16_t afi, uint8_t safi);
 bool bgp_open_has_family(const bgp_open *o, uint16_t afi, uint8_t safi);
+/* Adds a family to the ADD-PATH capability; its mode (0: none). */
+void bgp_open_add_addpath(bgp_open *o, uint16_t afi, uint8_t safi, uint8_t mode);
+uint8_t bgp_open_addpath(const bgp_open *o, uint16_t afi, uint8_t safi);
 
 /* msg: the whole message. Checks RFC 4271 section 6.2 (version, hold time,
  * BGP identifier not zero, optional parameters) and capability syntax. The
@@ -204,6 +217,7 @@ int bgp_open_encode(const bgp_open *o, wire_wr *w, neto_err *err);
 /* ---- UPDATE ------------------------------------------------------------ */
 
 typedef struct bgp_pfx {
+	uint32_t path_id;	/* ADD-PATH path identifier (RFC 7911); 0 without */
 	uint8_t len;		/* bits */
 	uint8_t addr[16];	/* the significant octets, the rest zero */
 } bgp_pfx;
@@ -279,6 +293,14 @@ typedef struct bgp_upd_opts {
 	bool ibgp;	/* LOCAL_PREF is mandatory */
 } bgp_upd_opts;
 
+/* ADD-PATH negotiated for receiving (decode) or sending (encode): every
+ * IPv4 (v4) / IPv6 (v6) unicast prefix, in the NLRI and withdrawn fields
+ * and in MP_REACH/MP_UNREACH, is preceded by a 4-octet path identifier
+ * (RFC 7911 section 3), read into and written from bgp_pfx.path_id. */
+typedef struct bgp_addpath {
+	bool v4, v6;
+} bgp_addpath;
+
 /* Result of bgp_update_decode besides 0 and -1 (RFC 7606 section 2). */
 #define BGP_TREAT_AS_WITHDRAW 1
 
@@ -293,10 +315,17 @@ void bgp_update_free(bgp_update *u);
  * caller after 0 and BGP_TREAT_AS_WITHDRAW. */
 int bgp_update_decode(const uint8_t *msg, size_t len, const bgp_upd_opts *o, bgp_update *u,
 		      bgp_notif *n, neto_err *err);
+/* The same with ADD-PATH path identifiers where ap says (NULL: none). A
+ * prefix list that ends inside a path identifier is malformed like any
+ * other (3/10 in the NLRI and withdrawn fields, 3/9 in MP_(UN)REACH). */
+int bgp_update_decode_ap(const uint8_t *msg, size_t len, const bgp_upd_opts *o,
+			 const bgp_addpath *ap, bgp_update *u, bgp_notif *n, neto_err *err);
 
 /* Encodes u: withdrawn routes, the attributes present (seen) in type order,
  * then NLRI. Fails when the message would exceed 4096 octets. */
 int bgp_update_encode(const bgp_update *u, const bgp_upd_opts *o, wire_wr *w, neto_err *err);
+int bgp_update_encode_ap(const bgp_update *u, const bgp_upd_opts *o, const bgp_addpath *ap,
+			 wire_wr *w, neto_err *err);
 
 /* Adds an AS_PATH segment to u (asns copied). */
 void bgp_update_add_seg(bgp_update *u, uint8_t type, const uint32_t *asns, uint8_t n);

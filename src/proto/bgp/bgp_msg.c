@@ -194,6 +194,27 @@ void bgp_open_init(bgp_open *o, uint32_t asn, uint16_t hold_time, uint32_t bgp_i
 	o->route_refresh = true;
 }
 
+void bgp_open_add_addpath(bgp_open *o, uint16_t afi, uint8_t safi, uint8_t mode)
+{
+	for (size_t i = 0; i < o->n_addpath; i++)
+		if (o->addpath[i].f.afi == afi && o->addpath[i].f.safi == safi) {
+			o->addpath[i].mode = mode;
+			return;
+		}
+	if (o->n_addpath < BGP_OPEN_MAX_FAMILIES) {
+		o->addpath[o->n_addpath].f = (bgp_family){ afi, safi };
+		o->addpath[o->n_addpath++].mode = mode;
+	}
+}
+
+uint8_t bgp_open_addpath(const bgp_open *o, uint16_t afi, uint8_t safi)
+{
+	for (size_t i = 0; i < o->n_addpath; i++)
+		if (o->addpath[i].f.afi == afi && o->addpath[i].f.safi == safi)
+			return o->addpath[i].mode;
+	return 0;
+}
+
 bool bgp_open_has_family(const bgp_open *o, uint16_t afi, uint8_t safi)
 {
 	for (size_t i = 0; i < o->n_families; i++)
@@ -250,6 +271,26 @@ static int open_cap(bgp_open *o, uint8_t code, wire_rd *v, bgp_notif *n, neto_er
 		if (o->as4 == 0)	/* RFC 7607 section 2 */
 			return open_fail(n, BGP_OPEN_BAD_PEER_AS, err, "AS 0 in the four-octet AS capability");
 		return 0;
+	case BGP_CAP_ADDPATH: {
+		/* RFC 7911 section 4: (AFI, SAFI, Send/Receive) of 4 octets
+		 * each; a Send/Receive value other than 1..3 makes the whole
+		 * capability not understood, so it is ignored */
+		if (len == 0 || len % 4 != 0)
+			return open_fail(n, BGP_OPEN_UNSPEC, err,
+					 "ADD-PATH capability length is not a multiple of 4");
+		bgp_open t = *o;
+		for (size_t i = 0; i < len / 4; i++) {
+			uint16_t afi = wire_u16(v);
+			uint8_t safi = wire_u8(v);
+			uint8_t mode = wire_u8(v);
+			if (mode < 1 || mode > 3)
+				return 0;
+			bgp_open_add_addpath(&t, afi, safi, mode);
+		}
+		o->n_addpath = t.n_addpath;
+		memcpy(o->addpath, t.addpath, sizeof o->addpath);
+		return 0;
+	}
 	default:
 		/* kept for re-encoding; dropped when the room is used up (an
 		 * OPEN's parameters fit 255 octets unless RFC 9072 is used) */
@@ -358,6 +399,15 @@ int bgp_open_encode(const bgp_open *o, wire_wr *w, neto_err *err)
 		wire_put_u8(w, 4);
 		wire_put_u32(w, o->as4);
 	}
+	if (o->n_addpath > 0) {
+		wire_put_u8(w, BGP_CAP_ADDPATH);
+		wire_put_u8(w, (uint8_t)(4 * o->n_addpath));
+		for (size_t i = 0; i < o->n_addpath; i++) {
+			wire_put_u16(w, o->addpath[i].f.afi);
+			wire_put_u8(w, o->addpath[i].f.safi);
+			wire_put_u8(w, o->addpath[i].mode);
+		}
+	}
 	wire_put_bytes(w, o->other, o->other_len);
 	size_t caps_len = w->len - caps_at - 1;
 	if (caps_len > 253) {
@@ -393,7 +443,7 @@ void bgp_pfx_write(wire_wr *w, const bgp_pfx *p)
 
 /* All prefixes of r into a fresh array (*out, owned by the caller). Each
  * takes at least one octet, so the length bounds the count. */
-static int read_pfxs(wire_rd *r, uint16_t afi, bgp_pfx **out, size_t *n)
+static int read_pfxs(wire_rd *r, uint16_t afi, bool addpath, bgp_pfx **out, size_t *n)
 {
 	size_t cap = wire_left(r);
 	*out = NULL;
@@ -403,11 +453,14 @@ static int read_pfxs(wire_rd *r, uint16_t afi, bgp_pfx **out, size_t *n)
 	bgp_pfx *a = neto_reallocarray(NULL, cap, sizeof *a);
 	size_t k = 0;
 	while (wire_left(r) > 0) {
-		if (bgp_pfx_read(r, afi, &a[k]) != 0) {
+		/* RFC 7911 section 3: the path identifier precedes the prefix */
+		uint32_t id = addpath ? wire_u32(r) : 0;
+		if (!wire_ok(r) || bgp_pfx_read(r, afi, &a[k]) != 0) {
 			*out = a;
 			*n = k;
 			return -1;
 		}
+		a[k].path_id = id;
 		k++;
 	}
 	*out = a;
@@ -456,6 +509,7 @@ typedef struct upd_ctx {
 	bool withdraw;		/* a treat-as-withdraw fault was found */
 	const uint8_t *attr;	/* the attribute being parsed, whole */
 	size_t attr_len;
+	bgp_addpath ap;
 } upd_ctx;
 
 /* RFC 7606 treat-as-withdraw: remembers the first fault, parsing goes on. */
@@ -537,7 +591,8 @@ static int attr_mp(upd_ctx *c, wire_rd *v, uint8_t type)
 	}
 	if (unicast) {
 		/* RFC 7606 section 5.3: NLRI that cannot be parsed reset the session */
-		if (read_pfxs(v, m->afi, &m->pfx, &m->n_pfx) != 0)
+		bool ap = m->afi == BGP_AFI_IPV4 ? c->ap.v4 : c->ap.v6;
+		if (read_pfxs(v, m->afi, ap, &m->pfx, &m->n_pfx) != 0)
 			return upd_reset(c, BGP_UPD_OPT_ATTR, c->attr, c->attr_len,
 					 "malformed prefix", type);
 	} else {
@@ -778,11 +833,19 @@ static void merge_as4_path(bgp_update *u)
 int bgp_update_decode(const uint8_t *msg, size_t len, const bgp_upd_opts *o, bgp_update *u,
 		      bgp_notif *n, neto_err *err)
 {
+	return bgp_update_decode_ap(msg, len, o, NULL, u, n, err);
+}
+
+int bgp_update_decode_ap(const uint8_t *msg, size_t len, const bgp_upd_opts *o,
+			 const bgp_addpath *ap, bgp_update *u, bgp_notif *n, neto_err *err)
+{
 	wire_rd r = wire_rd_init(msg, 0);
 	bgp_update_init(u);
 	if (body(msg, len, BGP_UPDATE, &r, n, err) != 0)
 		return -1;
-	upd_ctx c = { u, o, n, err, false, NULL, 0 };
+	upd_ctx c = { u, o, n, err, false, NULL, 0, { false, false } };
+	if (ap != NULL)
+		c.ap = *ap;
 	/* RFC 4271 section 6.3 / RFC 7606 section 4: lengths that do not add
 	 * up leave no way to find the NLRI: session reset */
 	uint16_t wd_len = wire_u16(&r);
@@ -794,11 +857,11 @@ int bgp_update_decode(const uint8_t *msg, size_t len, const bgp_upd_opts *o, bgp
 			  "withdrawn routes or path attribute length overruns the message", 0);
 		goto fail;
 	}
-	if (read_pfxs(&wd, BGP_AFI_IPV4, &u->withdrawn, &u->n_withdrawn) != 0) {
+	if (read_pfxs(&wd, BGP_AFI_IPV4, c.ap.v4, &u->withdrawn, &u->n_withdrawn) != 0) {
 		upd_reset(&c, BGP_UPD_BAD_NETWORK, NULL, 0, "malformed withdrawn route", 0);
 		goto fail;
 	}
-	if (read_pfxs(&r, BGP_AFI_IPV4, &u->nlri, &u->n_nlri) != 0) {
+	if (read_pfxs(&r, BGP_AFI_IPV4, c.ap.v4, &u->nlri, &u->n_nlri) != 0) {
 		upd_reset(&c, BGP_UPD_BAD_NETWORK, NULL, 0, "malformed NLRI", 0);
 		goto fail;
 	}
@@ -886,13 +949,16 @@ static int attr_end(wire_wr *w, size_t at, neto_err *err)
 	return 0;
 }
 
-static void put_pfxs(wire_wr *w, const bgp_pfx *p, size_t n)
+static void put_pfxs(wire_wr *w, const bgp_pfx *p, size_t n, bool addpath)
 {
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		if (addpath)
+			wire_put_u32(w, p[i].path_id);
 		bgp_pfx_write(w, &p[i]);
+	}
 }
 
-static void put_mp(wire_wr *w, const bgp_mp *m, bool reach)
+static void put_mp(wire_wr *w, const bgp_mp *m, bool reach, const bgp_addpath *o)
 {
 	wire_put_u16(w, m->afi);
 	wire_put_u8(w, m->safi);
@@ -901,11 +967,14 @@ static void put_mp(wire_wr *w, const bgp_mp *m, bool reach)
 		wire_put_bytes(w, m->nh, m->nh_len);
 		wire_put_u8(w, 0);
 	}
-	put_pfxs(w, m->pfx, m->n_pfx);
+	bool ap = m->safi == BGP_SAFI_UNICAST &&
+		  (m->afi == BGP_AFI_IPV4 ? o->v4 : m->afi == BGP_AFI_IPV6 && o->v6);
+	put_pfxs(w, m->pfx, m->n_pfx, ap);
 	wire_put_bytes(w, m->raw, m->raw_len);
 }
 
-static int put_attr(wire_wr *w, const bgp_update *u, const bgp_upd_opts *o, uint8_t t,
+static int put_attr(wire_wr *w, const bgp_update *u, const bgp_upd_opts *o,
+		    const bgp_addpath *ap, uint8_t t,
 		    neto_err *err)
 {
 	int f = known_flags(t);
@@ -949,10 +1018,10 @@ static int put_attr(wire_wr *w, const bgp_update *u, const bgp_upd_opts *o, uint
 			wire_put_u32(w, u->communities[i]);
 		break;
 	case BGP_ATTR_MP_REACH:
-		put_mp(w, &u->reach, true);
+		put_mp(w, &u->reach, true, ap);
 		break;
 	case BGP_ATTR_MP_UNREACH:
-		put_mp(w, &u->unreach, false);
+		put_mp(w, &u->unreach, false, ap);
 		break;
 	case BGP_ATTR_LS:
 		wire_put_bytes(w, u->ls_attr, u->ls_attr_len);
@@ -968,17 +1037,25 @@ static int put_attr(wire_wr *w, const bgp_update *u, const bgp_upd_opts *o, uint
 
 int bgp_update_encode(const bgp_update *u, const bgp_upd_opts *o, wire_wr *w, neto_err *err)
 {
+	return bgp_update_encode_ap(u, o, NULL, w, err);
+}
+
+int bgp_update_encode_ap(const bgp_update *u, const bgp_upd_opts *o, const bgp_addpath *ap0,
+			 wire_wr *w, neto_err *err)
+{
+	const bgp_addpath none = { false, false };
+	const bgp_addpath *ap = ap0 != NULL ? ap0 : &none;
 	size_t at;
 	put_header(w, BGP_UPDATE, &at);
 	size_t wd_at = wire_wr_mark(w);
 	wire_put_u16(w, 0);
-	put_pfxs(w, u->withdrawn, u->n_withdrawn);
+	put_pfxs(w, u->withdrawn, u->n_withdrawn, ap->v4);
 	size_t wd_len = w->len - wd_at - 2;
 	size_t attr_at = wire_wr_mark(w);
 	wire_put_u16(w, 0);
 	/* attributes in type order, the raw ones among them */
 	for (unsigned t = 1; t < 256; t++) {
-		if (put_attr(w, u, o, (uint8_t)t, err) != 0)
+		if (put_attr(w, u, o, ap, (uint8_t)t, err) != 0)
 			goto fail;
 		for (size_t i = 0; i < u->n_other; i++) {
 			const bgp_raw_attr *a = &u->other[i];
@@ -997,7 +1074,7 @@ int bgp_update_encode(const bgp_update *u, const bgp_upd_opts *o, wire_wr *w, ne
 	}
 	wire_wr_patch_u16(w, wd_at, (uint16_t)wd_len);
 	wire_wr_patch_u16(w, attr_at, (uint16_t)attr_len);
-	put_pfxs(w, u->nlri, u->n_nlri);
+	put_pfxs(w, u->nlri, u->n_nlri, ap->v4);
 	return finish_header(w, at, err);
 fail:
 	w->len = at;

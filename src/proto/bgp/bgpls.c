@@ -20,6 +20,7 @@ const char *bgpls_nlri_type_name(uint16_t type)
 	case BGPLS_NLRI_LINK: return "link";
 	case BGPLS_NLRI_PREFIX4: return "ipv4-prefix";
 	case BGPLS_NLRI_PREFIX6: return "ipv6-prefix";
+	case BGPLS_NLRI_SRV6_SID: return "srv6-sid";
 	default: return "unknown";
 	}
 }
@@ -159,6 +160,7 @@ static int nlri_body(wire_rd *v, bgpls_nlri *n, neto_err *err)
 					    bgpls_nlri_type_name(n->type), t);
 		bool link = n->type == BGPLS_NLRI_LINK;
 		bool pfx = n->type == BGPLS_NLRI_PREFIX4 || n->type == BGPLS_NLRI_PREFIX6;
+		bool sid = n->type == BGPLS_NLRI_SRV6_SID;
 		size_t want = 0;
 		switch (t) {
 		case 256:
@@ -173,7 +175,22 @@ static int nlri_body(wire_rd *v, bgpls_nlri *n, neto_err *err)
 		case 258: want = link ? 8 : 0; break;
 		case 259: case 260: want = link ? 4 : 0; break;
 		case 261: case 262: want = link ? 16 : 0; break;
-		case 263: want = (link || pfx) ? 2 : 0; break;
+		case 263: want = (link || pfx || sid) ? 2 : 0; break;
+		case 518:
+			/* RFC 9514 section 6.1: exactly one SRv6 SID of 16 octets */
+			if (!sid) {
+				n->n_unknown++;
+				continue;
+			}
+			if (l != 16)
+				return neto_err_set(err, "BGP-LS SRv6 SID NLRI: SID information "
+						    "TLV length %u, must be 16", l);
+			if (n->link_has & BGPLS_SD_SRV6_SID)
+				return neto_err_set(err, "BGP-LS SRv6 SID NLRI: two SID "
+						    "information TLVs");
+			wire_copy(&s, n->srv6_sid, 16);
+			n->link_has |= BGPLS_SD_SRV6_SID;
+			continue;
 		case 264: want = pfx ? 1 : 0; break;
 		case 265:
 			if (!pfx) {
@@ -227,6 +244,9 @@ static int nlri_body(wire_rd *v, bgpls_nlri *n, neto_err *err)
 	if ((n->type == BGPLS_NLRI_PREFIX4 || n->type == BGPLS_NLRI_PREFIX6) &&
 	    !(n->link_has & BGPLS_PD_PREFIX))
 		return neto_err_set(err, "BGP-LS prefix NLRI without IP reachability");
+	/* RFC 9514 section 6: the SRv6 SID information TLV is mandatory */
+	if (n->type == BGPLS_NLRI_SRV6_SID && !(n->link_has & BGPLS_SD_SRV6_SID))
+		return neto_err_set(err, "BGP-LS SRv6 SID NLRI without SID information");
 	return 0;
 }
 
@@ -242,7 +262,8 @@ int bgpls_nlri_decode(wire_rd *r, bgpls_nlri *n, const uint8_t **raw, size_t *ra
 		return neto_err_set(err, "BGP-LS NLRI of type %u overruns the NLRI field", n->type);
 	*raw = start;
 	*raw_len = (size_t)(wire_ptr(r) - start);
-	if (n->type < BGPLS_NLRI_NODE || n->type > BGPLS_NLRI_PREFIX6) {
+	if ((n->type < BGPLS_NLRI_NODE || n->type > BGPLS_NLRI_PREFIX6) &&
+	    n->type != BGPLS_NLRI_SRV6_SID) {
 		/* RFC 9552 section 5.2: unknown NLRI types are ignored */
 		n->n_unknown++;
 		neto_err_set(err, "BGP-LS NLRI type %u not known", n->type);
@@ -292,7 +313,8 @@ void bgpls_nlri_encode(const bgpls_nlri *n, wire_wr *w)
 		}
 	}
 	bool pfx = n->type == BGPLS_NLRI_PREFIX4 || n->type == BGPLS_NLRI_PREFIX6;
-	if ((n->type == BGPLS_NLRI_LINK || pfx) && (n->link_has & BGPLS_LD_MT)) {
+	bool sid = n->type == BGPLS_NLRI_SRV6_SID;
+	if ((n->type == BGPLS_NLRI_LINK || pfx || sid) && (n->link_has & BGPLS_LD_MT)) {
 		put_tlv_hdr(w, 263, 2);
 		wire_put_u16(w, n->mt_id);
 	}
@@ -303,6 +325,10 @@ void bgpls_nlri_encode(const bgpls_nlri *n, wire_wr *w)
 		}
 		put_tlv_hdr(w, 265, (uint16_t)(1 + (n->prefix.len + 7u) / 8u));
 		bgp_pfx_write(w, &n->prefix);
+	}
+	if (sid) {
+		put_tlv_hdr(w, 518, 16);
+		wire_put_bytes(w, n->srv6_sid, 16);
 	}
 	wire_wr_patch_u16(w, at + 2, (uint16_t)(w->len - at - 4));
 }
@@ -509,6 +535,29 @@ static int attr_tlv(bgpls_attr *a, uint16_t t, wire_rd *s, neto_err *err)
 		}
 		a->has |= 1u << BGPLS_A_SRV6_LOCATOR;
 		break;
+	case 1250:
+		/* RFC 9514 section 7.1: endpoint behavior (2), flags, algorithm */
+		WANT(4);
+		a->srv6_behavior = wire_u16(s);
+		a->srv6_flags = wire_u8(s);
+		a->srv6_algo = wire_u8(s);
+		a->has |= 1u << BGPLS_A_SRV6_ENDPOINT;
+		break;
+	case 1252:
+		/* RFC 9514 section 8: LB, LN, function and argument lengths in
+		 * bits; a sum beyond 128 makes the TLV malformed */
+		WANT(4);
+		a->srv6_lb_len = wire_u8(s);
+		a->srv6_ln_len = wire_u8(s);
+		a->srv6_fun_len = wire_u8(s);
+		a->srv6_arg_len = wire_u8(s);
+		if ((unsigned)a->srv6_lb_len + a->srv6_ln_len + a->srv6_fun_len + a->srv6_arg_len >
+		    128)
+			return neto_err_set(err, "BGP-LS SRv6 SID structure: %u+%u+%u+%u bits, "
+					    "more than 128", a->srv6_lb_len, a->srv6_ln_len,
+					    a->srv6_fun_len, a->srv6_arg_len);
+		a->has |= 1u << BGPLS_A_SRV6_SID_STRUCT;
+		break;
 	default:
 		a->n_unknown++;
 		break;
@@ -656,6 +705,19 @@ void bgpls_attr_encode(const bgpls_attr *a, wire_wr *w)
 		wire_put_u8(w, a->loc_algo);
 		wire_put_u16(w, 0);
 		wire_put_u32(w, a->loc_metric);
+	}
+	if (HAS(BGPLS_A_SRV6_ENDPOINT)) {
+		put_tlv_hdr(w, 1250, 4);
+		wire_put_u16(w, a->srv6_behavior);
+		wire_put_u8(w, a->srv6_flags);
+		wire_put_u8(w, a->srv6_algo);
+	}
+	if (HAS(BGPLS_A_SRV6_SID_STRUCT)) {
+		put_tlv_hdr(w, 1252, 4);
+		wire_put_u8(w, a->srv6_lb_len);
+		wire_put_u8(w, a->srv6_ln_len);
+		wire_put_u8(w, a->srv6_fun_len);
+		wire_put_u8(w, a->srv6_arg_len);
 	}
 #undef HAS
 }

@@ -1,6 +1,6 @@
 /*
  * bgpls.h - BGP-LS codec (RFC 9552): the link-state NLRI (node, link, IPv4
- * and IPv6 prefix) and the BGP-LS attribute, with the segment routing TLVs
+ * and IPv6 prefix, the SRv6 SID NLRI of RFC 9514 section 6) and the BGP-LS attribute, with the segment routing TLVs
  * of RFC 9085 and RFC 9514 (SRv6) and the delay of RFC 8571.
  *
  * These are the payloads of an UPDATE's MP_REACH_NLRI / MP_UNREACH_NLRI
@@ -38,6 +38,8 @@ enum {
 	BGPLS_NLRI_LINK = 2,
 	BGPLS_NLRI_PREFIX4 = 3,
 	BGPLS_NLRI_PREFIX6 = 4,
+	/* 5: SR Policy candidate path: not decoded, skipped */
+	BGPLS_NLRI_SRV6_SID = 6,	/* RFC 9514 section 6 */
 };
 
 /* Protocol-IDs (RFC 9552 section 5.2) */
@@ -75,6 +77,7 @@ typedef struct bgpls_node_desc {
 #define BGPLS_LD_MT (1u << 5)		/* TLV 263 */
 #define BGPLS_PD_ROUTE_TYPE (1u << 6)	/* TLV 264 */
 #define BGPLS_PD_PREFIX (1u << 7)	/* TLV 265 */
+#define BGPLS_SD_SRV6_SID (1u << 8)	/* TLV 518: SRv6 SID information */
 
 typedef struct bgpls_nlri {
 	uint16_t type;
@@ -88,6 +91,7 @@ typedef struct bgpls_nlri {
 	uint16_t mt_id;
 	uint8_t route_type;	/* OSPF route type (prefix NLRI) */
 	bgp_pfx prefix;		/* prefix NLRI (TLV 265) */
+	uint8_t srv6_sid[16];	/* SRv6 SID NLRI (TLV 518, RFC 9514 section 6.1) */
 	unsigned n_unknown;	/* TLVs skipped */
 } bgpls_nlri;
 
@@ -123,6 +127,8 @@ enum {
 	BGPLS_A_PREFIX_METRIC,	/* 1155 */
 	BGPLS_A_PREFIX_SID,	/* 1158 */
 	BGPLS_A_SRV6_LOCATOR,	/* 1162 */
+	BGPLS_A_SRV6_ENDPOINT,	/* 1250 */
+	BGPLS_A_SRV6_SID_STRUCT,	/* 1252 */
 	BGPLS_A_COUNT
 };
 
@@ -188,6 +194,13 @@ typedef struct bgpls_attr {
 	bgpls_adj_sid adj_sid[BGPLS_MAX_ADJ_SID];
 	uint8_t n_endx;
 	bgpls_endx endx[BGPLS_MAX_ENDX];
+	/* attributes of an SRv6 SID NLRI (RFC 9514 sections 7.1 and 8):
+	 * the endpoint behavior (RFC 8986 codepoint), its flags and algorithm,
+	 * and the SID structure: locator block, locator node, function and
+	 * argument lengths in bits (their sum at most 128) */
+	uint16_t srv6_behavior;
+	uint8_t srv6_flags, srv6_algo;
+	uint8_t srv6_lb_len, srv6_ln_len, srv6_fun_len, srv6_arg_len;
 	unsigned n_unknown;	/* TLVs skipped (unknown, or beyond the caps) */
 } bgpls_attr;
 

@@ -29,6 +29,26 @@ bool bgp_collision_keep(uint32_t local_id, uint32_t remote_id, bool local_initia
 	return local_initiated ? local_id > remote_id : remote_id > local_id;
 }
 
+int bgp_collision_loser(const bgp_session *a, bool a_local_initiated, const bgp_session *b)
+{
+	/* RFC 4271 section 6.8: a collision with an Established connection
+	 * closes the other one */
+	if (a->state == BGP_ST_ESTABLISHED)
+		return 2;
+	if (b->state == BGP_ST_ESTABLISHED)
+		return 1;
+	/* the peer's identifier is known from OpenConfirm on, on either
+	 * connection (both carry the same speaker's OPEN) */
+	uint32_t remote;
+	if (a->state == BGP_ST_OPENCONFIRM)
+		remote = a->peer.bgp_id;
+	else if (b->state == BGP_ST_OPENCONFIRM)
+		remote = b->peer.bgp_id;
+	else
+		return 0;
+	return bgp_collision_keep(a->cfg.router_id, remote, a_local_initiated) ? 2 : 1;
+}
+
 int bgp_session_init(bgp_session *s, const bgp_session_cfg *cfg, neto_err *err)
 {
 	memset(s, 0, sizeof *s);
@@ -151,8 +171,13 @@ void bgp_session_connected(bgp_session *s, double now)
 	s->in_len = 0;
 	bgp_open o;
 	bgp_open_init(&o, s->cfg.local_as, s->cfg.hold_time, s->cfg.router_id);
-	for (size_t i = 0; i < s->cfg.n_families; i++)
-		bgp_open_add_family(&o, s->cfg.families[i].afi, s->cfg.families[i].safi);
+	for (size_t i = 0; i < s->cfg.n_families; i++) {
+		bgp_family f = s->cfg.families[i];
+		bgp_open_add_family(&o, f.afi, f.safi);
+		if (s->cfg.addpath_receive && f.safi == BGP_SAFI_UNICAST &&
+		    (f.afi == BGP_AFI_IPV4 || f.afi == BGP_AFI_IPV6))
+			bgp_open_add_addpath(&o, f.afi, f.safi, BGP_ADDPATH_RECEIVE);
+	}
 	neto_err e;
 	if (bgp_open_encode(&o, &s->out, &e) == 0)
 		s->stats.msgs_out++;
@@ -230,6 +255,20 @@ static int got_open(bgp_session *s, double now, const uint8_t *m, size_t len)
 		if (theirs)
 			s->nego[s->n_nego++] = f;
 	}
+	/* RFC 7911 section 4: path identifiers arrive on a family when we
+	 * announced Receive and the peer Send for it */
+	s->addpath_rx = (bgp_addpath){ false, false };
+	if (s->cfg.addpath_receive) {
+		for (size_t i = 0; i < s->n_nego; i++) {
+			bgp_family f = s->nego[i];
+			bool send = f.safi == BGP_SAFI_UNICAST &&
+				    (bgp_open_addpath(&o, f.afi, f.safi) & BGP_ADDPATH_SEND);
+			if (send && f.afi == BGP_AFI_IPV4)
+				s->addpath_rx.v4 = true;
+			if (send && f.afi == BGP_AFI_IPV6)
+				s->addpath_rx.v6 = true;
+		}
+	}
 	send_keepalive(s, now);
 	restart_hold(s, now);
 	set_state(s, BGP_ST_OPENCONFIRM);
@@ -242,7 +281,7 @@ static int got_update(bgp_session *s, double now, const uint8_t *m, size_t len)
 	bgp_notif n;
 	neto_err e;
 	bgp_upd_opts o = { s->as4, s->cfg.local_as == s->cfg.remote_as };
-	int rc = bgp_update_decode(m, len, &o, &u, &n, &e);
+	int rc = bgp_update_decode_ap(m, len, &o, &s->addpath_rx, &u, &n, &e);
 	if (rc < 0)
 		return fail(s, now, &n, e.msg);
 	s->stats.updates_in++;

@@ -54,6 +54,10 @@ typedef struct bgp_session_cfg {
 	bgp_family families[BGP_SESSION_MAX_FAMILIES];
 	double connect_retry;	/* seconds; 0: 30 */
 	double idle_hold;	/* seconds before an automatic restart; 0: 5 */
+	/* ADD-PATH receive (RFC 7911): announce Receive for the IPv4 and
+	 * IPv6 unicast families configured; path identifiers are decoded
+	 * for those the peer announced Send for (bgp_session.addpath_rx) */
+	bool addpath_receive;
 } bgp_session_cfg;
 
 typedef struct bgp_session bgp_session;
@@ -79,6 +83,7 @@ struct bgp_session {
 	uint16_t hold;		/* negotiated hold time */
 	bgp_open peer;		/* the peer's OPEN, from OpenConfirm on */
 	bool as4;		/* both announced four-octet AS numbers */
+	bgp_addpath addpath_rx;	/* ADD-PATH negotiated for receiving */
 	size_t n_nego;		/* families both sides announced */
 	bgp_family nego[BGP_SESSION_MAX_FAMILIES];
 	wire_wr out;		/* bytes to send; the caller drains them */
@@ -133,6 +138,15 @@ bool bgp_session_has_family(const bgp_session *s, uint16_t afi, uint8_t safi);
  * Identifier survives. True when the connection `local_initiated` (we
  * opened it) is to be kept. */
 bool bgp_collision_keep(uint32_t local_id, uint32_t remote_id, bool local_initiated);
+
+/* The resolution of a collision between two sessions with the same peer
+ * (RFC 4271 section 6.8): `a` on the connection we initiated when
+ * a_local_initiated, `b` on the other one. 0: not decidable yet (neither
+ * has received the peer's OPEN, so its BGP Identifier is unknown);
+ * 1: `a` loses; 2: `b` loses. A session in Established always wins.
+ * The loser is then closed with bgp_session_stop(..., BGP_CEASE_COLLISION),
+ * which sends the Cease NOTIFICATION of RFC 4486 subcode 7. */
+int bgp_collision_loser(const bgp_session *a, bool a_local_initiated, const bgp_session *b);
 
 const char *bgp_state_name(bgp_state st);
 

@@ -351,6 +351,24 @@ int pcc_input(pcc *c, const uint8_t *buf, size_t len, int64_t now)
 	return rc;
 }
 
+int pcc_drop(pcc *c, const char *name, int64_t now)
+{
+	pcc_lsp *l = pcc_find(c, name);
+	if (l == NULL || !l->alive)
+		return -1;
+	l->alive = false;
+	installed(c, l);
+	c->n_removed++;
+	if (c->synced) {
+		/* before synchronisation the sync report simply leaves it out */
+		batch b = { 0 };
+		report(c, &b, l, 0, PCEP_LSP_R, now);
+		flush_batch(c, &b, now);
+		free(b.m.path);
+	}
+	return 0;
+}
+
 void pcc_tick(pcc *c, int64_t now)
 {
 	pcep_session_tick(&c->s, now);

@@ -81,6 +81,11 @@ void pcc_restart(pcc *c);
 pcc_lsp *pcc_add_local(pcc *c, const char *name, const pcep_path *path);
 pcc_lsp *pcc_find(pcc *c, const char *name);
 size_t pcc_count(const pcc *c);
+/* The router removes LSP NAME by itself (an operator, a local policy, a
+ * failure it will not recover from) and reports it with the R flag (RFC
+ * 8231 s7.3), without an SRP-ID (no request of the PCE caused it). -1 when
+ * there is no such LSP or it is gone already. */
+int pcc_drop(pcc *c, const char *name, int64_t now);
 
 /* Socket glue: a blocking connect to HOST:PORT, then non-blocking. Returns
  * the fd or -1 with *err. */
