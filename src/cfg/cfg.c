@@ -131,7 +131,7 @@ static const char *const sect_names[S_COUNT] = { "store", "controller", "schedul
 static const char *const keys_store[] = { "uri", NULL };
 static const char *const keys_controller[] = { "period",   "lease",     "demand_threshold",
 					       "max_steps", "te_engine", "k_paths",
-					       NULL };
+					       "transition", NULL };
 static const char *const keys_scheduler[] = { "task_timeout", "max_attempts", "backoff",
 					      NULL };
 static const char *const keys_api[] = { "listen", "token", NULL };
@@ -455,6 +455,16 @@ static int set_controller(parse_ctx *x, int k, const char *v)
 		else
 			return fail_at(x, x->lineno,
 				       "[controller] te_engine: '%.60s' is not heuristic or exact", v);
+		return 0;
+	case 6:
+		if (strcmp(v, "planned") == 0)
+			c->one_shot = false;
+		else if (strcmp(v, "one-shot") == 0)
+			c->one_shot = true;
+		else
+			return fail_at(x, x->lineno,
+				       "[controller] transition: '%.60s' is not planned or one-shot",
+				       v);
 		return 0;
 	default:
 		return get_u32(x, "controller", key, v, 1, 64, &c->k_paths);

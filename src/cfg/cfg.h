@@ -61,6 +61,9 @@ typedef struct neto_cfg_controller {
 	uint32_t max_steps;		/* planner's limit, 1..1000; default 10 */
 	neto_cfg_engine te_engine;	/* default heuristic */
 	uint32_t k_paths;		/* candidate paths per demand, 1..64; default 4 */
+	bool one_shot;			/* transition = one-shot: the target as one
+					 * step, no intermediate configurations;
+					 * default false (planned) */
 } neto_cfg_controller;
 
 typedef struct neto_cfg_scheduler {

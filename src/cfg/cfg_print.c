@@ -134,10 +134,11 @@ char *cfg_print(const neto_cfg *c, unsigned flags)
 	const neto_cfg_controller *ct = &c->controller;
 	put(&b,
 	    "\n[controller]\nperiod = %s\nlease = %s\ndemand_threshold = %s\nmax_steps = %u\n"
-	    "te_engine = %s\nk_paths = %u\n",
+	    "te_engine = %s\nk_paths = %u\ntransition = %s\n",
 	    dur(ct->period_ms, t, sizeof t), dur(ct->lease_ms, u, sizeof u),
 	    num(ct->demand_threshold, v, sizeof v), (unsigned)ct->max_steps,
-	    ct->te_engine == CFG_ENGINE_EXACT ? "exact" : "heuristic", (unsigned)ct->k_paths);
+	    ct->te_engine == CFG_ENGINE_EXACT ? "exact" : "heuristic", (unsigned)ct->k_paths,
+	    ct->one_shot ? "one-shot" : "planned");
 	const neto_cfg_scheduler *sc = &c->scheduler;
 	put(&b, "\n[scheduler]\ntask_timeout = %s\nmax_attempts = %u\nbackoff = %s\n",
 	    dur(sc->task_timeout_ms, t, sizeof t), (unsigned)sc->max_attempts,

@@ -350,6 +350,41 @@ static int check_plan(const plan_space *s, const double *from, const plan_result
 	return 0;
 }
 
+/* The one-shot transition ([controller] transition = one-shot): the
+ * installed configuration and the target, one step, every router update at
+ * once and nothing throttled. It is what a controller without a planner
+ * does; the verifier still checks it so that the log says honestly whether
+ * the routers' updates, applied in any order, may overload a link. */
+static void one_shot(const plan_space *s, const double *from, const double *to,
+		     plan_result *res, ctl_result *r)
+{
+	double t0 = mono();
+	memset(res, 0, sizeof *res);
+	res->n_configs = 2;
+	res->cfg = neto_calloc(2, sizeof *res->cfg);
+	for (int k = 0; k < 2; k++) {
+		res->cfg[k] = neto_calloc(s->n_entries ? s->n_entries : 1, sizeof *res->cfg[k]);
+		if (s->n_entries)
+			memcpy(res->cfg[k], k ? to : from, s->n_entries * sizeof *to);
+	}
+	plan_violation v;
+	double worst = 0;
+	r->one_shot = true;
+	r->n_violations = plan_verify(s, (const double *const *)res->cfg, 2, &v, 1, &worst);
+	if (r->n_violations > 0)
+		neto_append_line(&r->log,
+				 "one-shot transition (planning disabled): the verifier finds %zu "
+				 "transient overload%s, e.g. link %s (%.6g > %.6g); peak %.1f%%",
+				 r->n_violations, r->n_violations == 1 ? "" : "s",
+				 s->t->links[v.link].id, v.load, v.capacity, 100 * worst);
+	else
+		neto_append_line(&r->log,
+				 "one-shot transition (planning disabled): the verifier finds it "
+				 "congestion-free (peak %.1f%%)",
+				 100 * worst);
+	res->compute_seconds = mono() - t0;
+}
+
 int ctl_compute(const ctl_input *in, ctl_result *r, neto_err *err)
 {
 	memset(r, 0, sizeof *r);
@@ -531,12 +566,17 @@ int ctl_compute(const ctl_input *in, ctl_result *r, neto_err *err)
 	if (plan_space_build(&s, a, 2, cfg, err) != 0)
 		goto done;
 	size_t swan = plan_swan_bound(&s, cfg[0], cfg[1]);
-	plan_opts po = { .max_steps = in->params.max_steps, .progress = NULL };
-	if (plan_make(&s, cfg[0], cfg[1], &po, &res, err) != 0)
-		goto done;
-	have_res = true;
-	if (check_plan(&s, cfg[0], &res, err) != 0)
-		goto done;
+	if (in->params.one_shot) {
+		one_shot(&s, cfg[0], cfg[1], &res, r);
+		have_res = true;
+	} else {
+		plan_opts po = { .max_steps = in->params.max_steps, .progress = NULL };
+		if (plan_make(&s, cfg[0], cfg[1], &po, &res, err) != 0)
+			goto done;
+		have_res = true;
+		if (check_plan(&s, cfg[0], &res, err) != 0)
+			goto done;
+	}
 	r->plan_seconds = mono() - t1;
 	r->n_steps = (int)(res.n_configs - 1);
 	r->n_tunnels = s.n_tunnels;

@@ -77,6 +77,9 @@ typedef struct ctl_params {
 	bool exact;		/* the LP engine instead of the heuristic */
 	unsigned max_steps;	/* planner's limit (default 10) */
 	uint32_t k_paths;	/* 0: as the classes say */
+	bool one_shot;		/* the target as a single step: every update at
+				 * once, no intermediate configuration, no
+				 * throttling ([controller] transition) */
 } ctl_params;
 
 typedef struct ctl_input {
@@ -114,6 +117,9 @@ typedef struct ctl_result {
 	size_t n_cls;
 	size_t n_ignored;	/* installed policies that could not be read */
 	double max_util_target;
+	bool one_shot;		/* the plan is the one-shot update */
+	size_t n_violations;	/* overloads the verifier finds in the plan
+				 * (always 0 for a planned transition) */
 	char *log;		/* human lines about the cycle (warnings) */
 } ctl_result;
 
@@ -121,7 +127,10 @@ void ctl_result_free(ctl_result *r);
 
 /* Computes the target, the plan and its tasks. Fails (with the reason) when
  * no plan exists within params.max_steps even with throttling: the caller
- * then leaves the network as it is. */
+ * then leaves the network as it is. With params.one_shot the plan is the
+ * installed state and the target, one step: it never fails for want of a
+ * plan, and the log says whether the verifier finds it congestion-free
+ * (n_violations counts the transient overloads it finds). */
 int ctl_compute(const ctl_input *in, ctl_result *out, neto_err *err);
 
 /* ---- helpers shared with the tests and the agents ---- */

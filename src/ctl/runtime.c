@@ -352,7 +352,8 @@ int runtime_run(const runtime_opts *o, runtime_result *res, neto_err *err)
 				 .params = { .msd = 10,
 					     .exact = cfg->controller.te_engine == CFG_ENGINE_EXACT,
 					     .max_steps = cfg->controller.max_steps,
-					     .k_paths = cfg->controller.k_paths },
+					     .k_paths = cfg->controller.k_paths,
+					     .one_shot = cfg->controller.one_shot },
 				 .classes = net ? simnet_classes(net) : &ccs,
 				 .log = o->log };
 	controller_init(&ctl, st, &cc);

@@ -159,7 +159,7 @@ static void test_print_golden(void **state)
 				   "\n[store]\nuri = sqlite:neto.db\n"
 				   "\n[controller]\nperiod = 90s\nlease = 10s\n"
 				   "demand_threshold = 0.3\nmax_steps = 10\n"
-				   "te_engine = heuristic\nk_paths = 4\n"
+				   "te_engine = heuristic\nk_paths = 4\ntransition = planned\n"
 				   "\n[scheduler]\ntask_timeout = 10s\nmax_attempts = 3\n"
 				   "backoff = 1s\n"
 				   "\n[api]\nlisten = localhost:0\ntoken = abcdefghijklmnopq\n"
