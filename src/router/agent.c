@@ -213,12 +213,26 @@ static void program(ragent *a, uint32_t color, const pcep_addr *ep, const pcc_ls
 				fail_member(m, RAGENT_LSPERR_UNACCEPTABLE, msg);
 				continue;
 			}
+			/* two LSPs of one policy with the same segment list (the
+			 * PCE moves paths between LSPs in a transition step) are
+			 * one next hop with their bandwidths added: the kernel
+			 * refuses a multipath route with two equal next hops */
+			float lbw = l->path.has_bandwidth ? l->path.bandwidth : 0;
+			uint32_t same = 0;
+			while (same < p->n_lists &&
+			       !(p->lists[same].n_segs == sl->n_segs &&
+				 memcmp(p->lists[same].segs, sl->segs, 16 * (size_t)sl->n_segs) == 0))
+				same++;
+			if (same < p->n_lists) {
+				bw[same] += lbw;
+				continue;
+			}
 			if (p->n_lists == RT_MAX_LISTS) {
 				fail_member(m, RAGENT_LSPERR_UNACCEPTABLE,
 					    "too many segment lists in the policy");
 				continue;
 			}
-			bw[p->n_lists] = l->path.has_bandwidth ? l->path.bandwidth : 0;
+			bw[p->n_lists] = lbw;
 			p->n_lists++;
 		}
 		uint32_t w[RT_MAX_LISTS];
