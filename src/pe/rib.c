@@ -476,6 +476,12 @@ size_t pe_rib_peer_down(pe_rib *t, uint16_t peer)
 	return n;
 }
 
+void pe_rib_peer_set_up(pe_rib *t, uint16_t peer, bool up)
+{
+	if (peer < t->n_peers)
+		t->peers[peer].up = up;
+}
+
 size_t pe_rib_routes(const pe_rib *t, uint32_t i, pe_route *out, size_t max)
 {
 	size_t n = 0;

@@ -103,6 +103,9 @@ void pe_rib_announce(pe_rib *t, uint16_t peer, int family, const uint8_t *addr, 
 bool pe_rib_withdraw(pe_rib *t, uint16_t peer, int family, const uint8_t *addr, uint8_t len);
 /* Removes every route of the peer; returns how many. */
 size_t pe_rib_peer_down(pe_rib *t, uint16_t peer);
+/* Marks the peer up or down (Peer Up / Peer Down, or its BMP session
+ * ending). */
+void pe_rib_peer_set_up(pe_rib *t, uint16_t peer, bool up);
 
 /* Applies one decoded BMP message from the session of border router
  * `router`: Route Monitoring of the pre-policy Adj-RIB-In announces and
