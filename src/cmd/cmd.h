@@ -17,5 +17,7 @@ int cmd_lab(int argc, char **argv);
 int cmd_router_agent(int argc, char **argv);
 /* `neto peer`: the peering decision on files (docs/peering.md). */
 int cmd_peer(int argc, char **argv);
+/* `neto bmp`: the live BMP collector (docs/peering.md). */
+int cmd_bmp(int argc, char **argv);
 
 #endif

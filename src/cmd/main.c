@@ -41,6 +41,8 @@ static const char usage[] =
 
 	"  peer       choose the egress ISP of each destination prefix for low\n"
 	"             latency within peering capacity (see `neto peer --help`)\n"
+	"  bmp        BMP collector: border routers stream every ISP's routes\n"
+	"             (see `neto bmp --help`)\n"
 	"\n"
 	"options:\n"
 	"  -h, --help     this text\n"
@@ -84,6 +86,8 @@ int main(int argc, char **argv)
 		return cmd_router_agent(argc - 2, argv + 2);
 	if (strcmp(cmd, "peer") == 0)
 		return cmd_peer(argc - 2, argv + 2);
+	if (strcmp(cmd, "bmp") == 0)
+		return cmd_bmp(argc - 2, argv + 2);
 	fprintf(stderr, "neto: unknown command '%s'\n\n%s", cmd, usage);
 	return 2;
 }
