@@ -27,6 +27,9 @@ static const char usage[] =
 	"             controller, scheduler, agents, API (see `neto run --help`)\n"
 	"  controller, scheduler, agent update NAME, sim\n"
 	"             one role of the orchestrator alone, against a shared store\n"
+	"  agent topology NAME\n"
+	"             a topology agent alone, following a file (--file) or BGP-LS\n"
+	"             sessions (--bgp)\n"
 	"  agent flow NAME\n"
 	"             a flow agent alone, with its IPFIX/NetFlow collector when it\n"
 	"             has one (see `neto agent flow --help`)\n"
@@ -38,7 +41,6 @@ static const char usage[] =
 	"             prefixes, reports what it receives (see `neto bgp --help`)\n"
 	"  router     the agent of a Linux router: a PCEP PCC that installs the\n"
 	"             PCE's SR policies in the kernel (see `neto router --help`)\n"
-
 	"  peer       choose the egress ISP of each destination prefix for low\n"
 	"             latency within peering capacity (see `neto peer --help`)\n"
 	"  bmp        BMP collector: border routers stream every ISP's routes\n"
