@@ -106,6 +106,8 @@ typedef struct lab_opts {
 	const char *state_timeout;	/* --neto: routers' state timeout (default 10s) */
 	bool bgpls;		/* --neto: the topology from the routers over BGP-LS, not
 				 * from a copy of the file (--topology-source bgpls) */
+	bool ipfix;		/* --neto: host namespaces, softflowd and a flow agent
+				 * (lab_neto.c): the demand measured with IPFIX */
 } lab_opts;
 
 int lab_up(const lab_opts *o, neto_err *err);

@@ -263,6 +263,7 @@ static int start_roles(FILE *st, const char *dir, const char *topo_abs, const ch
  * topology agent, and two sessions announcing one link would give two
  * links of the same id. */
 #define LAB_BGPLS_AS 65000
+#define LAB_IPFIX_PORT 4739	/* the flow agent's collector, in the management namespace */
 #define LAB_BGPLS_PERIOD "1s"
 static int bgpls_exporter(FILE *st, const char *dir, const lab_plan *p, const topo *t, bool quiet,
 			  neto_err *err)
@@ -312,6 +313,110 @@ static int bgpls_exporter(FILE *st, const char *dir, const lab_plan *p, const to
 static const char *const role_names[LAB_NETO_N_ROLES] = { "controller", "scheduler", "topology",
 							  "update", "api" };
 
+/* The host side of site i (--ipfix): the host namespace PREFIXhN and the
+ * addresses of the veth pair "host" (router) / "site" (host), X:0:1::1/80
+ * and X:0:1::2/80 where X::/64 is the site prefix: inside the prefix the
+ * other sites' policies steer to, more specific than the router's /64. */
+static void host_addrs(const lab_plan *p, uint32_t i, char *hns, size_t hcap, char rtr[64],
+		       char host[64])
+{
+	snprintf(hns, hcap, "%sh%u", p->prefix, i + 1);
+	uint8_t a[16];
+	memcpy(a, p->sites[i].site_prefix, 16);
+	memset(a + 8, 0, 8);
+	a[11] = 1;
+	a[15] = 1;
+	a6(a, rtr, 64);
+	a[15] = 2;
+	a6(a, host, 64);
+}
+
+/* Starts prog with argv in namespace ns, output to log; records it as a
+ * daemon ("pid PID COMM", stopped by lab_down) and returns its PID. */
+static pid_t spawn_prog(FILE *st, const char *ns, const char *log, const char *comm,
+			const char *const argv[], neto_err *err)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		return neto_err_set(err, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		setsid();
+		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		int nul = open("/dev/null", O_RDONLY);
+		if (fd < 0 || nul < 0)
+			_exit(126);
+		dup2(nul, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		neto_err e;
+		if (ns && lab_enter_netns(ns, &e) != 0) {
+			fprintf(stderr, "%s\n", e.msg);
+			_exit(126);
+		}
+		execvp(argv[0], (char *const *)(uintptr_t)argv);
+		_exit(127);
+	}
+	rec(st, "pid %ld %s", (long)pid, comm);
+	return pid;
+}
+
+/* --ipfix: per site a host namespace behind the router, softflowd on the
+ * router's host-facing veth exporting IPFIX (short timeouts: a flow is
+ * exported within 5 s) to the flow agent "ipfix" in the management
+ * namespace, which writes the demand matrices to the store. The traffic
+ * generator sends from the host namespaces when they exist (traffic.c), so
+ * that its packets cross an ingress interface before SRv6 encapsulation. */
+static int ipfix_up(FILE *st, const char *dir, const lab_plan *p, const char *mns, bool quiet,
+		    neto_err *err)
+{
+	char log[PATH_MAX + 64], ctl[PATH_MAX + 64], pidf[PATH_MAX + 64], ini[PATH_MAX + 16];
+	for (uint32_t i = 0; i < p->n_sites; i++) {
+		const char *ns = p->sites[i].ns;
+		char hns[48], rtr[64], host[64];
+		host_addrs(p, i, hns, sizeof hns, rtr, host);
+		snprintf(ctl, sizeof ctl, "/run/netns/%s", hns);
+		if (access(ctl, F_OK) == 0)
+			return neto_err_set(err, "namespace %s exists and is not this lab's", hns);
+		rec(st, "ns %s", hns);
+		if (sh(err, "ip netns add %s", hns) != 0 || sh(err, "ip -n %s link set lo up", hns) != 0 ||
+		    sh(err, "ip -n %s link add host type veth peer name site netns %s", ns, hns) != 0 ||
+		    sh(err, "ip netns exec %s sysctl -q -w net.ipv6.conf.host.forwarding=1", ns) != 0 ||
+		    sh(err, "ip -n %s addr add %s/80 dev host nodad", ns, rtr) != 0 ||
+		    sh(err, "ip -n %s addr add %s/80 dev site nodad", hns, host) != 0 ||
+		    sh(err, "ip -n %s link set host up", ns) != 0 ||
+		    sh(err, "ip -n %s link set site up", hns) != 0 ||
+		    sh(err, "ip -n %s -6 route add default via %s dev site", hns, rtr) != 0)
+			return -1;
+	}
+	snprintf(ini, sizeof ini, "%s/neto.ini", dir);
+	snprintf(log, sizeof log, "%s/neto-ipfix.log", dir);
+	const char *const fargv[] = { "neto", "agent", "flow", "ipfix", "--config", ini, NULL };
+	if (spawn(st, mns, log, "ipfix", fargv, err) < 0)
+		return -1;
+	if (!quiet)
+		printf("\nneto: IPFIX: flow agent ipfix, softflowd on");
+	for (uint32_t i = 0; i < p->n_sites; i++) {
+		const char *ns = p->sites[i].ns;
+		char col[64];
+		snprintf(col, sizeof col, "[fd00:ff:%x::2]:%u", i + 1, LAB_IPFIX_PORT);
+		snprintf(log, sizeof log, "%s/softflowd-%s.log", dir, ns);
+		snprintf(ctl, sizeof ctl, "%s/softflowd-%s.ctl", dir, ns);
+		snprintf(pidf, sizeof pidf, "%s/softflowd-%s.pid", dir, ns);
+		rec(st, "file %s", log);
+		rec(st, "file %s", ctl);
+		rec(st, "file %s", pidf);
+		unlink(log);
+		const char *const argv[] = { "softflowd", "-d", "-i", "host", "-n", col, "-v", "10",
+					     "-t", "maxlife=5", "-t", "general=5", "-c", ctl,
+					     "-p", pidf, NULL };
+		if (spawn_prog(st, ns, log, "softflowd", argv, err) < 0)
+			return -1;
+		if (!quiet)
+			printf(" %s", ns);
+	}
+	return 0;
+}
+
 int lab_neto_up(const lab_opts *o, const lab_plan *p, neto_err *err)
 {
 	char path[PATH_MAX + 128], dir[PATH_MAX], topo_abs[PATH_MAX + 32];
@@ -347,7 +452,7 @@ int lab_neto_up(const lab_opts *o, const lab_plan *p, neto_err *err)
 					      "pcep.map", "neto-controller.log",
 					      "neto-scheduler.log", "neto-topology.log",
 					      "neto-update.log", "neto-api.log", "bgpls.ini",
-					      "bgpls.log" };
+					      "bgpls.log", "neto-ipfix.log", "ipfix-prefixes.txt" };
 	for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
 		snprintf(path, sizeof path, "%s/%s", dir, files[k]);
 		rec(st, "file %s", path);
@@ -394,6 +499,38 @@ int lab_neto_up(const lab_opts *o, const lab_plan *p, neto_err *err)
 			   "[bgp]\nlocal-as = %u\nrouter-id = 10.255.255.254\nhold-time = 9\n\n"
 			   "[peer ls]\naddress = fd00:ff:1::1\nremote-as = %u\nfamilies = ls\n",
 			LAB_BGPLS_AS, LAB_BGPLS_AS);
+	if (o->ipfix) {
+		/* the flow agent (ipfix_up): every router an exporter from its
+		 * management address, the site prefixes, the lab's classes */
+		fprintf(m, "\n; the demand from IPFIX (--ipfix)\n[agent ipfix]\nrole = flow\n"
+			   "window = 5s\nsmoothing = none\nlisten = [::]:%u\nrcvbuf = 4194304\n"
+			   "prefixes = %s/ipfix-prefixes.txt\nexporters = ", LAB_IPFIX_PORT, dir);
+		for (uint32_t i = 0; i < p->n_sites; i++)
+			fprintf(m, "%s%s", i ? ", " : "", p->sites[i].host);
+		fprintf(m, "\nexporter_addrs = ");
+		for (uint32_t i = 0; i < p->n_sites; i++)
+			fprintf(m, "%s%s@fd00:ff:%x::1", i ? ", " : "", p->sites[i].host, i + 1);
+		fprintf(m, "\ndscp_classes = ");
+		for (int c = 0; c < LAB_NETO_N_CLASSES; c++)
+			fprintf(m, "%s%u:%s", c ? ", " : "", lab_neto_classes[c].dscp,
+				lab_neto_classes[c].name);
+		fprintf(m, "\n");
+		snprintf(path, sizeof path, "%s/ipfix-prefixes.txt", dir);
+		FILE *pf = fopen(path, "w");
+		if (!pf) {
+			neto_err_set(err, "%s: %s", path, strerror(errno));
+			goto out;
+		}
+		for (uint32_t i = 0; i < p->n_sites; i++) {
+			char sp[64];
+			a6(p->sites[i].site_prefix, sp, sizeof sp);
+			fprintf(pf, "%s/64 %s\n", sp, p->sites[i].host);
+		}
+		if (fclose(pf) != 0) {
+			neto_err_set(err, "%s: write failed", path);
+			goto out;
+		}
+	}
 	fclose(m);
 	m = NULL;
 	char ini[PATH_MAX + 16];
@@ -410,6 +547,8 @@ int lab_neto_up(const lab_opts *o, const lab_plan *p, neto_err *err)
 			goto out;
 	}
 	if (start_roles(st, dir, topo_abs, mns, o->bgpls, NULL, o->quiet, err) != 0)
+		goto out;
+	if (o->ipfix && ipfix_up(st, dir, p, mns, o->quiet, err) != 0)
 		goto out;
 	char log[PATH_MAX + 64];
 	if (!o->quiet)

@@ -803,6 +803,9 @@ static const char lab_cmd_usage[] =
 	"  --topology-source file|bgpls  --neto: the topology agent follows a copy of\n"
 	"                the file (default), or takes BGP-LS from a router agent that\n"
 	"                exports the first site's IS-IS TE database\n"
+	"  --ipfix       --neto: a host namespace per site (PREFIXhN) behind its\n"
+	"                router; softflowd on the router's host-facing veth exports\n"
+	"                IPFIX to a flow agent that writes the demand to the store\n"
 	"usage: neto lab link --dir DIR --link ID --state down|up\n"
 	"                a link's veth pair down or up, and in the topology neto follows\n"
 	"usage: neto lab respawn --dir DIR\n"
@@ -823,6 +826,7 @@ int lab_cmd(int argc, char **argv)
 		{ "period", required_argument, NULL, 'P' },
 		{ "state-timeout", required_argument, NULL, 'T' },
 		{ "topology-source", required_argument, NULL, 'O' },
+		{ "ipfix", no_argument, NULL, 'I' },
 		{ "file", required_argument, NULL, 'f' },
 		{ "link", required_argument, NULL, 'L' },
 		{ "state", required_argument, NULL, 'S' },
@@ -840,6 +844,7 @@ int lab_cmd(int argc, char **argv)
 		case 'p': o.prefix = optarg; break;
 		case 'q': o.quiet = true; break;
 		case 'n': o.neto = true; break;
+		case 'I': o.ipfix = true; break;
 		case 'a': o.api = optarg; break;
 		case 'P': o.period = optarg; break;
 		case 'T': o.state_timeout = optarg; break;

@@ -522,8 +522,14 @@ static int traffic_run(const traffic_args *a)
 		sa.dscp = flows[i].dscp;
 		sa.rate = flows[i].rate;
 		sa.flow = i + 1;
-		flows[i].pid = spawn(plan.sites[flows[i].src].ns, traffic_send, &sa,
-				     &flows[i].out_fd);
+		/* from the site's host namespace when the lab has one (lab up
+		 * --neto --ipfix): its packets then enter the router through an
+		 * interface softflowd watches */
+		char hns[48], hpath[80];
+		snprintf(hns, sizeof hns, "%sh%u", plan.prefix, flows[i].src + 1);
+		snprintf(hpath, sizeof hpath, "/run/netns/%s", hns);
+		const char *sns = access(hpath, F_OK) == 0 ? hns : plan.sites[flows[i].src].ns;
+		flows[i].pid = spawn(sns, traffic_send, &sa, &flows[i].out_fd);
 		if (flows[i].pid < 0)
 			rc = 1;
 	}
