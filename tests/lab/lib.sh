@@ -84,6 +84,31 @@ lab_netns() {
 	done
 }
 
+# lab_veth NS1 IF1 NS2 IF2 [ADDR1 ADDR2]...: a veth pair IF1 (in NS1) - IF2
+# (in NS2), both up, with each pair of addresses (CIDR; IPv6 without DAD)
+# given to IF1 and IF2 in turn.
+lab_veth() {
+	local n1=$1 i1=$2 n2=$3 i2=$4
+	shift 4
+	ip link add "$i1" netns "$n1" type veth peer name "$i2" netns "$n2" || exit 1
+	while [ $# -ge 2 ]; do
+		lab_addr "$n1" "$i1" "$1"
+		lab_addr "$n2" "$i2" "$2"
+		shift 2
+	done
+	ip -n "$n1" link set "$i1" up
+	ip -n "$n2" link set "$i2" up
+}
+
+# lab_addr NS IF ADDR: IPv6 addresses without duplicate address detection
+# (a test cannot wait for it).
+lab_addr() {
+	case "$3" in
+	*:*) ip -n "$1" addr add "$3" dev "$2" nodad ;;
+	*) ip -n "$1" addr add "$3" dev "$2" ;;
+	esac
+}
+
 # wait_for SECONDS COMMAND...: runs COMMAND every 0.2 s until it succeeds;
 # fails (status 1) after SECONDS.
 wait_for() {

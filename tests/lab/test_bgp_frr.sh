@@ -34,13 +34,7 @@ fail() {
 V() { vtysh -N $FRRNAME -c "$*"; }
 
 lab_netns $NS1 $NS2
-ip link add nbf-a netns $NS1 type veth peer name nbf-b netns $NS2 || exit 1
-ip -n $NS1 addr add 10.78.0.1/24 dev nbf-a
-ip -n $NS2 addr add 10.78.0.2/24 dev nbf-b
-ip -n $NS1 addr add fc00:78::1/64 dev nbf-a nodad
-ip -n $NS2 addr add fc00:78::2/64 dev nbf-b nodad
-ip -n $NS1 link set nbf-a up
-ip -n $NS2 link set nbf-b up
+lab_veth $NS1 nbf-a $NS2 nbf-b 10.78.0.1/24 10.78.0.2/24 fc00:78::1/64 fc00:78::2/64
 
 frr_prepare $FRRNAME
 cat > /etc/frr/$FRRNAME/frr.conf <<EOF

@@ -25,11 +25,7 @@ lab_tmpdir nb-gobgp
 fail() { echo "FAIL: $*"; if [ -n "${KEEP:-}" ]; then rm -rf /tmp/nb-keep; cp -r "$TMP" /tmp/nb-keep; fi; echo "--- neto log"; cat "$TMP/neto.log"; echo "--- gobgpd log"; tail -20 "$TMP/gobgpd.log"; exit 1; }
 
 lab_netns $NS1 $NS2
-ip link add nbg-a netns $NS1 type veth peer name nbg-b netns $NS2 || exit 1
-ip -n $NS1 addr add 10.77.0.1/24 dev nbg-a
-ip -n $NS2 addr add 10.77.0.2/24 dev nbg-b
-ip -n $NS1 link set nbg-a up
-ip -n $NS2 link set nbg-b up
+lab_veth $NS1 nbg-a $NS2 nbg-b 10.77.0.1/24 10.77.0.2/24
 
 cat > "$TMP/gobgpd.toml" <<EOF
 [global.config]

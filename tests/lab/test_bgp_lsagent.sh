@@ -26,11 +26,7 @@ fail() {
 	exit 1
 }
 lab_netns $NS1 $NS2
-ip link add nbl-a netns $NS1 type veth peer name nbl-b netns $NS2 || exit 1
-ip -n $NS1 addr add 10.79.0.1/24 dev nbl-a
-ip -n $NS2 addr add 10.79.0.2/24 dev nbl-b
-ip -n $NS1 link set nbl-a up
-ip -n $NS2 link set nbl-b up
+lab_veth $NS1 nbl-a $NS2 nbl-b 10.79.0.1/24 10.79.0.2/24
 
 cat > "$TMP/speaker.ini" <<EOF
 [bgp]

@@ -28,11 +28,7 @@ fail() {
 	exit 1
 }
 lab_netns $NS1 $NS2
-ip link add nbs-a netns $NS1 type veth peer name nbs-b netns $NS2 || exit 1
-ip -n $NS1 addr add 10.76.0.1/24 dev nbs-a
-ip -n $NS2 addr add 10.76.0.2/24 dev nbs-b
-ip -n $NS1 link set nbs-a up
-ip -n $NS2 link set nbs-b up
+lab_veth $NS1 nbs-a $NS2 nbs-b 10.76.0.1/24 10.76.0.2/24
 
 cat > "$TMP/gobgpd.toml" <<EOF2
 [global.config]

@@ -32,11 +32,7 @@ pfx() { echo "10.$((100 + $1 / 256)).$(($1 % 256)).0/24"; }
 lines() { [ -f "$TMP/routes.txt" ] && [ "$(wc -l < "$TMP/routes.txt")" = "$1" ]; }
 
 lab_netns $NSB $NSI
-ip link add npb-a netns $NSB type veth peer name npb-b netns $NSI || exit 1
-ip -n $NSB addr add 10.79.0.1/24 dev npb-a
-ip -n $NSI addr add 10.79.0.2/24 dev npb-b
-ip -n $NSB link set npb-a up
-ip -n $NSI link set npb-b up
+lab_veth $NSB npb-a $NSI npb-b 10.79.0.1/24 10.79.0.2/24
 
 frr_prepare $FB
 frr_prepare $FI
