@@ -345,7 +345,8 @@ char *probe_row(const probe_target *t, const char *router, const probe_addr *pee
 	json_t *m = ms < 0 ? json_null() : json_real(round(ms * 1000) / 1000);
 	json_t *o = json_pack("{s:o,s:I,s:s,s:i,s:i}", "ms", m, "at", (json_int_t)at_ms, "target",
 			      t->addr_str, "sent", (int)sent, "lost", (int)lost);
-	char *s = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(9)) : NULL;
+	char *s = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(9))
+		    : NULL;
 	json_decref(o);
 	if (s == NULL)
 		abort();	/* jansson fails only when out of memory */
