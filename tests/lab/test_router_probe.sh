@@ -11,7 +11,7 @@
 #     ISP's delay, for both address families: the probes for I2 really
 #     left by I2 although the routing table says I1;
 #   - each veth's transmit counter grows by at least the probes of its
-#     egresses (10 per round);
+#     egresses (10 per round) over three whole rounds;
 #   - the responder counts a malformed datagram and does not answer it;
 #   - with I2's responder killed, its rows say lost = sent and ms = null,
 #     while I1's stay measured;
@@ -112,21 +112,23 @@ for _ in $(seq 100); do [ "$(rows | wc -l)" = 4 ] && break; sleep 0.1; done
 ip netns exec "$B" ip rule show | grep -q "fwmark 0x1e15 lookup 7701" ||
 	fail "no fwmark rule for egress 2: $(ip netns exec "$B" ip rule show)"
 
-# counters over three more rounds
+# counters over rounds: the counters are read first, so of the next four
+# rounds that end, the last three started after the reading (a round that
+# was under way may have sent before it)
 txp() { ip -n "$B" -s -j link show dev "$1" |
 	python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["stats64"]["tx"]["packets"])'; }
-at0=$(field "$K2" at)
 tx1=$(txp b1); tx2=$(txp b2)
+at0=$(field "$K2" at)
 n=0; last=$at0
-for _ in $(seq 100); do
+for _ in $(seq 150); do
 	a=$(field "$K2" at)
 	[ "$a" != "$last" ] && { n=$((n + 1)); last=$a; }
-	[ "$n" -ge 3 ] && break
+	[ "$n" -ge 4 ] && break
 	sleep 0.1
 done
-[ "$n" -ge 3 ] || fail "fewer than 3 rounds in 10 s"
+[ "$n" -ge 4 ] || fail "fewer than 4 rounds in 15 s"
 d1=$(( $(txp b1) - tx1 )); d2=$(( $(txp b2) - tx2 ))
-echo "3 rounds: b1 sent $d1 packets, b2 sent $d2 (at least 30 each expected)"
+echo "4 rounds: b1 sent $d1 packets, b2 sent $d2 (at least 3 x 10 each expected)"
 [ "$d1" -ge 30 ] && [ "$d2" -ge 30 ] || fail "probes did not leave by both egresses"
 
 rows
@@ -135,8 +137,9 @@ check() {	# KEY DELAY
 	ms=$(field "$1" ms); sent=$(field "$1" sent); lost=$(field "$1" lost)
 	echo "$1: median $ms ms (responder delay $2 ms), sent $sent lost $lost"
 	[ "$sent" = 5 ] && [ "$lost" = 0 ] || fail "$1: sent $sent lost $lost"
-	python3 -c "import sys; sys.exit(0 if $2 - 0.5 <= $ms <= $2 + 5 else 1)" ||
-		fail "$1: median $ms ms is not within [$2 - 0.5, $2 + 5] ms"
+	# the responder's wake-up on a loaded machine is the main error
+	python3 -c "import sys; sys.exit(0 if $2 - 0.5 <= $ms <= $2 + 8 else 1)" ||
+		fail "$1: median $ms ms is not within [$2 - 0.5, $2 + 8] ms"
 }
 check "$K1" 20
 check "$K2" 60
