@@ -378,12 +378,13 @@ size_t probe_build_rule(void *buf, size_t cap, uint32_t seq, bool add, int famil
 	return nlh->nlmsg_len;
 }
 
-size_t probe_build_route(void *buf, size_t cap, uint32_t seq, bool add, uint32_t table,
-			 const probe_addr *gw, neto_err *err)
+size_t probe_build_route(void *buf, size_t cap, uint32_t seq, bool add, int family,
+			 uint32_t table, const probe_addr *gw, neto_err *err)
 {
-	size_t alen = gw->family == 6 ? 16 : 4;
 	size_t need = MNL_ALIGN(sizeof(struct nlmsghdr)) + MNL_ALIGN(sizeof(struct rtmsg)) +
-		      MNL_ALIGN(sizeof(struct nlattr) + 4) + MNL_ALIGN(sizeof(struct nlattr) + 16);
+		      2 * MNL_ALIGN(sizeof(struct nlattr) + 4) + MNL_ALIGN(sizeof(struct nlattr) + 16);
+	if (gw && gw->family != family)
+		return neto_err_set(err, "route: gateway of another family"), 0;
 	if (cap < need)
 		return neto_err_set(err, "route: buffer of %zu octets too small", cap), 0;
 	memset(buf, 0, need);
@@ -392,14 +393,17 @@ size_t probe_build_route(void *buf, size_t cap, uint32_t seq, bool add, uint32_t
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | (add ? NLM_F_CREATE | NLM_F_REPLACE : 0);
 	nlh->nlmsg_seq = seq;
 	struct rtmsg *r = mnl_nlmsg_put_extra_header(nlh, sizeof *r);
-	r->rtm_family = gw->family == 6 ? AF_INET6 : AF_INET;
+	r->rtm_family = family == 6 ? AF_INET6 : AF_INET;
 	r->rtm_dst_len = 0;	/* the default route of the egress's table */
 	r->rtm_table = table < 256 ? (uint8_t)table : RT_TABLE_UNSPEC;
 	r->rtm_protocol = RTPROT_STATIC;
 	r->rtm_scope = RT_SCOPE_UNIVERSE;
-	r->rtm_type = RTN_UNICAST;
+	r->rtm_type = gw ? RTN_UNICAST : RTN_UNREACHABLE;
 	mnl_attr_put_u32(nlh, RTA_TABLE, table);
-	mnl_attr_put(nlh, RTA_GATEWAY, alen, gw->a);
+	if (gw)
+		mnl_attr_put(nlh, RTA_GATEWAY, family == 6 ? 16 : 4, gw->a);
+	else
+		mnl_attr_put_u32(nlh, RTA_PRIORITY, PROBE_UNREACH_METRIC);
 	return nlh->nlmsg_len;
 }
 
@@ -410,7 +414,8 @@ typedef struct egress_rt {
 	char peer_str[64];
 	int fd;			/* marked UDP socket, -1: none */
 	uint32_t table;
-	bool has_rule, has_route;
+	bool has_rule, has_unreach;
+	bool has_route;		/* the route via the next hop is installed */
 } egress_rt;
 
 typedef struct pair {
@@ -505,11 +510,31 @@ static int rule_op(prober *p, bool add, const egress_rt *e, int *kerr, neto_err 
 	return len ? nl_transact(p, buf, len, kerr, err) : -1;
 }
 
-static int route_op(prober *p, bool add, const egress_rt *e, int *kerr, neto_err *err)
+/* The default route via the next hop, or (unreach) the unreachable one. */
+static int route_op(prober *p, bool add, bool unreach, const egress_rt *e, int *kerr,
+		    neto_err *err)
 {
 	uint32_t buf[64];
-	size_t len = probe_build_route(buf, sizeof buf, ++p->nl_seq, add, e->table, &e->peer, err);
+	size_t len = probe_build_route(buf, sizeof buf, ++p->nl_seq, add, e->peer.family, e->table,
+				       unreach ? NULL : &e->peer, err);
 	return len ? nl_transact(p, buf, len, kerr, err) : -1;
+}
+
+/* (Re)installs the route via the next hop; logs when that changes. */
+static void route_refresh(prober *p, egress_rt *e)
+{
+	int kerr;
+	neto_err err;
+	bool ok = route_op(p, true, false, e, &kerr, &err) == 0;
+	if (ok != e->has_route) {
+		if (ok)
+			plog(p, "egress %s: default route via it in table %u", e->peer_str,
+			     e->table);
+		else
+			plog(p, "egress %s: no route via it in table %u (%s): its probes are lost",
+			     e->peer_str, e->table, err.msg);
+	}
+	e->has_route = ok;
 }
 
 /* The table, rule and marked socket of egress e. */
@@ -520,10 +545,14 @@ static int egress_up(prober *p, egress_rt *e, neto_err *err)
 	/* a rule left by an earlier run that was killed: remove it first */
 	for (int i = 0; i < 8 && rule_op(p, false, e, &kerr, &e2) == 0; i++)
 		;
-	if (route_op(p, true, e, &kerr, &e2) != 0)
-		return neto_err_set(err, "egress %s: default route in table %u: %s", e->peer_str,
-				    e->table, e2.msg);
-	e->has_route = true;
+	/* the unreachable default first: from the moment the rule exists,
+	 * no marked probe can fall through to another table */
+	if (route_op(p, true, true, e, &kerr, &e2) != 0)
+		return neto_err_set(err, "egress %s: unreachable route in table %u: %s",
+				    e->peer_str, e->table, e2.msg);
+	e->has_unreach = true;
+	e->has_route = true;	/* so that a failure is logged once */
+	route_refresh(p, e);
 	if (rule_op(p, true, e, &kerr, &e2) != 0)
 		return neto_err_set(err, "egress %s: rule fwmark %u: %s", e->peer_str, e->table,
 				    e2.msg);
@@ -549,9 +578,11 @@ static void egress_down(prober *p, egress_rt *e)
 	e->fd = -1;
 	if (e->has_rule && rule_op(p, false, e, &kerr, &err) != 0)
 		plog(p, "egress %s: removing rule: %s", e->peer_str, err.msg);
-	if (e->has_route && route_op(p, false, e, &kerr, &err) != 0 && kerr != ESRCH)
+	if (e->has_route && route_op(p, false, false, e, &kerr, &err) != 0 && kerr != ESRCH)
 		plog(p, "egress %s: removing route: %s", e->peer_str, err.msg);
-	e->has_rule = e->has_route = false;
+	if (e->has_unreach && route_op(p, false, true, e, &kerr, &err) != 0 && kerr != ESRCH)
+		plog(p, "egress %s: removing unreachable route: %s", e->peer_str, err.msg);
+	e->has_rule = e->has_route = e->has_unreach = false;
 }
 
 static void send_probe(prober *p, size_t pi, uint32_t k, uint32_t base)
@@ -735,6 +766,8 @@ static bool run_round(prober *p)
 		p->tx_ns[i] = -1;
 		p->rtt_ns[i] = -1;
 	}
+	for (size_t i = 0; i < p->n_eg; i++)
+		route_refresh(p, &p->eg[i]);
 	int64_t last = clock_ns(CLOCK_MONOTONIC);
 	for (uint32_t k = 0; k < p->cfg.count; k++) {
 		for (size_t pi = 0; pi < p->n_pairs; pi++)

@@ -15,12 +15,16 @@
  *
  * Forcing the egress: a probe must leave through the egress it measures,
  * whatever the routing table prefers. Egress number i gets routing table
- * probe_table + i holding one default route via its next hop, and a policy
- * rule (priority probe_rule_priority) "fwmark probe_table + i lookup
+ * probe_table + i holding a default route via its next hop (and an
+ * unreachable default behind it, so that a probe never falls through to
+ * another table when the next hop's route is gone), and a policy rule
+ * (priority probe_rule_priority) "fwmark probe_table + i lookup
  * probe_table + i"; the probes of egress i go out on a socket marked
  * (SO_MARK) with that value. The prober installs the routes and rules over
- * rtnetlink at start (replacing leftovers of an earlier run) and removes
- * them when it stops. An answer counts only when it comes back on that
+ * rtnetlink at start (replacing leftovers of an earlier run), installs the
+ * route via the next hop again before every round (the kernel deletes it
+ * when the link goes down; while it cannot be installed the egress's
+ * probes are lost), and removes them all when it stops. An answer counts only when it comes back on that
  * socket, from the target address and port, with the probe's identifier,
  * sequence and timestamp. RTTs run from the send to the kernel's receive
  * timestamp (SO_TIMESTAMPNS), so scheduling delay of the agent does not
@@ -114,12 +118,17 @@ char *probe_row(const probe_target *t, const char *router, const probe_addr *pee
 const char *probe_addr_str(const probe_addr *a, char *out, size_t n);
 bool probe_addr_parse(const char *s, probe_addr *a);
 
-/* Netlink requests (acknowledged) for the egress's rule and route; 0 with
- * *err when they do not fit cap. buf must be 4-octet aligned. */
+/* Netlink requests (acknowledged) for the egress's rule and routes; 0
+ * with *err when they do not fit cap. buf must be 4-octet aligned. The
+ * routes are the table's default: via gw (metric 0, replaced), or, with gw
+ * NULL, unreachable at metric PROBE_UNREACH_METRIC, which catches the
+ * probes whenever the route via gw is gone (link down): without it they
+ * would fall through to the main table and leave by another egress. */
+#define PROBE_UNREACH_METRIC 0x40000000U
 size_t probe_build_rule(void *buf, size_t cap, uint32_t seq, bool add, int family,
 			uint32_t mark, uint32_t table, uint32_t prio, neto_err *err);
-size_t probe_build_route(void *buf, size_t cap, uint32_t seq, bool add, uint32_t table,
-			 const probe_addr *gw, neto_err *err);
+size_t probe_build_route(void *buf, size_t cap, uint32_t seq, bool add, int family,
+			 uint32_t table, const probe_addr *gw, neto_err *err);
 
 /* ---- the running prober ----------------------------------------------------- */
 

@@ -13,6 +13,8 @@
 #   - each veth's transmit counter grows by at least the probes of its
 #     egresses (10 per round) over three whole rounds;
 #   - the responder counts a malformed datagram and does not answer it;
+#   - with I2's link down, its rows say lost = sent (not answered by I1
+#     through the main table); back up, measured again;
 #   - with I2's responder killed, its rows say lost = sent and ms = null,
 #     while I1's stay measured;
 #   - SIGTERM: exit 0, the fwmark rules and the egress tables are gone.
@@ -158,6 +160,29 @@ grep -q "malformed 1 " "$TMP/r1.log" || fail "malformed datagram not counted"
 grep -q " magic=1" "$TMP/r1.log" || fail "malformed datagram not counted as bad magic"
 "$NETO" probe-responder --netns "$I1" --delay 20 --quiet 2>"$TMP/r1.log" &
 R1=$!
+
+# ISP 2's link goes down: the kernel drops the route via it, and its
+# probes must be lost, not sent to ISP 1 by the main table (which would
+# answer them in 20 ms); back up, the route is installed again
+ip netns exec "$B" sysctl -qw net.ipv6.conf.b2.keep_addr_on_down=1
+ip -n "$B" link set b2 down
+t0=$(python3 -c 'import time; print(int(time.time() * 1000))')
+for _ in $(seq 60); do
+	[ "$(field "$K2" at)" -gt "$t0" ] && [ "$(field "$K4" at)" -gt "$t0" ] && break
+	sleep 0.1
+done
+for k in "$K2" "$K4"; do
+	echo "$k with its link down: ms $(field "$k" ms) sent $(field "$k" sent) lost $(field "$k" lost)"
+	[ "$(field "$k" at)" -gt "$t0" ] || fail "$k: no round with the link down"
+	[ "$(field "$k" ms)" = null ] && [ "$(field "$k" lost)" = 5 ] ||
+		fail "$k: probes through a downed egress were answered"
+done
+ip -n "$B" link set b2 up
+for _ in $(seq 60); do [ "$(field "$K2" ms)" != null ] && break; sleep 0.1; done
+sleep 1.2	# one whole round with the link up
+check "$K2" 60
+check "$K4" 60
+grep -q "egress 10.79.0.6: no route via it" "$TMP/router.log" || fail "route loss not logged"
 
 # ISP 2's responder dies: its rows say every probe was lost
 kill "$R2"; wait "$R2"; R2=

@@ -279,7 +279,7 @@ static void test_netlink(void **state)
 
 	probe_addr gw;
 	assert_true(probe_addr_parse("10.79.0.6", &gw));
-	n = probe_build_route(buf, sizeof buf, 79, true, 7701, &gw, &err);
+	n = probe_build_route(buf, sizeof buf, 79, true, 4, 7701, &gw, &err);
 	assert_true(n > 0);
 	assert_int_equal(nlh->nlmsg_type, RTM_NEWROUTE);
 	assert_true(nlh->nlmsg_flags & NLM_F_REPLACE);
@@ -287,20 +287,33 @@ static void test_netlink(void **state)
 	assert_int_equal(r->rtm_family, AF_INET);
 	assert_int_equal(r->rtm_dst_len, 0);
 	assert_int_equal(r->rtm_table, RT_TABLE_UNSPEC);
+	assert_int_equal(r->rtm_type, RTN_UNICAST);
 	memset(&x, 0, sizeof x);
 	assert_int_equal(mnl_attr_parse(nlh, sizeof *r, put_attr, &x), MNL_CB_OK);
 	assert_int_equal(mnl_attr_get_u32(x.a[RTA_TABLE]), 7701);
 	assert_int_equal(mnl_attr_get_payload_len(x.a[RTA_GATEWAY]), 4);
 	assert_memory_equal(mnl_attr_get_payload(x.a[RTA_GATEWAY]), gw.a, 4);
 	assert_true(probe_addr_parse("fd00:79:2::2", &gw));
-	n = probe_build_route(buf, sizeof buf, 80, false, 7703, &gw, &err);
+	n = probe_build_route(buf, sizeof buf, 80, false, 6, 7703, &gw, &err);
 	assert_int_equal(nlh->nlmsg_type, RTM_DELROUTE);
 	assert_int_equal(r->rtm_family, AF_INET6);
 	memset(&x, 0, sizeof x);
 	assert_int_equal(mnl_attr_parse(nlh, sizeof *r, put_attr, &x), MNL_CB_OK);
 	assert_int_equal(mnl_attr_get_payload_len(x.a[RTA_GATEWAY]), 16);
 	assert_memory_equal(mnl_attr_get_payload(x.a[RTA_GATEWAY]), gw.a, 16);
-	assert_int_equal(probe_build_route(buf, 20, 1, true, 1, &gw, &err), 0);
+	assert_int_equal(probe_build_route(buf, 20, 1, true, 6, 1, &gw, &err), 0);
+	/* a gateway of the other family */
+	assert_int_equal(probe_build_route(buf, sizeof buf, 1, true, 4, 1, &gw, &err), 0);
+	/* the unreachable default behind it: no gateway, a high metric */
+	n = probe_build_route(buf, sizeof buf, 81, true, 6, 7703, NULL, &err);
+	assert_true(n > 0);
+	assert_int_equal(r->rtm_type, RTN_UNREACHABLE);
+	assert_int_equal(r->rtm_family, AF_INET6);
+	memset(&x, 0, sizeof x);
+	assert_int_equal(mnl_attr_parse(nlh, sizeof *r, put_attr, &x), MNL_CB_OK);
+	assert_null(x.a[RTA_GATEWAY]);
+	assert_int_equal(mnl_attr_get_u32(x.a[RTA_PRIORITY]), PROBE_UNREACH_METRIC);
+	assert_int_equal(mnl_attr_get_u32(x.a[RTA_TABLE]), 7703);
 }
 
 int main(void)
