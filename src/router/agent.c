@@ -369,6 +369,7 @@ static void cfg_copy(ragent_cfg *dst, const ragent_cfg *src)
 		dst->delays = neto_reallocarray(NULL, src->n_delays, sizeof *dst->delays);
 		memcpy(dst->delays, src->delays, src->n_delays * sizeof *dst->delays);
 	}
+	probe_cfg_copy(&dst->probe, &src->probe);
 	dst->ep = NULL;
 	if (src->n_ep) {
 		dst->ep = neto_reallocarray(NULL, src->n_ep, sizeof *dst->ep);
@@ -492,6 +493,11 @@ static void try_connect(ragent *a, int64_t now)
 int ragent_run(ragent *a, volatile sig_atomic_t *stop, neto_err *err)
 {
 	pcep_state last = PCEP_ST_IDLE;
+	/* the latency prober runs in its own thread while the agent runs */
+	prober *prb = NULL;
+	if (a->cfg.probe.targets &&
+	    probe_start(&prb, &a->cfg.probe, a->cfg.name, a->cfg.telemetry_store, a->log, err) != 0)
+		return -1;
 	while (!*stop) {
 		int64_t now = mono_ms();
 		if (a->lsx)
@@ -537,9 +543,12 @@ int ragent_run(ragent *a, volatile sig_atomic_t *stop, neto_err *err)
 		if (a->fd < 0 && a->next_try - now < wait)
 			wait = a->next_try > now ? (int)(a->next_try - now) : 0;
 		struct pollfd pfd = { .fd = a->fd, .events = POLLIN };
-		if (poll(&pfd, a->fd >= 0 ? 1 : 0, wait) < 0 && errno != EINTR)
+		if (poll(&pfd, a->fd >= 0 ? 1 : 0, wait) < 0 && errno != EINTR) {
+			probe_stop(prb);
 			return neto_err_set(err, "poll: %s", strerror(errno));
+		}
 	}
+	probe_stop(prb);
 	/* leaving: the PCE-initiated policies go with the agent */
 	int64_t now = mono_ms();
 	if (pcc_count(&a->pcc))

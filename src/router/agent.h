@@ -36,6 +36,7 @@
 #include "lib/err.h"
 #include "proto/pcep/pcc.h"
 #include "router/lsexport.h"
+#include "router/probe.h"
 #include "router/rt.h"
 #include "router/telemetry.h"
 
@@ -89,6 +90,9 @@ typedef struct ragent_cfg {
 	double telemetry_unit_bps;	/* the topology's unit; default 1e6 (Mbps) */
 	telemetry_link *links;	/* owned: interface -> topology link */
 	uint32_t n_links;
+	/* latency probes per (prefix, egress) into the store (probe.h);
+	 * probe.targets NULL: none */
+	probe_cfg probe;
 } ragent_cfg;
 
 void ragent_cfg_defaults(ragent_cfg *c);
