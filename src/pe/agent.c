@@ -774,6 +774,8 @@ int pe_agent_cycle(pe_agent *a, int64_t now, pe_agent_stats *s, neto_err *err)
 			in->n_class = g.cls[p] + 1u;
 	}
 	apply_seeds(a, g.rate, now);
+	double t1 = mono_ms();
+	s->ms_inputs = t1 - t0;
 	pe_problem p;
 	uint32_t *names = in->egress_router, *routers = session_routers(a);
 	in->egress_router = routers;
@@ -823,6 +825,8 @@ int pe_agent_cycle(pe_agent *a, int64_t now, pe_agent_stats *s, neto_err *err)
 	s->withdrawn_moves = r.n_withdrawn_moves;
 	s->capped = r.n_capped;
 	s->over_headroom = r.n_overloaded;
+	double t2 = mono_ms();
+	s->ms_decide = t2 - t1;
 	/* the writes: only while the lease is still ours */
 	bool ok;
 	if (still_leader(a, now, &ok, err) != 0)
@@ -840,6 +844,7 @@ int pe_agent_cycle(pe_agent *a, int64_t now, pe_agent_stats *s, neto_err *err)
 	if (rc == 0)
 		rc = audit_moves(a, &p, &r, now, err);
 	s->wrote = rc == 0;
+	s->ms_write = mono_ms() - t2;
 out:
 	pe_result_free(&r);
 	agg_free(&g);
@@ -858,11 +863,11 @@ void pe_agent_stats_print(const pe_agent_stats *s, FILE *f)
 		"peering: cycle %lld: prefixes %zu routes %zu demands %zu (unrouted rows %zu, "
 		"stale %zu, latencies measured %zu) moves %zu (latency %zu overload %zu "
 		"withdrawn %zu capped %zu) announced %zu over-headroom %zu traffic %.4g bit/s "
-		"time %.1f ms%s%s\n",
+		"time %.1f ms (inputs %.1f decision %.1f store %.1f)%s%s\n",
 		(long long)s->cycle, s->prefixes_routed, s->routes, s->demands, s->unrouted_rows,
 		s->stale_rows, s->meas, s->moves, s->latency_moves, s->relief_moves,
 		s->withdrawn_moves, s->capped, s->announced, s->over_headroom, s->traffic, s->ms,
-		s->seeded ? " (took the lease: kept the previous leader's choices)" : "",
+		s->ms_inputs, s->ms_decide, s->ms_write, s->seeded ? " (took the lease: kept the previous leader's choices)" : "",
 		s->wrote ? "" : " (not written)");
 	fflush(f);
 }

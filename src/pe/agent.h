@@ -72,7 +72,10 @@ typedef struct pe_agent_stats {
 	size_t announced;	/* prefixes whose choice differs from BGP's */
 	size_t over_headroom;	/* links */
 	double traffic;		/* bit/s placed */
-	double ms;		/* the cycle's time */
+	double ms;		/* the cycle's time, of which: */
+	double ms_inputs;	/* traffic and latency read and aggregated */
+	double ms_decide;	/* candidates built, decision */
+	double ms_write;	/* lease check, document and audit rows written */
 } pe_agent_stats;
 
 typedef struct pe_agent pe_agent;
@@ -108,7 +111,7 @@ int pe_agent_release(pe_agent *a, int64_t now_ms, neto_err *err);
 
 /* "cycle 3: prefixes 5 routes 9 demands 4 moves 2 (latency 2 overload 0
  * withdrawn 0 capped 0) announced 2 over-headroom 0 traffic 3.2e+09 time
- * 1.2 ms" */
+ * 1.2 ms (inputs 0.5 decision 0.3 store 0.4)" */
 void pe_agent_stats_print(const pe_agent_stats *s, FILE *f);
 
 #endif
