@@ -60,8 +60,10 @@ static const char usage[] =
 	"Without --once the first cycle comes one interval after the start, so\n"
 	"that the routers can connect and send their routes. SIGTERM or SIGINT\n"
 	"ends the cycle under way, gives the lease up and exits 0.\n"
-	"Exit status: 0, 1 on a failed cycle with --once or when the store or\n"
-	"a file cannot be read at start, 2 on bad options.\n";
+	"Exit status: 0; 1 on a bad configuration, a file or store that cannot\n"
+	"be read at start, a BMP port that cannot be bound, or a failed cycle\n"
+	"with --once (otherwise a failed cycle is reported and the next tried);\n"
+	"2 on bad options.\n";
 
 static volatile sig_atomic_t stop_flag;
 
