@@ -640,7 +640,7 @@ static char *document(pe_agent *a, const pe_problem *p, const pe_result *r, agg 
 			continue;	/* no egress offers it */
 		json_t *o = json_object();
 		json_object_set_new(o, "prefix", prefix_json(in, pf));
-		json_object_set_new(o, "class", json_integer(p->dem[d].cls));
+		json_object_set_new(o, "class", json_integer(g->cls[pf]));
 		json_object_set_new(o, "rate", json_real(p->dem[d].rate));
 		json_object_set_new(o, "egress", ename(in, r->choice[d]));
 		json_object_set_new(o, "bgp", ename(in, p->bgp_best[pf]));
@@ -663,8 +663,8 @@ static char *document(pe_agent *a, const pe_problem *p, const pe_result *r, agg 
 	return s;
 }
 
-static int audit_moves(pe_agent *a, const pe_problem *p, const pe_result *r, int64_t now,
-		       neto_err *err)
+static int audit_moves(pe_agent *a, const pe_problem *p, const pe_result *r, const agg *g,
+		       int64_t now, neto_err *err)
 {
 	const pe_input *in = &a->in;
 	for (size_t i = 0; i < r->n_moves; i++) {
@@ -672,7 +672,7 @@ static int audit_moves(pe_agent *a, const pe_problem *p, const pe_result *r, int
 		const pe_demand *d = &p->dem[m->dem];
 		json_t *o = json_object();
 		json_object_set_new(o, "prefix", prefix_json(in, d->pfx));
-		json_object_set_new(o, "class", json_integer(d->cls));
+		json_object_set_new(o, "class", json_integer(g->cls[d->pfx]));
 		json_object_set_new(o, "from", ename(in, m->from));
 		json_object_set_new(o, "to", ename(in, m->to));
 		json_object_set_new(o, "reason", json_string(pe_reason_name(m->reason)));
@@ -757,9 +757,21 @@ int pe_agent_cycle(pe_agent *a, int64_t now, pe_agent_stats *s, neto_err *err)
 	s->stale_rows = g.stale;
 	if (read_latency(a, now, &s->meas, &s->stale_rows, err) != 0)
 		goto out;
-	/* one demand per prefix with traffic */
+	/* one demand per prefix with traffic; the decision sees the classes
+	 * present by rank (only their order matters to it, and its state
+	 * takes prefixes x classes slots) */
+	bool present[256] = { false };
+	uint8_t rank[256];
+	for (uint32_t p = 0; p < np; p++)
+		if (g.rate[p] > 0)
+			present[g.cls[p]] = true;
+	in->n_class = 0;
+	for (unsigned c = 0; c < 256; c++)
+		if (present[c])
+			rank[c] = (uint8_t)in->n_class++;
+	if (in->n_class == 0)
+		in->n_class = 1;
 	in->n_dem = 0;
-	in->n_class = 1;
 	for (uint32_t p = 0; p < np; p++) {
 		if (!(g.rate[p] > 0)) {
 			a->choice[p] = PE_NONE;	/* not announced: back to BGP's */
@@ -769,9 +781,7 @@ int pe_agent_cycle(pe_agent *a, int64_t now, pe_agent_stats *s, neto_err *err)
 			in->cap_dem = in->cap_dem ? 2 * in->cap_dem : 1024;
 			in->dem = neto_reallocarray(in->dem, in->cap_dem, sizeof *in->dem);
 		}
-		in->dem[in->n_dem++] = (pe_demand){ p, g.cls[p], g.rate[p] };
-		if (g.cls[p] + 1u > in->n_class)
-			in->n_class = g.cls[p] + 1u;
+		in->dem[in->n_dem++] = (pe_demand){ p, rank[g.cls[p]], g.rate[p] };
 	}
 	apply_seeds(a, g.rate, now);
 	double t1 = mono_ms();
@@ -842,7 +852,7 @@ int pe_agent_cycle(pe_agent *a, int64_t now, pe_agent_stats *s, neto_err *err)
 	rc = store_kv_put(a->st, PE_AGENT_NS, PE_AGENT_KEY, body, strlen(body), now, err);
 	free(body);
 	if (rc == 0)
-		rc = audit_moves(a, &p, &r, now, err);
+		rc = audit_moves(a, &p, &r, &g, now, err);
 	s->wrote = rc == 0;
 	s->ms_write = mono_ms() - t2;
 out:
