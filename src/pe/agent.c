@@ -248,6 +248,10 @@ static int read_seeds(pe_agent *a, int64_t now, bool *found, neto_err *err)
 	int64_t upd;
 	if (store_kv_get(a->st, PE_AGENT_NS, PE_AGENT_KEY, &body, &len, &upd, err) != 0)
 		return -1;
+	/* what this instance remembers from an earlier term is older than
+	 * the document: the document says what is announced now */
+	for (size_t i = 0; i < a->n_mem; i++)
+		a->choice[i] = PE_NONE;
 	a->n_seeds = 0;
 	a->seeds_at = now;
 	a->seeds_until = now + (int64_t)(a->cfg->hold_s * 1000) + max_age_ms(a);

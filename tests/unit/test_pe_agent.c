@@ -398,6 +398,33 @@ static void test_takeover(void **state)
 	assert_true(s.leader);
 	assert_true(s.seeded);
 	assert_int_equal(s.cycle, 3);
+	/* pe2 leads again, and once the hold-down is over moves
+	 * 2001:db8::/32 back to isp-b; pe1, back in charge, takes that from
+	 * the document, not from what it remembers of its own term */
+	assert_int_equal(pe_agent_release(a, t + 4000, &err), 0);
+	t = T0 + 400000;
+	put_traffic(st, t);
+	put_latency(st, "2001:db8::/32 r1 192.0.2.2", 10, t);
+	cycle(b, t, &s);
+	assert_true(s.leader);
+	assert_true(s.seeded);
+	assert_int_equal(s.moves, 0);	/* held down from the takeover */
+	t += 301000;
+	put_traffic(st, t);
+	put_latency(st, "2001:db8::/32 r1 192.0.2.2", 10, t);
+	cycle(b, t, &s);
+	assert_int_equal(s.latency_moves, 1);
+	assert_int_equal(pe_agent_release(b, t + 1000, &err), 0);
+	cycle(a, t + 2000, &s);
+	assert_true(s.leader);
+	assert_true(s.seeded);
+	assert_int_equal(s.moves, 0);
+	d = desired(st, NULL);
+	assert_string_equal(str(prefix_of(d, "2001:db8::/32"), "egress"), "isp-b");
+	json_decref(d);
+	audit(st, &v, &n);
+	assert_int_equal(n, 3);	/* pe1's two, pe2's one */
+	store_audit_free(v, n);
 	pe_agent_free(a);
 	pe_agent_free(b);
 	pe_cfg_free(&c);
