@@ -55,6 +55,8 @@ struct pe_agent {
 	const pe_cfg *cfg;
 	int64_t lease_ms, t0;
 	char *traffic_file;
+	char *peering_text, *static_text;	/* the files as last loaded */
+	size_t peering_len, static_len;
 	pe_input in;
 	sess *sess;
 	size_t n_sess;
@@ -90,6 +92,110 @@ static int64_t max_age_ms(const pe_agent *a)
 	return (int64_t)(PE_AGENT_MAX_AGE * iv * 1000);
 }
 
+static uint32_t router_ix(pe_input *in, const char *name)
+{
+	uint32_t ix;
+	size_t n = strlen(name);
+	if (neto_strmap_get(&in->router_ix, name, n, &ix))
+		return ix;
+	ix = (uint32_t)in->n_routers;
+	neto_strmap_put(&in->router_ix, name, n, ix, NULL);
+	in->routers = neto_reallocarray(in->routers, in->n_routers + 1, sizeof *in->routers);
+	in->routers[in->n_routers++] = neto_strdup(name);
+	return ix;
+}
+
+#define SWAP(x, y)                          \
+	do {                                \
+		__typeof__(x) swap_tmp_ = (x); \
+		(x) = (y);                  \
+		(y) = swap_tmp_;            \
+	} while (0)
+
+static bool same(const char *a, size_t alen, const char *b, size_t blen)
+{
+	return a != NULL && alen == blen && memcmp(a, b, alen) == 0;
+}
+
+/* Reads the peering file and the static table; when either changed since
+ * the last load (or at the first), parses both apart and only then puts
+ * them in place: links, egresses and the static table change together,
+ * the route table and the router names stay, and what the agent remembers
+ * per prefix follows its egress by name (an egress gone: back to BGP's).
+ * A file that does not parse leaves everything as it was. */
+static int load_files(pe_agent *a, bool *changed, neto_err *err)
+{
+	*changed = false;
+	char *pbuf = NULL, *sbuf = NULL;
+	size_t plen = 0, slen = 0;
+	const char *pf = a->cfg->peering_file, *sf = a->cfg->static_latency;
+	if (neto_file_read(pf, &pbuf, &plen, err) != 0)
+		return -1;
+	if (sf && neto_file_read(sf, &sbuf, &slen, err) != 0) {
+		free(pbuf);
+		return -1;
+	}
+	if (same(a->peering_text, a->peering_len, pbuf, plen) &&
+	    (sf == NULL || same(a->static_text, a->static_len, sbuf, slen))) {
+		free(pbuf);
+		free(sbuf);
+		return 0;
+	}
+	pe_input t;
+	pe_input_init(&t);
+	if (pe_parse_peering(&t, pbuf, plen, pf, err) != 0 ||
+	    (sf && pe_parse_latency(&t, sbuf, slen, sf, true, err) != 0)) {
+		pe_input_free(&t);
+		free(pbuf);
+		free(sbuf);
+		return -1;
+	}
+	pe_input *in = &a->in;
+	/* old egress number -> new */
+	uint32_t *map = neto_reallocarray(NULL, in->n_egress ? in->n_egress : 1, sizeof *map);
+	for (size_t e = 0; e < in->n_egress; e++)
+		if (!neto_strmap_get(&t.egress_ix, in->egresses[e], strlen(in->egresses[e]),
+				     &map[e]))
+			map[e] = PE_NONE;
+	/* the new egresses' routers, numbered as the route table knows them */
+	uint32_t *er = neto_reallocarray(NULL, t.n_egress ? t.n_egress : 1, sizeof *er);
+	for (size_t e = 0; e < t.n_egress; e++)
+		er[e] = router_ix(in, t.routers[t.egress_router[e]]);
+	free(t.egress_router);
+	t.egress_router = er;
+	SWAP(in->link_ix, t.link_ix);
+	SWAP(in->links, t.links);
+	SWAP(in->cap, t.cap);
+	SWAP(in->n_links, t.n_links);
+	SWAP(in->egress_ix, t.egress_ix);
+	SWAP(in->egresses, t.egresses);
+	SWAP(in->egress_link, t.egress_link);
+	SWAP(in->egress_router, t.egress_router);
+	SWAP(in->egress_addr, t.egress_addr);
+	SWAP(in->n_egress, t.n_egress);
+	SWAP(in->static_lat, t.static_lat);
+	pe_input_free(&t);	/* the old ones */
+	for (size_t p = 0; p < a->n_mem; p++)
+		if (a->choice[p] != PE_NONE)
+			a->choice[p] = map[a->choice[p]];
+	size_t k = 0;
+	for (size_t i = 0; i < a->n_seeds; i++)
+		if (map[a->seeds[i].egress] != PE_NONE) {
+			a->seeds[k] = a->seeds[i];
+			a->seeds[k++].egress = map[a->seeds[i].egress];
+		}
+	a->n_seeds = k;
+	free(map);
+	free(a->peering_text);
+	free(a->static_text);
+	a->peering_text = pbuf;
+	a->peering_len = plen;
+	a->static_text = sbuf;
+	a->static_len = slen;
+	*changed = true;
+	return 0;
+}
+
 int pe_agent_new(pe_agent **out, store *st, const pe_agent_opts *o, int64_t t0_ms,
 		 neto_err *err)
 {
@@ -108,24 +214,13 @@ int pe_agent_new(pe_agent **out, store *st, const pe_agent_opts *o, int64_t t0_m
 	a->in.default_lat = o->default_lat > 0 ? o->default_lat : 100;
 	pe_state_init(&a->state);
 	neto_strmap_init(&a->site_ix);
-	char *buf = NULL;
-	size_t len = 0;
-	if (neto_file_read(o->cfg->peering_file, &buf, &len, err) != 0 ||
-	    pe_parse_peering(&a->in, buf, len, o->cfg->peering_file, err) != 0)
-		goto fail;
-	free(buf);
-	buf = NULL;
-	if (o->cfg->static_latency &&
-	    (neto_file_read(o->cfg->static_latency, &buf, &len, err) != 0 ||
-	     pe_parse_latency(&a->in, buf, len, o->cfg->static_latency, true, err) != 0))
-		goto fail;
-	free(buf);
+	bool changed;
+	if (load_files(a, &changed, err) != 0) {
+		pe_agent_free(a);
+		return -1;
+	}
 	*out = a;
 	return 0;
-fail:
-	free(buf);
-	pe_agent_free(a);
-	return -1;
 }
 
 void pe_agent_free(pe_agent *a)
@@ -143,6 +238,8 @@ void pe_agent_free(pe_agent *a)
 	free(a->moved);
 	free(a->seeds);
 	free(a->traffic_file);
+	free(a->peering_text);
+	free(a->static_text);
 	free(a->name);
 	free(a);
 }
@@ -747,6 +844,11 @@ int pe_agent_cycle(pe_agent *a, int64_t now, pe_agent_stats *s, neto_err *err)
 			return -1;
 		a->need_seed = false;
 	}
+	/* the files may have been edited: a bad edit is reported, the last
+	 * good ones stay in use */
+	neto_err ferr;
+	if (load_files(a, &s->reloaded, &ferr) != 0)
+		snprintf(s->warning, sizeof s->warning, "%s", ferr.msg);
 	pe_input *in = &a->in;
 	size_t np = pe_rib_n_prefixes(in->rib);
 	mem_fit(a, np);
@@ -877,11 +979,15 @@ void pe_agent_stats_print(const pe_agent_stats *s, FILE *f)
 		"peering: cycle %lld: prefixes %zu routes %zu demands %zu (unrouted rows %zu, "
 		"stale %zu, latencies measured %zu) moves %zu (latency %zu overload %zu "
 		"withdrawn %zu capped %zu) announced %zu over-headroom %zu traffic %.4g bit/s "
-		"time %.1f ms (inputs %.1f decision %.1f store %.1f)%s%s\n",
+		"time %.1f ms (inputs %.1f decision %.1f store %.1f)%s%s%s\n",
 		(long long)s->cycle, s->prefixes_routed, s->routes, s->demands, s->unrouted_rows,
 		s->stale_rows, s->meas, s->moves, s->latency_moves, s->relief_moves,
 		s->withdrawn_moves, s->capped, s->announced, s->over_headroom, s->traffic, s->ms,
-		s->ms_inputs, s->ms_decide, s->ms_write, s->seeded ? " (took the lease: kept the previous leader's choices)" : "",
-		s->wrote ? "" : " (not written)");
+		s->ms_inputs, s->ms_decide, s->ms_write,
+		s->seeded ? " (took the lease: kept the previous leader's choices)" : "",
+		s->reloaded ? " (peering files reloaded)" : "", s->wrote ? "" : " (not written)");
+	if (s->warning[0])
+		fprintf(f, "peering: files not reloaded, the last good ones stay in use: %s\n",
+			s->warning);
 	fflush(f);
 }

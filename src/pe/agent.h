@@ -66,6 +66,8 @@ typedef struct pe_agent_stats {
 	bool leader;		/* held the lease this cycle */
 	bool wrote;		/* wrote the document */
 	bool seeded;		/* took over and read the previous document */
+	bool reloaded;		/* the peering file or static table changed */
+	char warning[sizeof(neto_err)];	/* "" or why the edited files were not taken */
 	int64_t cycle;		/* the document's cycle number */
 	size_t prefixes_routed, routes, demands, unrouted_rows, stale_rows, meas;
 	size_t moves, latency_moves, relief_moves, withdrawn_moves, capped;
@@ -80,7 +82,9 @@ typedef struct pe_agent_stats {
 
 typedef struct pe_agent pe_agent;
 
-/* Reads the peering file and the static table named by the configuration.
+/* Reads the peering file and the static table named by the configuration
+ * (again at each cycle: edits apply, egresses matched by name; an edit
+ * that does not parse is reported and the last good files stay).
  * t0_ms: the agent's start (hold-down times are kept relative to it). */
 int pe_agent_new(pe_agent **out, store *st, const pe_agent_opts *o, int64_t t0_ms,
 		 neto_err *err);

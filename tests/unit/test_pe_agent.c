@@ -508,6 +508,78 @@ static void test_bmp_session(void **state)
 	store_close(st);
 }
 
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(fputs(text, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* The peering file edited while the role runs: the egresses are matched
+ * by name (their numbers change), one removed; a bad edit is reported and
+ * the last good file stays. */
+static void test_reload(void **state)
+{
+	(void)state;
+	store *st = open_store();
+	size_t len;
+	char *orig = tu_read("tests/data/peer/peering.txt", &len);
+	char *path = tmp_file(orig);
+	free(orig);
+	/* a static table that names no egress the edit removes */
+	char *lat = tmp_file("0.0.0.0/0 isp-a 60\n0.0.0.0/0 isp-b 50\n::/0 isp-a 70\n");
+	pe_cfg c;
+	cfg_for(&c, path, lat);
+	pe_agent *a = agent(st, "pe1", &c, "tests/data/peer/routes.txt", NULL);
+	put_traffic(st, T0);
+	pe_agent_stats s;
+	cycle(a, T0, &s);
+	assert_false(s.reloaded);
+	json_t *d = desired(st, NULL);
+	assert_string_equal(str(prefix_of(d, "2001:db8::/32"), "egress"), "isp-a");
+	json_decref(d);
+	/* isp-a is now egress 1 (was 0), peer-c is gone */
+	write_file(path, "link lnk-b 10G\nlink lnk-a 20G\n"
+			 "egress isp-b r1 192.0.2.2 lnk-b\negress isp-a r1 192.0.2.1 lnk-a\n");
+	int64_t t = T0 + 10000;
+	put_traffic(st, t);
+	cycle(a, t, &s);
+	if (!s.reloaded)
+		fail_msg("not reloaded: '%s'", s.warning);
+	assert_string_equal(s.warning, "");
+	assert_int_equal(s.moves, 0);
+	d = desired(st, NULL);
+	assert_int_equal(json_array_size(json_object_get(d, "links")), 2);
+	assert_int_equal(json_array_size(json_object_get(d, "egress")), 2);
+	assert_true(dbl(json_array_get(json_object_get(d, "links"), 1), "cap") == 20e9);
+	assert_string_equal(str(prefix_of(d, "2001:db8::/32"), "egress"), "isp-a");	/* held */
+	/* peer-c's routes are no egress's now: BGP's choice among the others */
+	assert_string_equal(str(prefix_of(d, "100.64.0.0/16"), "bgp"), "isp-a");
+	assert_string_not_equal(str(prefix_of(d, "100.66.0.0/16"), "egress"), "peer-c");
+	json_decref(d);
+	/* a bad edit: reported, the last good file stays */
+	write_file(path, "link lnk-b 10G\negress isp-b r1 192.0.2.2 lnk-x\n");
+	t += 10000;
+	put_traffic(st, t);
+	cycle(a, t, &s);
+	assert_false(s.reloaded);
+	assert_true(s.wrote);
+	if (strstr(s.warning, ":2: unknown link 'lnk-x'") == NULL)
+		fail_msg("warning: '%s'", s.warning);
+	d = desired(st, NULL);
+	assert_int_equal(json_array_size(json_object_get(d, "egress")), 2);
+	assert_string_equal(str(prefix_of(d, "2001:db8::/32"), "egress"), "isp-a");
+	json_decref(d);
+	pe_agent_free(a);
+	unlink(path);
+	free(path);
+	unlink(lat);
+	free(lat);
+	pe_cfg_free(&c);
+	store_close(st);
+}
+
 static void test_errors(void **state)
 {
 	(void)state;
@@ -545,6 +617,7 @@ int main(void)
 		cmocka_unit_test(test_holddown),
 		cmocka_unit_test(test_takeover),
 		cmocka_unit_test(test_bmp_session),
+		cmocka_unit_test(test_reload),
 		cmocka_unit_test(test_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
