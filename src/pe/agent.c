@@ -779,9 +779,9 @@ static int audit_moves(pe_agent *a, const pe_problem *p, const pe_result *r, con
 		json_object_set_new(o, "reason", json_string(pe_reason_name(m->reason)));
 		json_object_set_new(o, "rate", json_real(d->rate));
 		if (isfinite(m->lat_from))
-			json_object_set_new(o, "ms_from", json_real(m->lat_from));
+			json_object_set_new(o, "ms_from", json_real((double)m->lat_from));
 		if (isfinite(m->lat_to))
-			json_object_set_new(o, "ms_to", json_real(m->lat_to));
+			json_object_set_new(o, "ms_to", json_real((double)m->lat_to));
 		if (m->reason == PE_OVERLOAD && m->link < in->n_links)
 			json_object_set_new(o, "link", json_string(in->links[m->link]));
 		json_object_set_new(o, "cycle", json_integer(a->cycle));
