@@ -7,9 +7,14 @@
  * The decision keeps its pe_state per (prefix, class); since the agent
  * decides per prefix and a prefix's class may change from one cycle to the
  * next, the per-prefix memory is copied into the demand's slot before each
- * decision and read back after it. A prefix whose choice is BGP's, or
- * that has no traffic, is remembered as PE_NONE: it follows BGP, as the
- * controller does with a prefix the document does not announce.
+ * decision and read back after it. A prefix that has no traffic, or that
+ * the decision moves to BGP's choice, is remembered as PE_NONE: it follows
+ * BGP, as the controller does with a prefix the document does not
+ * announce. A prefix the decision left where it was keeps its egress, even
+ * when BGP now agrees (the route BGP preferred went away) or no route is
+ * left at all (a border router's BMP session restarting): when the routes
+ * come back, the prefix stays where it was instead of following BGP and
+ * waiting out its hold-down.
  */
 #include "pe/agent.h"
 
@@ -33,7 +38,8 @@
 #define NEVER INT64_MIN
 
 typedef struct sess {
-	char name[64];
+	char addr[64];		/* where it connected from */
+	char name[64];		/* its sysName, or addr before the Initiation */
 	bool live;
 } sess;
 
@@ -254,12 +260,21 @@ pe_rib *pe_agent_rib(pe_agent *a)
 	return a->in.rib;
 }
 
+/* A router that reconnects from the same address gets its old number back
+ * (its peers are down and empty): the route table's peers, at most 65535,
+ * do not grow with every reconnection. */
 uint32_t pe_agent_session_new(pe_agent *a, const char *name)
 {
-	a->sess = neto_reallocarray(a->sess, a->n_sess + 1, sizeof *a->sess);
-	snprintf(a->sess[a->n_sess].name, sizeof a->sess[0].name, "%s", name);
-	a->sess[a->n_sess].live = true;
-	return SESS_BASE + (uint32_t)a->n_sess++;
+	size_t k;
+	for (k = 0; k < a->n_sess; k++)
+		if (!a->sess[k].live && strcmp(a->sess[k].addr, name) == 0)
+			break;
+	if (k == a->n_sess)
+		a->sess = neto_reallocarray(a->sess, ++a->n_sess, sizeof *a->sess);
+	snprintf(a->sess[k].addr, sizeof a->sess[0].addr, "%s", name);
+	snprintf(a->sess[k].name, sizeof a->sess[0].name, "%s", name);
+	a->sess[k].live = true;
+	return SESS_BASE + (uint32_t)k;
 }
 
 void pe_agent_session_name(pe_agent *a, uint32_t router, const char *name)
@@ -797,7 +812,7 @@ static int audit_moves(pe_agent *a, const pe_problem *p, const pe_result *r, con
 
 /* ---- one cycle ----------------------------------------------------------- */
 
-/* The route table's routers for each egress: the newest live BMP session
+/* The route table's routers for each egress: a live BMP session
  * of the egress's ROUTER name, else the name's own number (route files). */
 static uint32_t *session_routers(const pe_agent *a)
 {
@@ -924,7 +939,11 @@ int pe_agent_cycle(pe_agent *a, int64_t now, pe_agent_stats *s, neto_err *err)
 	for (size_t d = 0; d < p.n_dem; d++) {
 		uint32_t pf = p.dem[d].pfx, e = r.choice[d];
 		size_t si = (size_t)pf * a->state.n_class + p.dem[d].cls;
-		a->choice[pf] = e == p.bgp_best[pf] ? PE_NONE : e;
+		/* unroutable: remembered for when the routes come back; an egress
+		 * kept stays remembered even while BGP agrees (the other offer
+		 * may come back); a change to BGP's choice follows BGP again */
+		if (e != PE_NONE && e != a->choice[pf])
+			a->choice[pf] = e == p.bgp_best[pf] ? PE_NONE : e;
 		if (a->state.moved_at[si] != before[d])
 			a->moved[pf] = now;
 		s->traffic += e == PE_NONE ? 0 : p.dem[d].rate;

@@ -95,9 +95,11 @@ void pe_agent_free(pe_agent *a);
 pe_input *pe_agent_input(pe_agent *a);
 pe_rib *pe_agent_rib(pe_agent *a);
 
-/* A route table router number for a new BMP session, and the name it is
- * known by (its sysName once the Initiation arrives, its address before):
- * an egress's ROUTER matches the newest session of that name. */
+/* A route table router number for a new BMP session from address `name`
+ * (a closed session's number when one came from that address), and the
+ * name it is known by (its sysName once the Initiation arrives, its
+ * address before): an egress's ROUTER matches a live session of that name
+ * (of two, the one numbered last). */
 uint32_t pe_agent_session_new(pe_agent *a, const char *name);
 void pe_agent_session_name(pe_agent *a, uint32_t router, const char *name);
 /* The session ended (its routes are gone): it no longer names a router. */

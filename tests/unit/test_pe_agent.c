@@ -501,6 +501,31 @@ static void test_bmp_session(void **state)
 	assert_string_equal(str(p, "egress"), "isp-b");
 	assert_string_equal(str(p, "bgp"), "isp-b");
 	json_decref(d);
+	/* the router reconnects from the same address and sends its routes
+	 * again: the same router number, no new route table peers; the
+	 * prefix stays on isp-b, where it was, although BGP prefers isp-a
+	 * again (not back to BGP's and held down there) */
+	size_t peers = pe_rib_n_peers(pe_agent_rib(a));
+	uint32_t old = sess.router;
+	pe_bmp_sess_init(&sess, pe_agent_session_new(a, "127.0.0.1"), "127.0.0.1");
+	assert_int_equal(sess.router, old);
+	assert_int_not_equal(pe_agent_session_new(a, "127.0.0.2"), old);
+	buf = (uint8_t *)tu_read("tests/data/peer/frr-border1-up.bmp", &len);
+	assert_int_equal(pe_bmp_sess_feed(&sess, pe_agent_rib(a), buf, len, &err), 0);
+	free(buf);
+	pe_agent_session_name(a, sess.router, sess.sysname);
+	assert_int_equal(pe_rib_n_peers(pe_agent_rib(a)), peers);
+	put_latency(st, "203.0.113.0/24 border1 192.0.2.1", 50, T0 + 3000);
+	put_latency(st, "203.0.113.0/24 r1 192.0.2.2", 20, T0 + 3000);
+	cycle(a, T0 + 3000, &s);
+	assert_int_equal(s.routes, 5);
+	assert_int_equal(s.demands, 3);
+	d = desired(st, NULL);
+	assert_string_equal(str(prefix_of(d, "100.64.0.0/16"), "egress"), "isp-a");
+	assert_string_equal(str(prefix_of(d, "203.0.113.0/24"), "egress"), "isp-b");
+	assert_string_equal(str(prefix_of(d, "203.0.113.0/24"), "bgp"), "isp-a");
+	json_decref(d);
+	pe_bmp_sess_free(&sess);
 	pe_agent_free(a);
 	unlink(traffic);
 	free(traffic);
