@@ -244,6 +244,9 @@ static int scan_header(parse_ctx *x, const char *s, size_t n, unsigned line)
 	/* [router] belongs to `neto router` (src/router/agent_cfg.c, docs/router.md) */
 	if (len == 6 && memcmp(in, "router", 6) == 0)
 		return 0;
+	/* [peering] belongs to the peering role (src/pe/pe_cfg.c, docs/peering.md) */
+	if (len == 7 && memcmp(in, "peering", 7) == 0)
+		return 0;
 	if (len > 6 && memcmp(in, "agent ", 6) == 0) {
 		const char *nm = in + 6;
 		size_t nlen = len - 6;
@@ -796,7 +799,7 @@ static int handler(void *user, const char *section, const char *name, const char
 	size_t agent = 0;
 	if (strcmp(section, "bgp") == 0 || strncmp(section, "peer ", 5) == 0)
 		return 1;	/* see scan_header */
-	if (strcmp(section, "router") == 0)
+	if (strcmp(section, "router") == 0 || strcmp(section, "peering") == 0)
 		return 1;
 	if (strncmp(section, "agent ", 6) == 0) {
 		s = S_AGENT;

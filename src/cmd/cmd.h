@@ -22,4 +22,7 @@ int cmd_bmp(int argc, char **argv);
 /* `neto probe-responder`: answers latency probes (docs/peering.md). */
 int cmd_probe_responder(int argc, char **argv);
 
+/* `neto agent peering NAME`: the peering role (docs/peering.md). */
+int cmd_peering_agent(int argc, char **argv);
+
 #endif

@@ -166,13 +166,15 @@ int cmd_role(const char *role, int argc, char **argv)
 		}
 		if (argc >= 1 && strcmp(argv[0], "flow") == 0)
 			return collector_cmd(argc - 1, argv + 1);
+		if (argc >= 1 && strcmp(argv[0], "peering") == 0)
+			return cmd_peering_agent(argc - 1, argv + 1);
 		if (argc >= 1 && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0)) {
 			fputs(run_cli_usage(RUN_AGENT), stdout);
 			return 0;
 		}
 		fprintf(stderr, "neto agent: expected 'neto agent update NAME', 'neto agent "
-				"topology NAME --file FILE' or 'neto agent flow NAME --config "
-				"FILE'\n");
+				"topology NAME --file FILE', 'neto agent flow NAME --config "
+				"FILE' or 'neto agent peering NAME'\n");
 		return 2;
 	}
 	fprintf(stderr, "neto: unknown role '%s'\n", role);
