@@ -15,6 +15,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <jansson.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,6 +51,18 @@ typedef struct eg_drv {
 	eg_router *rt;		/* one per peer of the speaker */
 	FILE *log;
 } eg_drv;
+
+static void logf_(eg_drv *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void logf_(eg_drv *d, const char *fmt, ...)
+{
+	if (d->log == NULL)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vfprintf(d->log, fmt, ap);
+	va_end(ap);
+	fflush(d->log);
+}
 
 /* ---- validation -------------------------------------------------------- */
 
@@ -404,16 +417,14 @@ static void push(eg_drv *d, eg_entry *x, bool *dropped)
 	neto_err err;
 	if (encode(&x->r, x->want, p, &w, &err) != 0 ||
 	    bgp_speaker_send(d->sp, p, w.buf, w.len, &err) != 0) {
-		if (d->log)
-			fprintf(d->log, "egress: %s %s: %s\n", x->router, x->policy, err.msg);
+		logf_(d, "egress: %s %s: %s\n", x->router, x->policy, err.msg);
 		wire_wr_free(&w);
 		return;
 	}
 	wire_wr_free(&w);
 	d->rt[idx].gen++;
-	if (d->log)
-		fprintf(d->log, "egress: %s %s: %s\n", x->router, x->policy,
-			x->want ? "announced" : "withdrawn");
+	logf_(d, "egress: %s %s: %s\n", x->router, x->policy,
+	      x->want ? "announced" : "withdrawn");
 	if (x->want) {
 		x->sent_inc = inc;
 	} else {
@@ -572,6 +583,16 @@ void driver_egress_init(agent_driver *drv, bgp_speaker *sp, FILE *log)
 			       .close = eg_close };
 }
 
+/* The owned speaker's sessions, in the agent's log. */
+static void on_state(void *ctx, bgp_peer *p, bgp_state from, bgp_state to)
+{
+	eg_drv *d = ctx;
+	if (to == BGP_ST_ESTABLISHED || from == BGP_ST_ESTABLISHED)
+		logf_(d, "egress: session with %s %s -> %s%s%s\n", p->cfg.name,
+		      bgp_state_name(from), bgp_state_name(to), p->s.last_error[0] ? ": " : "",
+		      p->s.last_error);
+}
+
 int driver_egress_open(agent_driver *drv, const char *path, FILE *log, neto_err *err)
 {
 	char *buf = NULL;
@@ -601,6 +622,8 @@ int driver_egress_open(agent_driver *drv, const char *path, FILE *log, neto_err 
 	bgp_cfg_free(&bc);
 	driver_egress_init(drv, sp, log);
 	((eg_drv *)drv->ctx)->own = true;
+	sp->on_state = on_state;
+	sp->ctx = drv->ctx;
 	bgp_speaker_start(sp);
 	return 0;
 }
@@ -657,9 +680,9 @@ static int write_rows(eg_drv *d, const bgp_peer *p, bool session_up, store *st, 
 		snprintf(why, sizeof why, session_up ? "egress: not announced to %s"
 						     : "egress: no BGP session with %s", name);
 		rc = store_installed_set(st, name, iv[j].policy, NULL, why, now, err);
-		if (rc == 0 && d->log)
-			fprintf(d->log, "egress: %s %s: installed row removed (%s)\n", name,
-				iv[j].policy, session_up ? "not announced" : "no session");
+		if (rc == 0)
+			logf_(d, "egress: %s %s: installed row removed (%s)\n", name, iv[j].policy,
+			      session_up ? "not announced" : "no session");
 	}
 	for (size_t i = 0; i < d->n && rc == 0 && session_up; i++) {
 		eg_entry *x = &d->e[i];
