@@ -11,7 +11,9 @@
 # 2001:db8:64::/48: BGP's own choice is isp1. A task announces both prefixes
 # through neto with next hop isp2 and LOCAL_PREF 200: border1's best path
 # must become neto's (locPrf 200, next hop isp2, iBGP) and the kernel route
-# must go to isp2. A remove task brings isp1's paths back. Applied again,
+# must go to isp2. A route with a next hop border1 cannot resolve is held
+# as inaccessible while isp1's stays best. A remove task brings isp1's
+# paths back. Applied again,
 # then neto is killed (SIGKILL): the session drops, border1 falls back to
 # isp1 (no stale route, the kernel route via isp1: no black hole). A new
 # agent process then finds the store still claiming the announcements and
@@ -246,9 +248,21 @@ wait_for 20 failed || fail "a bad document was not refused: $(Q 'SELECT state, e
 Q "SELECT error FROM task WHERE plan_id = 2" | grep -q "not an IPv4 address" ||
 	fail "refusal without its reason: $(Q 'SELECT error FROM task WHERE plan_id = 2')"
 
-# remove: BGP's own choice again
-plan 3 "egress/198.51.100.0/24|remove|" "egress/2001:db8:64::/48|remove|"
+# a next hop border1 cannot resolve: the task is done (BGP acknowledges
+# nothing), border1 keeps neto's route as inaccessible and forwards by its
+# ISP route: no black hole
+DX='{"prefix":"198.51.100.0/24","egress":"e9","nexthop":"192.0.2.77","local_pref":200}'
+plan 3 "egress/198.51.100.0/24|apply|$DX"
 wait_for 40 tasks_done 3 || fail "plan 3 not done: $(Q 'SELECT state, error FROM task WHERE plan_id = 3')"
+inaccessible() { VB show bgp ipv4 unicast 198.51.100.0/24 json > "$TMP/bx.json"
+	jq -e '[.paths[] | select(.peer.peerId == "10.79.1.1")][0].nexthops[0] | .ip == "192.0.2.77" and .accessible != true' 		"$TMP/bx.json" >/dev/null; }
+wait_for 10 inaccessible || fail "border1 does not hold neto's route with the unresolvable next hop: $(cat "$TMP/bx.json")"
+best4 10.79.0.2 || fail "an unresolvable next hop is best: $(jq -c . "$TMP/b4.json")"
+wait_for 10 fib4 10.79.0.2 || fail "black hole with an unresolvable next hop: $(ip -n $NSB route get 198.51.100.1)"
+
+# remove: BGP's own choice again
+plan 4 "egress/198.51.100.0/24|remove|" "egress/2001:db8:64::/48|remove|"
+wait_for 40 tasks_done 4 || fail "plan 4 not done: $(Q 'SELECT state, error FROM task WHERE plan_id = 4')"
 wait_for 10 best4 10.79.0.2 || fail "isp1's path is not back after the withdrawal: $(jq -c . "$TMP/b4.json")"
 VB show bgp ipv4 unicast 198.51.100.0/24 json | jq -e '[.paths[] | select(.peer.peerId == "10.79.1.1")] | length == 0' \
 	>/dev/null || fail "neto's route is still at border1 after the withdrawal"
@@ -257,8 +271,8 @@ wait_for 10 fib4 10.79.0.2 || fail "border1's kernel does not forward to isp1 ag
 [ "$(Q "SELECT count(*) FROM installed WHERE policy LIKE 'egress/%'")" = 0 ] || fail "installed rows after remove"
 
 # applied again, then neto dies: the session drops, border1 is on plain BGP
-plan 4 "egress/198.51.100.0/24|apply|$D4"
-wait_for 40 tasks_done 4 || fail "plan 4 not done"
+plan 5 "egress/198.51.100.0/24|apply|$D4"
+wait_for 40 tasks_done 5 || fail "plan 5 not done"
 wait_for 10 best4 10.79.0.6 || fail "neto's route is not best again"
 kill -9 $NETO_PID
 wait $NETO_PID 2>/dev/null
@@ -273,7 +287,7 @@ VB show bgp neighbors 10.79.1.1 json | jq -e '.["10.79.1.1"].bgpState != "Establ
 # a new agent process: the store still claims the announcement; the driver
 # announces nothing (its task is done), so the row goes
 [ "$(Q "SELECT count(*) FROM installed WHERE policy = 'egress/198.51.100.0/24'")" = 1 ] ||
-	fail "the row of plan 4 is missing before the restart"
+	fail "the row of plan 5 is missing before the restart"
 start_neto
 gone() { [ "$(Q "SELECT count(*) FROM installed WHERE policy LIKE 'egress/%'")" = 0 ]; }
 wait_for 20 gone || fail "after a restart the store still claims $(Q 'SELECT policy FROM installed')"
