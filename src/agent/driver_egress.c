@@ -221,13 +221,16 @@ int driver_egress_parse(const char *policy, const char *desired, egress_route *r
 		neto_err_set(err, "policy %s: %s", policy, e.msg);
 		goto out;
 	}
-	if (!json_is_integer(lp) || json_integer_value(lp) < 0 ||
-	    json_integer_value(lp) > 4294967295LL) {
+	/* an integer, also written as a real with no fraction (200.0) */
+	double lpv = json_is_integer(lp) ? (double)json_integer_value(lp)
+		     : json_is_real(lp)	   ? json_real_value(lp)
+					   : -1;
+	if (!(lpv >= 0 && lpv <= 4294967295.0) || lpv != (double)(uint32_t)lpv) {
 		neto_err_set(err, "policy %s: local_pref must be an integer 0..4294967295", policy);
 		goto out;
 	}
-	r->local_pref = (uint32_t)json_integer_value(lp);
-	if (cs != NULL) {
+	r->local_pref = (uint32_t)lpv;
+	if (cs != NULL && !json_is_null(cs)) {	/* null: none, like absent */
 		if (!json_is_array(cs) || json_array_size(cs) > EGRESS_MAX_COMMUNITIES) {
 			neto_err_set(err, "policy %s: communities must be a list of at most %d",
 				     policy, EGRESS_MAX_COMMUNITIES);
@@ -593,7 +596,8 @@ static void on_state(void *ctx, bgp_peer *p, bgp_state from, bgp_state to)
 		      p->s.last_error);
 }
 
-int driver_egress_open(agent_driver *drv, const char *path, FILE *log, neto_err *err)
+int driver_egress_open(agent_driver *drv, const char *path, const char *routers, FILE *log,
+		       neto_err *err)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -607,10 +611,16 @@ int driver_egress_open(agent_driver *drv, const char *path, FILE *log, neto_err 
 	free(buf);
 	if (rc != 0)
 		return -1;
+	/* only the routers this agent may change: another agent has the others */
+	size_t n = 0;
+	for (size_t i = 0; i < bc.n_peers; i++)
+		if (sched_router_allowed(routers ? routers : "*", bc.peers[i].name))
+			bc.peers[n++] = bc.peers[i];
+	bc.n_peers = n;
 	if (bc.n_peers == 0) {
 		bgp_cfg_free(&bc);
 		return neto_err_set(err, "%s: driver egress needs a [peer NAME] section per border "
-				    "router", path);
+				    "router (none among %s)", path, routers ? routers : "*");
 	}
 	bgp_speaker *sp = neto_calloc(1, sizeof *sp);
 	if (bgp_speaker_init(sp, bc.peers, bc.n_peers, bc.listen[0] ? bc.listen : NULL, bc.port,

@@ -71,8 +71,9 @@ typedef struct egress_route {
  * prefix without host bits), egress (a name of 1..63 characters), nexthop
  * (a unicast address of the prefix's family: not unspecified, loopback,
  * multicast, broadcast or IPv6 link-local), local_pref (an integer
- * 0..4294967295) and optionally communities (at most 32 of "ASN:VALUE",
- * each 0..65535, or "no-export", "no-advertise", "no-export-subconfed").
+ * 0..4294967295; 200.0 counts as 200) and optionally communities (null, or
+ * at most 32 of "ASN:VALUE", each 0..65535, or "no-export",
+ * "no-advertise", "no-export-subconfed").
  * 0, or -1 with *err naming the fault. */
 int driver_egress_parse(const char *policy, const char *desired, egress_route *r,
 			neto_err *err);
@@ -83,9 +84,11 @@ char *driver_egress_doc(const egress_route *r);
  * NULL. */
 void driver_egress_init(agent_driver *drv, bgp_speaker *sp, FILE *log);
 /* The driver with a speaker of its own made from the [bgp] and [peer NAME]
- * sections of the configuration file PATH, started (connections are made
- * and kept by refresh()). */
-int driver_egress_open(agent_driver *drv, const char *path, FILE *log, neto_err *err);
+ * sections of the configuration file PATH, the peers whose names match
+ * ROUTERS (comma-separated globs; NULL: all), started (connections are
+ * made and kept by refresh()). */
+int driver_egress_open(agent_driver *drv, const char *path, const char *routers, FILE *log,
+		       neto_err *err);
 
 /*
  * Makes the store's installed rows of the routers' "egress/..." policies

@@ -331,7 +331,8 @@ int runtime_run(const runtime_opts *o, runtime_result *res, neto_err *err)
 			ad = &pdrv[k];
 		} else if (a->driver && strcmp(a->driver, "egress") == 0) {
 			/* iBGP sessions from the file's [bgp] and [peer NAME] */
-			if (driver_egress_open(&pdrv[k], o->config_path, o->log, err) != 0)
+			if (driver_egress_open(&pdrv[k], o->config_path,
+					       a->n_routers ? globs[k] : "*", o->log, err) != 0)
 				goto done;
 			ad = &pdrv[k];
 		}

@@ -61,6 +61,19 @@ static void test_parse(void **state)
 	assert_int_equal(r.pfx.len, 48);
 	assert_int_equal(r.nh[15], 2);
 	assert_int_equal(r.n_comm, 0);
+	/* 200.0 is 200; communities null or empty: none */
+	assert_int_equal(driver_egress_parse("egress/10.0.0.0/8",
+					     "{\"prefix\":\"10.0.0.0/8\",\"egress\":\"e1\","
+					     "\"nexthop\":\"10.1.1.1\",\"local_pref\":200.0,"
+					     "\"communities\":null}", &r, &err), 0);
+	assert_int_equal(r.local_pref, 200);
+	assert_int_equal(r.n_comm, 0);
+	assert_int_equal(driver_egress_parse("egress/10.0.0.0/8",
+					     "{\"prefix\":\"10.0.0.0/8\",\"egress\":\"e1\","
+					     "\"nexthop\":\"10.1.1.1\",\"local_pref\":4294967295,"
+					     "\"communities\":[]}", &r, &err), 0);
+	assert_int_equal(r.local_pref, 4294967295u);
+	assert_int_equal(r.n_comm, 0);
 
 	static const struct {
 		const char *policy, *doc, *why;
@@ -112,6 +125,12 @@ static void test_parse(void **state)
 		{ "egress/10.0.0.0/8",
 		  "{\"prefix\":\"10.0.0.0/8\",\"egress\":\"e\",\"nexthop\":\"10.1.1.1\","
 		  "\"local_pref\":\"200\"}", "local_pref must be" },
+		{ "egress/10.0.0.0/8",
+		  "{\"prefix\":\"10.0.0.0/8\",\"egress\":\"e\",\"nexthop\":\"10.1.1.1\","
+		  "\"local_pref\":1e10}", "local_pref must be" },
+		{ "egress/10.0.0.0/8",
+		  "{\"prefix\":\"10.0.0.0/8\",\"egress\":\"e\",\"nexthop\":\"127.0.0.1\","
+		  "\"local_pref\":1}", "not a unicast" },
 		{ "egress/10.0.0.0/8",
 		  "{\"prefix\":\"10.0.0.0/8\",\"egress\":\"e\",\"nexthop\":\"10.1.1.1\","
 		  "\"local_pref\":1,\"localpref\":2}", "unknown key 'localpref'" },
