@@ -641,9 +641,10 @@ static int set_agent(parse_ctx *x, size_t idx, int k, const char *v)
 				       "[%s] role: '%.60s' is not update, topology or flow", sec, v);
 		return 0;
 	case A_DRIVER:
-		if (strcmp(v, "sim") != 0 && strcmp(v, "pcep") != 0)
-			return fail_at(x, x->lineno, "[%s] driver: '%.60s' is not a driver (sim, pcep)",
-				       sec, v);
+		if (strcmp(v, "sim") != 0 && strcmp(v, "pcep") != 0 && strcmp(v, "egress") != 0)
+			return fail_at(x, x->lineno,
+				       "[%s] driver: '%.60s' is not a driver (sim, pcep, egress)", sec,
+				       v);
 		return get_string(x, sec, "driver", v, &a->driver);
 	case A_ROUTERS:
 		return get_list(x, sec, "routers", v, &a->routers, &a->n_routers);

@@ -119,7 +119,8 @@ static int run_role_cmd(run_role role, int argc, char **argv)
 			    .stop = &stop_flag,
 			    .default_topology = NETO_DATADIR "/topology.json",
 			    .default_classes = NETO_DATADIR "/classes.csv",
-			    .default_series = NETO_DATADIR "/series.csv" };
+			    .default_series = NETO_DATADIR "/series.csv",
+			    .config_path = o.config };
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
