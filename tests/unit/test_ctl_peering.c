@@ -22,8 +22,12 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include <arpa/inet.h>
+
 #include "ctl/controller.h"
 #include "ctl/ctl.h"
+#include "pe/decide.h"
+#include "pe/io.h"
 #include "store/store.h"
 #include "testutil.h"
 
@@ -520,6 +524,179 @@ static void test_round_trip(void **state)
 	ctl_peering_free(&b);
 }
 
+/* A decision as the peering role makes it: the example of tests/data/peer
+ * (two transits at r1, a peer at r2) through pe_decide, aggregated per
+ * prefix (the rate of its classes, the choice of its first class), written
+ * as the decision document; traffic enters at site1. The controller sends
+ * every move to both border routers and the moves it orders verify. */
+static char *example_decision(int64_t at, size_t *n_moved)
+{
+	static const char *const files[] = { "peering.txt", "routes.txt", "traffic.txt",
+					     "latency.txt" };
+	pe_input in;
+	pe_input_init(&in);
+	neto_err err;
+	for (size_t k = 0; k < 4; k++) {
+		char rel[128];
+		snprintf(rel, sizeof rel, "tests/data/peer/%s", files[k]);
+		size_t len;
+		char *buf = tu_read(rel, &len);
+		int rc = k == 0   ? pe_parse_peering(&in, buf, len, rel, &err)
+			 : k == 1 ? pe_parse_routes(&in, buf, len, rel, &err)
+			 : k == 2 ? pe_parse_traffic(&in, buf, len, rel, &err)
+				  : pe_parse_latency(&in, buf, len, rel, false, &err);
+		free(buf);
+		if (rc != 0)
+			fail_msg("%s", err.msg);
+	}
+	pe_problem p;
+	if (pe_input_build(&in, &p, &err) != 0)
+		fail_msg("%s", err.msg);
+	pe_opts o;
+	pe_opts_default(&o);
+	pe_state ps;
+	pe_state_init(&ps);
+	pe_result r;
+	if (pe_decide(&p, &o, &ps, 1000, &r, &err) != 0)
+		fail_msg("%s", err.msg);
+	ctl_peering d;
+	ctl_peering_init(&d);
+	d.at = at;
+	d.cycle = 1;
+	d.headroom = o.headroom;
+	d.links = calloc(in.n_links, sizeof *d.links);
+	for (size_t l = 0; l < in.n_links; l++)
+		d.links[d.n_links++] = (struct ctl_pe_link){ .name = strdup(in.links[l]),
+							      .cap = in.cap[l] };
+	d.egress = calloc(in.n_egress, sizeof *d.egress);
+	d.routers = calloc(in.n_egress, sizeof *d.routers);
+	for (size_t e = 0; e < in.n_egress; e++) {
+		char a[64];
+		static const uint8_t zero[12];
+		if (memcmp(in.egress_addr[e], zero, 12) == 0)
+			inet_ntop(AF_INET, in.egress_addr[e] + 12, a, sizeof a);
+		else
+			inet_ntop(AF_INET6, in.egress_addr[e], a, sizeof a);
+		ctl_pe_egress *g = &d.egress[d.n_egress++];
+		*g = (ctl_pe_egress){ .name = strdup(in.egresses[e]),
+				      .router = strdup(in.routers[in.egress_router[e]]),
+				      .peer = strdup(a), .nexthop = strdup(a),
+				      .link = in.egress_link[e] };
+		bool seen = false;
+		for (size_t k = 0; k < d.n_routers; k++)
+			seen |= strcmp(d.routers[k], g->router) == 0;
+		if (!seen)
+			d.routers[d.n_routers++] = g->router;
+	}
+	d.prefixes = calloc(p.n_dem + 1, sizeof *d.prefixes);
+	*n_moved = 0;
+	for (size_t i = 0; i < p.n_dem; i++) {
+		const pe_demand *dm = &p.dem[i];
+		if (r.choice[i] == PE_NONE)
+			continue;
+		ctl_pe_prefix *x = NULL;
+		char pf[64];
+		int fam;
+		uint8_t addr[16], len;
+		pe_rib_prefix(in.rib, dm->pfx, &fam, addr, &len);
+		pe_prefix_str(fam, addr, len, pf, sizeof pf);
+		for (size_t k = 0; k < d.n_prefixes; k++)
+			if (strcmp(d.prefixes[k].prefix, pf) == 0)
+				x = &d.prefixes[k];
+		if (x == NULL) {
+			x = &d.prefixes[d.n_prefixes++];
+			x->prefix = strdup(pf);
+			x->cls = 255;
+			x->bgp = p.bgp_best[dm->pfx] == PE_NONE ? CTL_PE_NONE : p.bgp_best[dm->pfx];
+			x->ingress = calloc(1, sizeof *x->ingress);
+			x->ingress[0].site = strdup("site1");
+			x->n_ingress = 1;
+		}
+		x->rate += dm->rate;
+		x->ingress[0].rate += dm->rate;
+		if (dm->cls < x->cls) {
+			x->cls = dm->cls;
+			x->egress = r.choice[i];
+		}
+	}
+	for (size_t k = 0; k < d.n_prefixes; k++)
+		*n_moved += d.prefixes[k].egress != d.prefixes[k].bgp;
+	char *text = ctl_peering_json(&d);
+	ctl_peering_free(&d);
+	pe_result_free(&r);
+	pe_state_free(&ps);
+	pe_input_free(&in);
+	return text;
+}
+
+static void test_real_decision(void **state)
+{
+	(void)state;
+	rig t;
+	memset(&t, 0, sizeof t);
+	neto_err err;
+	t.now = 1700000000000LL;
+	assert_int_equal(store_open(&t.st, "sqlite::memory:", &err), 0);
+	static const char tdoc[] =
+		"{\"unit\":\"Gbps\",\"nodes\":[{\"name\":\"site1\"},{\"name\":\"r1\"},"
+		"{\"name\":\"r2\"}],\"links\":["
+		"{\"id\":\"s1-r1\",\"src\":\"site1\",\"dst\":\"r1\",\"capacity\":40,"
+		"\"delay\":1000,\"adj_sid\":\"fc00:0:1:1::\"},"
+		"{\"id\":\"r1-s1\",\"src\":\"r1\",\"dst\":\"site1\",\"capacity\":40,"
+		"\"delay\":1000,\"adj_sid\":\"fc00:0:2:1::\"},"
+		"{\"id\":\"s1-r2\",\"src\":\"site1\",\"dst\":\"r2\",\"capacity\":40,"
+		"\"delay\":1000,\"adj_sid\":\"fc00:0:1:2::\"},"
+		"{\"id\":\"r2-s1\",\"src\":\"r2\",\"dst\":\"site1\",\"capacity\":40,"
+		"\"delay\":1000,\"adj_sid\":\"fc00:0:3:1::\"}]}";
+	int64_t v;
+	int changed;
+	assert_int_equal(store_topology_put(t.st, "test", tdoc, strlen(tdoc), t.now, &v, &changed,
+					    &err),
+			 0);
+	size_t n_moved = 0;
+	char *doc = example_decision(t.now - 2000, &n_moved);
+	save_corpus("neto-peer-example.json", doc);
+	assert_true(n_moved >= 2);
+	put_decision(&t, doc);
+	ctl_peering d;
+	if (ctl_peering_parse(&d, doc, strlen(doc), &err) != 0)
+		fail_msg("%s", err.msg);
+	free(doc);
+	t.log = open_memstream(&t.logbuf, &t.loglen);
+	controller_config cc = { .name = "ctl", .period_ms = 1000000, .lease_ms = 1000000,
+				 .log = t.log };
+	controller_init(&t.c, t.st, &cc);
+	store_task *tv = NULL;
+	size_t n = 0;
+	run_cycle(&t, &tv, &n);
+	size_t n_egress = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (strncmp(tv[i].policy, "egress/", 7) != 0)
+			continue;
+		n_egress++;
+		const ctl_pe_prefix *x = NULL;
+		for (size_t k = 0; k < d.n_prefixes; k++)
+			if (strcmp(d.prefixes[k].prefix, tv[i].policy + 7) == 0)
+				x = &d.prefixes[k];
+		if (x == NULL)
+			fail_msg("%s is not in the decision", tv[i].policy);
+		assert_true(x->egress != x->bgp);
+		assert_string_equal(tv[i].action, "apply");
+		json_t *o = json_loads(tv[i].desired, 0, NULL);
+		assert_string_equal(json_string_value(json_object_get(o, "egress")),
+				    d.egress[x->egress].name);
+		assert_string_equal(json_string_value(json_object_get(o, "nexthop")),
+				    d.egress[x->egress].nexthop);
+		assert_null(json_object_get(o, "communities"));
+		json_decref(o);
+	}
+	/* every moved prefix, on both border routers */
+	assert_int_equal(n_egress, n_moved * 2);
+	store_task_free(tv, n);
+	ctl_peering_free(&d);
+	rig_close(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -528,6 +705,7 @@ int main(void)
 		cmocka_unit_test(test_stale_malformed),
 		cmocka_unit_test(test_settled_and_partial),
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_real_decision),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
