@@ -690,9 +690,10 @@ static int order_moves(pe_cycle *c, ctl_result *r, int base, bool tasks, neto_er
 				}
 			if (o.n_slack > 0)
 				neto_append_line(c->log, "peering: no order of the moves fits under the "
-							 "%.0f%% headroom: %zu step%s use the room up to "
+							 "%.0f%% headroom: %zu step%s the room up to "
 							 "capacity (peak %.1f%%)",
-						 100 * d->headroom, o.n_slack, o.n_slack == 1 ? "" : "s",
+						 100 * d->headroom, o.n_slack,
+						 o.n_slack == 1 ? " uses" : "s use",
 						 100 * o.peak);
 			for (size_t k = 0; k < o.n_left; k++) {
 				size_t i = pfx[o.left[k]];

@@ -187,7 +187,7 @@ int pe_order(const pe_order_problem *p, pe_order_result *r, neto_err *err)
 			sel[ns++] = c[i].m;
 		}
 		bool slack = false;
-		if (ns == 0 && p->use_slack) {
+		if (ns == 0 && p->use_slack && r->n_slack < PE_ORDER_MAX_SLACK) {
 			size_t best = slack_pick(p, load, done, c, nc);
 			if (best != SIZE_MAX) {
 				sel[ns++] = (uint32_t)best;

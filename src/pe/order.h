@@ -20,9 +20,11 @@
  * wanted by a move that does not fit yet go first (they free room), then the
  * larger moves. When no move fits at all (a cycle of swaps between full
  * links), and use_slack is set, one move is made in a step of its own in the
- * slack between headroom and 100% of capacity: the move out of a wanted link
- * that needs the least slack; then ordering under headroom resumes. Moves
- * that fit nowhere even under capacity are left for the next cycle (left[]).
+ * slack between headroom and 100% of capacity: the move after which the
+ * most other moves fit under headroom, then the one that needs the least
+ * slack; then ordering under headroom resumes (at most PE_ORDER_MAX_SLACK
+ * times). Moves that fit nowhere even under capacity are left for the next
+ * cycle (left[]).
  * Capacity itself is never exceeded.
  *
  * A move between two egresses on the same link adds nothing to it (the
@@ -46,6 +48,10 @@
 #include "lib/err.h"
 
 #define PE_ORDER_NONE UINT32_MAX
+/* At most this many slack steps per ordering (each costs O(moves^2) to
+ * choose and a scheduler barrier to apply); the moves still stuck after
+ * them wait for the next cycle. */
+#define PE_ORDER_MAX_SLACK 64
 
 typedef struct pe_order_move {
 	uint32_t from, to;	/* links; PE_ORDER_NONE: not on a known link */

@@ -127,6 +127,29 @@ static void test_swap_slack(void **state)
 	pe_order_result_free(&r);
 }
 
+/* Many independent swaps: one slack step each, up to the cap; the rest
+ * wait for the next cycle. */
+static void test_slack_cap(void **state)
+{
+	(void)state;
+	enum { PAIRS = PE_ORDER_MAX_SLACK + 6 };
+	double cap[2 * PAIRS], load[2 * PAIRS];
+	pe_order_move mv[2 * PAIRS];
+	for (uint32_t i = 0; i < PAIRS; i++) {
+		cap[2 * i] = cap[2 * i + 1] = 10;
+		load[2 * i] = load[2 * i + 1] = 9;
+		mv[2 * i] = (pe_order_move){ .from = 2 * i, .to = 2 * i + 1, .rate = 0.8 };
+		mv[2 * i + 1] = (pe_order_move){ .from = 2 * i + 1, .to = 2 * i, .rate = 0.5 };
+	}
+	pe_order_problem p = { .n_links = 2 * PAIRS, .cap = cap, .headroom = 0.9, .load = load,
+			       .n_moves = 2 * PAIRS, .moves = mv, .use_slack = true };
+	pe_order_result r;
+	order_ok(&p, &r);
+	assert_int_equal(r.n_slack, PE_ORDER_MAX_SLACK);
+	assert_int_equal(r.n_left, 2 * (PAIRS - PE_ORDER_MAX_SLACK));
+	pe_order_result_free(&r);
+}
+
 /* Moves that take no room (to no known link, between egresses of one link,
  * zero rate) all go in the first step. */
 static void test_free_moves(void **state)
@@ -408,6 +431,7 @@ int main(void)
 		cmocka_unit_test(test_frees_first),
 		cmocka_unit_test(test_choice_of_room),
 		cmocka_unit_test(test_swap_slack),
+		cmocka_unit_test(test_slack_cap),
 		cmocka_unit_test(test_free_moves),
 		cmocka_unit_test(test_verify_catches),
 		cmocka_unit_test(test_refused),
