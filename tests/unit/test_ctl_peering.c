@@ -364,6 +364,53 @@ static void test_refused(void **state)
 	rig_close(&t);
 }
 
+/* A swap between two peering links at headroom: Y (60M) e1 -> e2 and X
+ * (80M) back from e2 to e1 (remove), l1 at 1.88G of 1.9G, l2 at 0.94G of
+ * 0.95G. No order fits under headroom; Y goes alone into the slack (l2 at
+ * 100%), then X fits. */
+static void test_swap_slack(void **state)
+{
+	(void)state;
+	rig t;
+	rig_open(&t, 10000);
+	const char *pfx =
+		"{\"prefix\":\"10.1.0.0/16\",\"class\":0,\"rate\":1.82e9,\"egress\":\"e1\","
+		"\"bgp\":\"e1\",\"ingress\":{\"site1\":1.82e9}},"
+		"{\"prefix\":\"10.2.0.0/16\",\"class\":0,\"rate\":8.6e8,\"egress\":\"e2\","
+		"\"bgp\":\"e1\",\"ingress\":{\"site1\":8.6e8}},"
+		"{\"prefix\":\"10.3.0.0/16\",\"class\":0,\"rate\":6e7,\"egress\":\"e2\","
+		"\"bgp\":\"e1\",\"ingress\":{\"site1\":6e7}},"
+		"{\"prefix\":\"10.4.0.0/16\",\"class\":0,\"rate\":8e7,\"egress\":\"e1\","
+		"\"bgp\":\"e1\",\"ingress\":{\"site1\":8e7}}";
+	char *doc = decision(t.now, pfx);
+	save_corpus("swap.json", doc);
+	put_decision(&t, doc);
+	free(doc);
+	for (int r = 0; r < 2; r++) {
+		const char *router = r ? "border2" : "border1";
+		put_installed(&t, router, "10.2.0.0/16", "e2", "10.79.0.6");
+		put_installed(&t, router, "10.4.0.0/16", "e2", "10.79.0.6");
+	}
+	store_task *v = NULL;
+	size_t n = 0;
+	run_cycle(&t, &v, &n);
+	int te_last = -1;
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(v[i].policy, "egress/", 7) != 0 && v[i].step > te_last)
+			te_last = v[i].step;
+	const char *act = NULL;
+	assert_int_equal(task_step(v, n, "border1", "egress/10.3.0.0/16", &act, NULL), te_last + 1);
+	assert_string_equal(act, "apply");
+	assert_int_equal(task_step(v, n, "border2", "egress/10.4.0.0/16", &act, NULL), te_last + 2);
+	assert_string_equal(act, "remove");
+	assert_int_equal(task_step(v, n, "border1", "egress/10.1.0.0/16", NULL, NULL), -1);
+	assert_int_equal(task_step(v, n, "border1", "egress/10.2.0.0/16", NULL, NULL), -1);
+	store_task_free(v, n);
+	fflush(t.log);
+	assert_non_null(strstr(t.logbuf, "1 step uses the room up to capacity (peak 100.0%)"));
+	rig_close(&t);
+}
+
 /* The tasks of a cycle without any decision. */
 static size_t tasks_without(size_t *n_te)
 {
@@ -702,6 +749,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tasks_ordered),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_swap_slack),
 		cmocka_unit_test(test_stale_malformed),
 		cmocka_unit_test(test_settled_and_partial),
 		cmocka_unit_test(test_round_trip),
