@@ -590,9 +590,21 @@ static uint32_t site_egress(const pe_cycle *c, size_t i)
 	return moving(&c->p[i]) ? c->d->prefixes[i].egress : c->p[i].cur;
 }
 
+/* A name the topology does not have: logged once per computation, with
+ * the first prefix that used it. */
+static void unknown_name(pe_cycle *c, neto_strmap *logged, const char *what, const char *name,
+			 const char *prefix)
+{
+	if (logged == NULL || !neto_strmap_put(logged, name, strlen(name), 0, NULL))
+		return;
+	neto_append_line(c->log, "peering: %s %s (of %s, maybe others) is not in the topology: "
+				 "its traffic is not in the TE demand",
+			 what, name, prefix);
+}
+
 /* The TE demand: the input's plus the Internet-bound traffic. Sites and
- * routers the topology does not know are logged once per computation. */
-static void egress_demands(pe_cycle *c, demand_set *out, bool quiet)
+ * routers the topology does not know are logged once when log is set. */
+static void egress_demands(pe_cycle *c, demand_set *out, bool log)
 {
 	const topo *t = c->in->t;
 	const demand_set *ds = c->in->demands;
@@ -601,6 +613,9 @@ static void egress_demands(pe_cycle *c, demand_set *out, bool quiet)
 		demand_add(out, ds->v[i].src, ds->v[i].dst, ds->v[i].cls, ds->v[i].rate);
 	if (!(c->unit > 0))
 		return;
+	neto_strmap logged;
+	neto_strmap_init(&logged);
+	neto_strmap *lg = log ? &logged : NULL;
 	for (size_t i = 0; i < c->d->n_prefixes; i++) {
 		const ctl_pe_prefix *p = &c->d->prefixes[i];
 		uint32_t e = site_egress(c, i);
@@ -609,26 +624,21 @@ static void egress_demands(pe_cycle *c, demand_set *out, bool quiet)
 		const char *router = c->d->egress[e].router;
 		uint32_t dst = topo_find_node(t, router, strlen(router));
 		if (dst == TOPO_NONE) {
-			if (!quiet)
-				neto_append_line(c->log, "peering: border router %s of %s is not in the "
-							 "topology: its traffic is not in the TE demand",
-						 router, p->prefix);
+			unknown_name(c, lg, "border router", router, p->prefix);
 			continue;
 		}
 		for (size_t k = 0; k < p->n_ingress; k++) {
 			const ctl_pe_ingress *g = &p->ingress[k];
 			uint32_t src = topo_find_node(t, g->site, strlen(g->site));
 			if (src == TOPO_NONE) {
-				if (!quiet)
-					neto_append_line(c->log, "peering: ingress site %s of %s is not "
-								 "in the topology: ignored",
-							 g->site, p->prefix);
+				unknown_name(c, lg, "ingress site", g->site, p->prefix);
 				continue;
 			}
 			if (src != dst && g->rate > 0)
 				demand_add(out, src, dst, c->cls[p->cls], g->rate / c->unit);
 		}
 	}
+	neto_strmap_free(&logged);
 }
 
 /* Orders the moves of the prefixes still changing; marks those no order
@@ -695,13 +705,17 @@ static int order_moves(pe_cycle *c, ctl_result *r, int base, bool tasks, neto_er
 						 100 * d->headroom, o.n_slack,
 						 o.n_slack == 1 ? " uses" : "s use",
 						 100 * o.peak);
-			for (size_t k = 0; k < o.n_left; k++) {
+			/* the first few by name, then a count */
+			for (size_t k = 0; k < o.n_left && k < 10; k++) {
 				size_t i = pfx[o.left[k]];
 				neto_append_line(c->log, "peering: %s -> %s fits no peering link even at "
 							 "capacity: left for the next cycle",
 						 d->prefixes[i].prefix,
 						 d->egress[d->prefixes[i].egress].name);
 			}
+			if (o.n_left > 10)
+				neto_append_line(c->log, "peering: %zu more moves left for the next cycle",
+						 o.n_left - 10);
 		}
 		pe_order_result_free(&o);
 	}
@@ -796,11 +810,15 @@ static void record_refusals(pe_cycle *c, const demand_set *dm, const ctl_result 
 		r->refused[r->n_refused].router = neto_strdup(to);
 		r->refused[r->n_refused].detail = text;
 		r->n_refused++;
-		neto_append_line(c->log, "peering: %s -> %s refused: the WAN cannot carry class %s "
-					 "toward %s (%.6g unallocated)",
-				 p->prefix, d->egress[p->egress].name, cs->n ? cs->v[k].name : "",
-				 to, worst);
+		if (r->n_refused <= 10)
+			neto_append_line(c->log, "peering: %s -> %s refused: the WAN cannot carry "
+						 "class %s toward %s (%.6g unallocated)",
+					 p->prefix, d->egress[p->egress].name,
+					 cs->n ? cs->v[k].name : "", to, worst);
 	}
+	if (r->n_refused > 10)
+		neto_append_line(c->log, "peering: %zu more moves refused (audit log)",
+				 r->n_refused - 10);
 }
 
 int ctl_compute_peering(const ctl_input *in, const ctl_peering *d, ctl_result *r,
@@ -829,7 +847,7 @@ int ctl_compute_peering(const ctl_input *in, const ctl_peering *d, ctl_result *r
 	memset(&first, 0, sizeof first);
 	int rc = order_moves(&c, NULL, 0, false, err);
 	if (rc == 0) {
-		egress_demands(&c, &dm, false);
+		egress_demands(&c, &dm, true);
 		ci.demands = &dm;
 		rc = ctl_compute(&ci, r, err);
 	} else {
@@ -841,7 +859,7 @@ int ctl_compute_peering(const ctl_input *in, const ctl_peering *d, ctl_result *r
 		memset(r, 0, sizeof *r);
 		rc = order_moves(&c, NULL, 0, false, err);
 		if (rc == 0) {
-			egress_demands(&c, &dm2, true);
+			egress_demands(&c, &dm2, false);
 			ci.demands = &dm2;
 			rc = ctl_compute(&ci, r, err);
 		}

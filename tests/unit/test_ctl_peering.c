@@ -299,7 +299,7 @@ static void test_refused(void **state)
 		"{\"prefix\":\"198.51.100.0/24\",\"class\":0,\"rate\":5e8,\"egress\":\"e2\","
 		"\"bgp\":\"e1\",\"ingress\":{\"site1\":5e8}},"
 		"{\"prefix\":\"192.0.2.0/24\",\"class\":0,\"rate\":1e8,\"egress\":\"e1\","
-		"\"bgp\":\"e2\",\"ingress\":{\"site1\":1e8}}";
+		"\"bgp\":\"e2\",\"ingress\":{\"site1\":1e8,\"nowhere\":5}}";
 	char *doc = decision(t.now - 1000, pfx);
 	save_corpus("refused.json", doc);
 	put_decision(&t, doc);
@@ -361,6 +361,8 @@ static void test_refused(void **state)
 	free(sol);
 	fflush(t.log);
 	assert_non_null(strstr(t.logbuf, "198.51.100.0/24 -> e2 refused"));
+	assert_non_null(strstr(t.logbuf, "ingress site nowhere (of 192.0.2.0/24, maybe others) is "
+					 "not in the topology"));
 	rig_close(&t);
 }
 
