@@ -25,6 +25,9 @@
 
 /* ---- the --isps format ---------------------------------------------------- */
 
+/* ISP names have no '-': links and egresses are named ISP-SITE, which must
+ * stay unique whatever the site names are. */
+
 static bool name_ok(neto_span s)
 {
 	if (s.len == 0 || s.len > LAB_ISP_NAME_MAX)
@@ -32,7 +35,7 @@ static bool name_ok(neto_span s)
 	for (size_t i = 0; i < s.len; i++) {
 		char ch = s.p[i];
 		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		      (ch >= '0' && ch <= '9') || ch == '-' || ch == '_'))
+		      (ch >= '0' && ch <= '9') || ch == '_'))
 			return false;
 	}
 	return true;
@@ -55,7 +58,7 @@ static int parse_isp(lab_isps *c, const neto_span *f, size_t n, const char *fnam
 				   "expected 'isp NAME AS LATENCY_MS PREFIXES [seed=N]'");
 	if (!name_ok(f[1]))
 		return neto_err_at(err, fname, line,
-				   "bad ISP name '%s' (1 to %d of A-Z a-z 0-9 - _)",
+				   "bad ISP name '%s' (1 to %d of A-Z a-z 0-9 _)",
 				   neto_span_str(f[1], tmp, sizeof tmp), LAB_ISP_NAME_MAX);
 	if (find_isp(c, f[1]) >= 0)
 		return neto_err_at(err, fname, line, "ISP '%s' twice",
@@ -388,7 +391,10 @@ char *lab_isp_bird_conf(const lab_isps *c, uint32_t i, const lab_isp_table *t,
 		lab_peering_addr((uint32_t)k, true, a, sizeof a);
 		lab_peering_addr((uint32_t)k, false, b, sizeof b);
 		fprintf(f, "protocol bgp p%zu {\n", k + 1);
-		fprintf(f, "  description \"%s\";\n", pe->site);
+		fputs("  description \"", f);
+		for (const char *ch = pe->site; *ch; ch++)	/* a BIRD string */
+			fputc(*ch == '"' || *ch == '\\' ? '_' : *ch, f);
+		fputs("\";\n", f);
 		fprintf(f, "  local %s as %u;\n  neighbor %s as %u;\n", a, isp->as, b,
 			LAB_ISP_WAN_AS);
 		fprintf(f, "  hold time 9;\n  keepalive time 3;\n  connect retry time 2;\n");
