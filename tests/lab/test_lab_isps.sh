@@ -25,8 +25,10 @@ DIR=$(mktemp -d /tmp/nli.XXXXXX)
 ISPS="$SRC/tests/data/lab/isps_square.txt"
 N=2000
 BMP_PID=
+GOBGP_PID=
 cleanup() {
 	[ -n "$BMP_PID" ] && kill "$BMP_PID" 2>/dev/null
+	[ -n "$GOBGP_PID" ] && kill "$GOBGP_PID" 2>/dev/null
 	[ -f "$DIR/lab.state" ] && "$NETO" lab down --dir "$DIR" --quiet
 	for ns in $(ip netns list | awk '{print $1}' | grep "^$P"); do ip netns del "$ns"; done
 	rm -rf "$DIR"
@@ -147,6 +149,52 @@ for p in $PEERS; do
 	done < <(grep '^link ' "$DIR/traffic")
 	echo "ok: traffic from $from to ${#pf[@]} prefixes via $addr left through $link ($sent octets)"
 done
+
+# neto's injector (here GoBGP, as neto's iBGP speaker would) in the
+# management namespace connects to a's passive neighbour and moves one
+# prefix from transit1-a to peer3-b with LOCAL_PREF 200: a's traffic follows
+if command -v gobgpd >/dev/null && command -v gobgp >/dev/null; then
+	X=$(awk '$2 == "10.250.1.2" {print $1}' "$DIR/best-a" | grep -Fxf "$DIR/isp3" | head -1)
+	[ -n "$X" ] || fail "no prefix both transit1-a (best) and peer3 offer"
+	cat > "$DIR/gobgpd.toml" <<EOF2
+[global.config]
+  as = 65000
+  router-id = "10.254.1.2"
+  port = -1
+[[neighbors]]
+  [neighbors.config]
+    neighbor-address = "10.254.1.1"
+    peer-as = 65000
+  [[neighbors.afi-safis]]
+    [neighbors.afi-safis.config]
+      afi-safi-name = "ipv4-unicast"
+EOF2
+	ip netns exec "$M" gobgpd -f "$DIR/gobgpd.toml" --api-hosts 127.0.0.1:50071 \
+		> "$DIR/gobgpd.log" 2>&1 &
+	GOBGP_PID=$!
+	G() { ip netns exec "$M" gobgp -u 127.0.0.1 -p 50071 "$@"; }
+	wait_for 20 G global > /dev/null 2>&1 || fail "gobgpd API"
+	G global rib add -a ipv4 "$X" nexthop 10.250.4.2 local-pref 200 || fail "gobgp rib add"
+	best_x() {
+		vtysh -N "$A" -c "show ip bgp $X json" |
+			jq -e --arg n "$1" '.paths[] | select(.bestpath.overall == true) |
+			   select(.nexthops[0].ip == $n)' > /dev/null
+	}
+	wait_for 30 best_x 10.250.4.2 || fail "a did not take neto's route for $X"
+	"$NETO" lab isp-traffic --dir "$DIR" --from a --to "$X" --rate 2M --seconds 1.5 \
+		> "$DIR/traffic" || fail "isp-traffic"
+	sent=$(awk '/^sent/ {print $4}' "$DIR/traffic")
+	got=$(awk '$2 == "peer3-b" {print $4}' "$DIR/traffic")
+	old=$(awk '$2 == "transit1-a" {print $4}' "$DIR/traffic")
+	[ "$got" -ge "$sent" ] && [ "$old" -lt $((sent / 20)) ] ||
+		fail "injected $X: peer3-b $got, transit1-a $old of $sent octets"
+	G global rib del -a ipv4 "$X" || fail "gobgp rib del"
+	wait_for 30 best_x 10.250.1.2 || fail "a did not return to BGP's choice for $X"
+	echo "ok: an iBGP announcement from the management namespace moved $X to peer3-b and back"
+	kill "$GOBGP_PID"; wait "$GOBGP_PID" 2>/dev/null; GOBGP_PID=
+else
+	echo "note: gobgpd missing, the iBGP injection was not tried"
+fi
 
 # down: no namespace, no process of the lab stays
 pids=$(awk '$1 == "pid" || $1 == "proc" {print $2}' "$DIR/lab.state")
