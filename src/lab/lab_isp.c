@@ -475,6 +475,9 @@ char *lab_isp_border_conf(const lab_isps *c, const lab_plan *p, uint32_t s)
 	/* next hops and iBGP peers reachable from every site: IS-IS carries
 	 * the peering subnets and lo's IPv4 address, passively */
 	fprintf(f, "interface lo\n ip router isis neto\nexit\n");
+	/* sites without BGP send IPv4 toward their nearest border router,
+	 * whose BGP picks the exit (docs/lab.md: borders should be adjacent) */
+	fprintf(f, "router isis neto\n default-information originate ipv4 level-2 always\nexit\n");
 	for (size_t k = 0; k < c->n_peerings; k++) {
 		const lab_peering *pe = &c->peerings[k];
 		if (pe->site_ix != s)

@@ -150,6 +150,25 @@ for p in $PEERS; do
 	echo "ok: traffic from $from to ${#pf[@]} prefixes via $addr left through $link ($sent octets)"
 done
 
+# a site without BGP (d, whose IS-IS default route leads to its nearest
+# border router a): its traffic takes a's BGP choice, also across a-b
+for addr in 10.250.1.2 10.250.4.2; do
+	link=$(awk -v a=$addr '$1 == "egress" && $4 == a {print $5}' "$DIR/peering.txt")
+	mapfile -t pf < <(awk -v a=$addr '$2 == a {print $1}' "$DIR/best-a" | tail -10)
+	args=(); for x in "${pf[@]}"; do args+=(--to "$x"); done
+	"$NETO" lab isp-traffic --dir "$DIR" --from d "${args[@]}" --rate 2M --seconds 1.5 \
+		> "$DIR/traffic" || fail "isp-traffic from d: $(cat "$DIR/traffic")"
+	sent=$(awk '/^sent/ {print $4}' "$DIR/traffic")
+	while read -r _ name _ octets _; do
+		if [ "$name" = "$link" ]; then
+			[ "$octets" -ge "$sent" ] || fail "from d: $name carried $octets of $sent octets"
+		else
+			[ "$octets" -lt $((sent / 20)) ] || fail "from d: $name carried $octets octets meant for $link"
+		fi
+	done < <(grep '^link ' "$DIR/traffic")
+	echo "ok: traffic from d to ${#pf[@]} prefixes a sends via $addr left through $link"
+done
+
 # neto's injector (here GoBGP, as neto's iBGP speaker would) in the
 # management namespace connects to a's passive neighbour and moves one
 # prefix from transit1-a to peer3-b with LOCAL_PREF 200: a's traffic follows

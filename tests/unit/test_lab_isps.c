@@ -294,6 +294,7 @@ static void test_confs(void **state)
 	assert_non_null(strstr(b, "interface isp2\n ip router isis neto\n isis passive\n"));
 	assert_non_null(strstr(b, "interface isp3\n"));
 	assert_null(strstr(b, "interface isp1\n"));
+	assert_non_null(strstr(b, " default-information originate ipv4 level-2 always\n"));
 	free(b);
 
 	/* the peering file, as neto peer reads it */
