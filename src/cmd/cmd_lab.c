@@ -32,6 +32,7 @@ static const char lab_usage[] =
 	"       neto lab respawn --dir DIR   (start neto's stopped roles again)\n"
 	"       neto lab link --dir DIR --link ID --state down|up\n"
 	"       neto lab traffic send|recv [options]   (see `neto lab traffic --help`)\n"
+	"       neto lab up ... --isps FILE   (ISPs around border sites, docs/lab.md)\n"
 	"       neto lab isp-traffic --dir DIR --from SITE (--isp NAME | --to PFX...)\n"
 	"                [--rate BPS] [--seconds S]   (a lab up with --isps FILE)\n"
 	"       neto lab policy set|del|show --netns NS [options]\n"
