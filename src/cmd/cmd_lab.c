@@ -19,6 +19,7 @@
 
 #include "cmd/cmd.h"
 #include "lab/lab.h"
+#include "lab/lab_isp.h"
 #include "lab/netns.h"
 #include "lab/traffic.h"
 #include "router/rt.h"
@@ -31,6 +32,9 @@ static const char lab_usage[] =
 	"       neto lab respawn --dir DIR   (start neto's stopped roles again)\n"
 	"       neto lab link --dir DIR --link ID --state down|up\n"
 	"       neto lab traffic send|recv [options]   (see `neto lab traffic --help`)\n"
+	"       neto lab up ... --isps FILE   (ISPs around border sites, docs/lab.md)\n"
+	"       neto lab isp-traffic --dir DIR --from SITE (--isp NAME | --to PFX...)\n"
+	"                [--rate BPS] [--seconds S]   (a lab up with --isps FILE)\n"
 	"       neto lab policy set|del|show --netns NS [options]\n"
 	"       neto lab rule add|del --netns NS --dscp D --table T [--prio N]\n"
 	"       neto lab rule show --netns NS [--raw FILE]\n"
@@ -264,6 +268,8 @@ int cmd_lab(int argc, char **argv)
 		return lab_cmd(argc, argv);
 	if (strcmp(sub, "traffic") == 0)
 		return lab_traffic_cmd(argc - 1, argv + 1);
+	if (strcmp(sub, "isp-traffic") == 0)
+		return lab_isp_traffic_cmd(argc, argv);
 	fprintf(stderr, "neto lab: unknown subcommand '%s'\n\n%s", sub, lab_usage);
 	return 2;
 }

@@ -108,6 +108,7 @@ typedef struct lab_opts {
 				 * from a copy of the file (--topology-source bgpls) */
 	bool ipfix;		/* --neto: host namespaces, softflowd and a flow agent
 				 * (lab_neto.c): the demand measured with IPFIX */
+	const char *isps;	/* ISPs and peerings around border sites (lab_isp.h) */
 } lab_opts;
 
 int lab_up(const lab_opts *o, neto_err *err);

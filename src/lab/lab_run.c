@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "lab/lab.h"
+#include "lab/lab_isp.h"
 #include "lab/netns.h"
 #include "lib/file.h"
 #include "lib/mem.h"
@@ -557,6 +558,10 @@ int lab_up(const lab_opts *o, neto_err *err)
 	if (rc != 0)
 		return -1;
 	print_plan(&p);
+	if (o->isps && lab_isp_check(o, &p, err) != 0) {
+		lab_plan_free(&p);
+		return -1;
+	}
 	lab_state st;
 	if (state_open(&st, o->dir, err) != 0) {
 		lab_plan_free(&p);
@@ -566,6 +571,8 @@ int lab_up(const lab_opts *o, neto_err *err)
 	fclose(st.f);
 	if (rc == 0 && o->neto)
 		rc = lab_neto_up(o, &p, err);
+	if (rc == 0 && o->isps)
+		rc = lab_isp_up(o, &p, err);
 	lab_plan_free(&p);
 	if (rc != 0) {
 		neto_err e2;
@@ -782,7 +789,8 @@ int lab_status(const lab_opts *o, neto_err *err)
 	printf("total: %d namespaces (%d missing), %d daemons alive, %d dead, %d adjacencies up\n",
 	       ns_ok, ns_missing, alive, dead, adj_total);
 	int neto_bad = lab_neto_status(path);
-	return ns_missing == 0 && dead == 0 && neto_bad == 0 ? 0 : 1;
+	int isp_bad = lab_isp_status(path);
+	return ns_missing == 0 && dead == 0 && neto_bad == 0 && isp_bad == 0 ? 0 : 1;
 }
 
 /* ---- command line ---------------------------------------------------------------- */
@@ -806,6 +814,8 @@ static const char lab_cmd_usage[] =
 	"  --ipfix       --neto: a host namespace per site (PREFIXhN) behind its\n"
 	"                router; softflowd on the router's host-facing veth exports\n"
 	"                IPFIX to a flow agent that writes the demand to the store\n"
+	"  --isps FILE   ISPs (BIRD) peering with border sites (FRR bgpd, BMP); see\n"
+	"                docs/lab.md, \"ISPs and peering\"\n"
 	"usage: neto lab link --dir DIR --link ID --state down|up\n"
 	"                a link's veth pair down or up, and in the topology neto follows\n"
 	"usage: neto lab respawn --dir DIR\n"
@@ -827,6 +837,7 @@ int lab_cmd(int argc, char **argv)
 		{ "state-timeout", required_argument, NULL, 'T' },
 		{ "topology-source", required_argument, NULL, 'O' },
 		{ "ipfix", no_argument, NULL, 'I' },
+		{ "isps", required_argument, NULL, 'X' },
 		{ "file", required_argument, NULL, 'f' },
 		{ "link", required_argument, NULL, 'L' },
 		{ "state", required_argument, NULL, 'S' },
@@ -845,6 +856,7 @@ int lab_cmd(int argc, char **argv)
 		case 'q': o.quiet = true; break;
 		case 'n': o.neto = true; break;
 		case 'I': o.ipfix = true; break;
+		case 'X': o.isps = optarg; break;
 		case 'a': o.api = optarg; break;
 		case 'P': o.period = optarg; break;
 		case 'T': o.state_timeout = optarg; break;
