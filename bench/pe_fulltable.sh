@@ -12,9 +12,11 @@
 #   The border router, namespace npf-br, AS 65000, is in turn
 #   (a) FRR bgpd (`-M bmp -n`: BMP module, no routes to the kernel) with
 #       `soft-reconfiguration inbound` on every ISP (FRR 8.4 reports
-#       pre-policy routes over BMP only from the soft-reconfiguration copy)
-#       and `bmp monitor ipv4 unicast pre-policy` towards `neto bmp` on
-#       127.0.0.1 in the same namespace;
+#       pre-policy routes over BMP only from the soft-reconfiguration copy),
+#       an outbound route-map that denies everything (a border router does
+#       not pass one ISP's routes to another), and `bmp monitor ipv4
+#       unicast pre-policy` towards `neto bmp` on 127.0.0.1 in the same
+#       namespace;
 #   (b) BIRD 2 with four BGP protocols, `import all; export none`, no kernel
 #       protocol (the routes stay in BIRD's table).
 #
@@ -25,7 +27,10 @@
 # when `show route count` says 4N routes. Memory: VmRSS once the count is
 # reached and the stream has drained (no more messages for 2 s), and the
 # peak (VmHWM); bytes per (prefix, path) = VmRSS x 1024 / 4N, the whole
-# process (baseline included).
+# process (baseline included). CPU: user + system seconds of each process
+# (all its threads) from /proc/PID/stat at that point, a fairer measure
+# than wall time on a shared machine, and the one that shows whether neto
+# bmp waited for FRR's BMP stream or the reverse.
 #
 # usage: sudo nice bash bench/pe_fulltable.sh NETO_BINARY [PREFIXES] [REPEATS] [PARTS]
 #   PREFIXES per ISP (default 1000000), REPEATS (default 3), PARTS "frr bird"
@@ -105,12 +110,16 @@ mkdir -p /etc/frr/$FB /var/run/frr/$FB
 	echo " no bgp ebgp-requires-policy"
 	for k in 1 2 3 4; do echo " neighbor 10.82.$k.2 remote-as 6450$k"; done
 	echo " address-family ipv4 unicast"
-	for k in 1 2 3 4; do echo "  neighbor 10.82.$k.2 soft-reconfiguration inbound"; done
+	for k in 1 2 3 4; do
+		echo "  neighbor 10.82.$k.2 soft-reconfiguration inbound"
+		echo "  neighbor 10.82.$k.2 route-map NOTHING out"
+	done
 	echo " exit-address-family"
 	echo " bmp targets neto"
 	echo "  bmp connect 127.0.0.1 port 11019 min-retry 100 max-retry 1000"
 	echo "  bmp monitor ipv4 unicast pre-policy"
 	echo " exit"
+	echo "route-map NOTHING deny 10"
 } > /etc/frr/$FB/frr.conf
 touch /etc/frr/$FB/vtysh.conf
 chown -R frr:frr /etc/frr/$FB /var/run/frr/$FB "$TMP"
@@ -130,6 +139,10 @@ now() { date +%s.%N; }
 kb() { awk -v k="$2" '$1 == k":" {print $2}' /proc/"$1"/status; }	# pid VmRSS|VmHWM
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 since() { echo "$(now) - $1" | bc -l; }
+TCK=$(getconf CLK_TCK)
+# user + system CPU seconds of a process, all threads (fields 14, 15 after
+# the command name, which may hold blanks: counted from its closing paren)
+cpu() { sed 's/.*) //' /proc/"$1"/stat | awk -v t="$TCK" '{printf "%.2f", ($12 + $13) / t}'; }
 
 start_isps() {
 	local k
@@ -193,8 +206,9 @@ run_frr() {
 	local m1 m2
 	m1=$(neto_msgs)
 	while sleep 2; m2=$(neto_msgs); [ "$m1" != "$m2" ]; do m1=$m2; done
-	echo "$tf $tn $(kb "$bgpd" VmRSS) $(kb "$bgpd" VmHWM) $(kb $bmp VmRSS) $(kb $bmp VmHWM) $(kb "$zebra" VmRSS) ${te:-0}"
+	echo "$tf $tn $(kb "$bgpd" VmRSS) $(kb "$bgpd" VmHWM) $(kb $bmp VmRSS) $(kb $bmp VmHWM) $(kb "$zebra" VmRSS) ${te:-0} $(cpu "$bgpd") $(cpu $bmp)"
 	vtysh -N $FB -c 'show bgp memory' > "$TMP/frr-memory.txt" 2>&1
+	tail -n 6 "$TMP/bmp.out" > "$TMP/bmp-summary.txt"
 	stop_isps
 	stop_frr
 	kill $bmp; wait $bmp 2>/dev/null
@@ -220,7 +234,7 @@ run_bird() {
 	done
 	local pid; pid=$(cat "$TMP/bird.pid")
 	sleep 2
-	echo "$tb $(kb "$pid" VmRSS) $(kb "$pid" VmHWM) ${te:-0}"
+	echo "$tb $(kb "$pid" VmRSS) $(kb "$pid" VmHWM) ${te:-0} $(cpu "$pid")"
 	birdc -s "$TMP/bird.ctl" show memory > "$TMP/bird-memory.txt" 2>&1
 	stop_isps
 	kill $rx; wait $rx 2>/dev/null
@@ -232,12 +246,12 @@ for r in $(seq "$REPS"); do
 	if has frr; then
 		run_frr > "$TMP/one" || { cat "$TMP/one"; tail -5 "$TMP/frr.log" "$TMP/bmp.err"; exit 1; }
 		cat "$TMP/one" >> "$TMP/frr.res"
-		sed "s/^/frr run $r: frr_s neto_s frr_rss_kb frr_hwm_kb neto_rss_kb neto_hwm_kb zebra_rss_kb established_s: /" "$TMP/one"
+		sed "s/^/frr run $r: frr_s neto_s frr_rss_kb frr_hwm_kb neto_rss_kb neto_hwm_kb zebra_rss_kb established_s frr_cpu_s neto_cpu_s: /" "$TMP/one"
 	fi
 	if has bird; then
 		run_bird > "$TMP/one" || { cat "$TMP/one"; tail -5 "$TMP/bird.log"; exit 1; }
 		cat "$TMP/one" >> "$TMP/bird.res"
-		sed "s/^/bird run $r: bird_s rss_kb hwm_kb established_s: /" "$TMP/one"
+		sed "s/^/bird run $r: bird_s rss_kb hwm_kb established_s cpu_s: /" "$TMP/one"
 	fi
 done
 col() { cut -d' ' -f"$2" "$TMP/$1.res" | median; }
@@ -247,16 +261,20 @@ bpp() { echo "$1 * 1024 / $TOTAL" | bc -l; }
 if has frr; then
 	echo "--- FRR 'show bgp memory' (last run)"
 	cat "$TMP/frr-memory.txt"
+	echo "--- neto bmp summary (last run)"
+	cat "$TMP/bmp-summary.txt"
 	printf 'median sessions Established after %.1f s\n' "$(col frr 8)"
 	printf 'median FRR bgpd: %.1f s to hold %d paths (%.1f s after Established), RSS %d kB (peak %d kB), %.1f bytes per (prefix, path)\n' \
 		"$(col frr 1)" "$TOTAL" "$(after frr 1 8)" "$(col frr 3)" "$(col frr 4)" "$(bpp "$(col frr 3)")"
 	printf 'median neto bmp: %.1f s to hold %d routes (%.1f s after Established, %.1f s after FRR), RSS %d kB (peak %d kB), %.1f bytes per (prefix, path)\n' \
 		"$(col frr 2)" "$TOTAL" "$(after frr 2 8)" "$(after frr 2 1)" "$(col frr 5)" "$(col frr 6)" "$(bpp "$(col frr 5)")"
 	printf 'median FRR zebra (no routes from bgpd: -n): RSS %d kB\n' "$(col frr 7)"
+	printf 'median CPU: FRR bgpd %.1f s, neto bmp %.1f s\n' "$(col frr 9)" "$(col frr 10)"
 fi
 if has bird; then
 	echo "--- BIRD 'show memory' (last run)"
 	cat "$TMP/bird-memory.txt"
 	printf 'median BIRD: %.1f s to hold %d routes (%.1f s after Established), RSS %d kB (peak %d kB), %.1f bytes per (prefix, path)\n' \
 		"$(col bird 1)" "$TOTAL" "$(after bird 1 4)" "$(col bird 2)" "$(col bird 3)" "$(bpp "$(col bird 2)")"
+	printf 'median CPU: BIRD %.1f s\n' "$(col bird 5)"
 fi
