@@ -350,6 +350,21 @@ static void tab_add(collector *c, const agg *k)
 	}
 }
 
+/* Whether a destination outside the sites could leave through an ISP:
+ * not unspecified, loopback, link-local, multicast or reserved (RFC 6890);
+ * such flows (neighbour discovery, mDNS, ...) are never the peering
+ * decision's business. */
+static bool pe_routable(const ipfix_addr *a)
+{
+	if (a->family == 4)
+		return a->a[0] != 0 && a->a[0] != 127 && a->a[0] < 224 &&
+		       !(a->a[0] == 169 && a->a[1] == 254);
+	static const uint8_t zero[15] = { 0 };
+	if (memcmp(a->a, zero, 15) == 0)	/* :: and ::1 */
+		return false;
+	return a->a[0] != 0xff && !(a->a[0] == 0xfe && (a->a[1] & 0xc0) == 0x80);
+}
+
 static void on_flow(void *ctx, const ipfix_flow *f)
 {
 	collector *c = ctx;
@@ -364,7 +379,7 @@ static void on_flow(void *ctx, const ipfix_flow *f)
 	bool inside = lpm_lookup(f->dst.family == 6 ? c->v6 : c->v4, f->dst.a, &egress);
 	if (!inside) {
 		c->st.unattributed++;
-		if (!c->pe)
+		if (!c->pe || !pe_routable(&f->dst))
 			return;
 	}
 	int64_t now_w = window_of(c, c->cur_now);

@@ -562,7 +562,7 @@ static void test_pe_traffic(void **state)
 	static const ipfix_field fi[] = { { IPFIX_IE_SRC_V4, 4, 0 },     { IPFIX_IE_DST_V4, 4, 0 },
 					  { IPFIX_IE_TOS, 1, 0 },        { IPFIX_IE_OCTET_DELTA, 8, 0 },
 					  { IPFIX_IE_INGRESS_IF, 4, 0 }, { IPFIX_IE_END_MS, 8, 0 } };
-	ipfix_flow f[8] = {
+	ipfix_flow f[10] = {
 		flow("10.1.0.5", "198.51.100.1", 46, 100000, T0 + 2000),   /* gold */
 		flow("10.1.0.6", "198.51.100.200", 46, 50000, T0 + 3000),  /* same /24 */
 		flow("10.1.0.6", "198.51.100.7", 0, 20000, T0 + 3000),     /* bronze */
@@ -571,19 +571,26 @@ static void test_pe_traffic(void **state)
 		flow("10.1.0.6", "192.0.2.77", 0, 1000, T0 + 4000),        /* cut: 4th */
 		flow("10.1.0.6", "198.18.0.1", 0, 500, T0 + 4000),         /* cut: 5th */
 		flow("10.1.0.6", "10.2.0.9", 46, 7777, T0 + 4000),         /* site LON */
+		flow("10.1.0.6", "224.0.0.251", 0, 999, T0 + 4000),        /* multicast */
+		flow("10.1.0.6", "169.254.1.1", 0, 999, T0 + 4000),        /* link-local */
 	};
 	f[3].in_if = 7;
 	size_t len;
-	uint8_t *b = msg(fi, 6, f, 8, &len);
+	uint8_t *b = msg(fi, 6, f, 10, &len);
 	assert_int_equal(collector_packet(c, &par, b, len, T0 + 5000, &e), 0);
 	free(b);
-	ipfix_flow g = flow("2001:db8:1::1", "2001:db8:99:ab::1", 34, 60000, T0 + 6000);
-	b = msg(fields6, 6, &g, 1, &len);
+	ipfix_flow g[3] = {
+		flow("2001:db8:1::1", "2001:db8:99:ab::1", 34, 60000, T0 + 6000),
+		flow("fe80::1", "ff02::1:ff00:1", 0, 72, T0 + 6000),	/* neighbour discovery */
+		flow("fe80::1", "fe80::2", 0, 72, T0 + 6000),		/* link-local */
+	};
+	b = msg(fields6, 6, g, 3, &len);
 	assert_int_equal(collector_packet(c, &lon, b, len, T0 + 6000, &e), 0);
 	free(b);
 	const collector_stats *cs = collector_stats_get(c);
+	/* not routable (multicast, link-local): unattributed, not summed */
 	assert_int_equal(cs->pe_flows, 8);
-	assert_int_equal(cs->unattributed, 8);
+	assert_int_equal(cs->unattributed, 12);
 	assert_int_equal(cs->attributed, 1);
 
 	sent s = { .n = 0 };
