@@ -30,13 +30,17 @@
 # process (baseline included). CPU: user + system seconds of each process
 # (all its threads) from /proc/PID/stat at that point, a fairer measure
 # than wall time on a shared machine, and the one that shows whether neto
-# bmp waited for FRR's BMP stream or the reverse.
+# bmp waited for FRR's BMP stream or the reverse; so do the BMP
+# connection's Recv-Q (octets received, not yet read by neto) and Send-Q
+# (octets FRR wrote, not yet acknowledged), averaged over the polls between
+# FRR holding every path and neto holding every route: full queues mean
+# neto is behind, empty ones that FRR has not written the rest yet.
 #
 # usage: sudo nice bash bench/pe_fulltable.sh NETO_BINARY [PREFIXES] [REPEATS] [PARTS]
 #   PREFIXES per ISP (default 1000000), REPEATS (default 3), PARTS "frr bird"
 #   (default both). Needs root, FRR 8.4 with bgpd_bmp, BIRD 2. Prints each
 #   run and the medians. Not part of `make test` or `make bench`: at 1M
-#   prefixes it takes several minutes per run.
+#   prefixes it takes one to two minutes per run (4 to 5 for three).
 set -u
 NETO=$(realpath "$1")
 N=${2:-1000000}
@@ -167,6 +171,11 @@ established() {	# every ISP speaker's session is up
 	for k in 1 2 3 4; do grep -q '"to":"Established"' "$TMP/isp$k.log" || return 1; done
 }
 neto_routes() { awk '/^bmp: / {r = $NF} END {print r + 0}' "$TMP/bmp.out"; }
+# "RECVQ SENDQ": the BMP connection's queues at neto's end and at FRR's
+bmp_queues() {
+	ip netns exec $BR ss -tnH state established 2>/dev/null | awk '
+		$3 ~ /:11019$/ {r = $1} $4 ~ /:11019$/ {s = $2} END {print r + 0, s + 0}'
+}
 neto_msgs() { awk '/^router / {m = $6} END {print m + 0}' "$TMP/bmp.out"; }
 
 # run_frr: prints "frr_s neto_s frr_rss frr_hwm neto_rss neto_hwm zebra_rss"
@@ -193,11 +202,15 @@ run_frr() {
 	zebra=$(cat /var/run/frr/$FB/zebra.pid)
 	local t0; t0=$(now)
 	start_isps
-	local tf="" tn="" te="" deadline=$(($(date +%s) + TIMEOUT))
+	local tf="" tn="" te="" deadline=$(($(date +%s) + TIMEOUT)) sumr=0 sums=0 nq=0 rq sq
 	while [ -z "$tf" ] || [ -z "$tn" ]; do
 		[ "$(date +%s)" -lt "$deadline" ] ||
 			{ echo "timeout: FRR $(frr_count), neto $(neto_routes) of $TOTAL"; return 1; }
 		[ -z "$te" ] && established && te=$(since "$t0")
+		if [ -n "$tf" ]; then
+			read -r rq sq <<<"$(bmp_queues)"
+			sumr=$((sumr + rq)) sums=$((sums + sq)) nq=$((nq + 1))
+		fi
 		[ -z "$tf" ] && [ "$(frr_count)" = "$TOTAL" ] && tf=$(since "$t0")
 		[ -z "$tn" ] && [ "$(neto_routes)" = "$TOTAL" ] && tn=$(since "$t0")
 		sleep 0.25
@@ -206,7 +219,7 @@ run_frr() {
 	local m1 m2
 	m1=$(neto_msgs)
 	while sleep 2; m2=$(neto_msgs); [ "$m1" != "$m2" ]; do m1=$m2; done
-	echo "$tf $tn $(kb "$bgpd" VmRSS) $(kb "$bgpd" VmHWM) $(kb $bmp VmRSS) $(kb $bmp VmHWM) $(kb "$zebra" VmRSS) ${te:-0} $(cpu "$bgpd") $(cpu $bmp)"
+	echo "$tf $tn $(kb "$bgpd" VmRSS) $(kb "$bgpd" VmHWM) $(kb $bmp VmRSS) $(kb $bmp VmHWM) $(kb "$zebra" VmRSS) ${te:-0} $(cpu "$bgpd") $(cpu $bmp) $((sumr / (nq ? nq : 1))) $((sums / (nq ? nq : 1))) $nq"
 	vtysh -N $FB -c 'show bgp memory' > "$TMP/frr-memory.txt" 2>&1
 	tail -n 6 "$TMP/bmp.out" > "$TMP/bmp-summary.txt"
 	stop_isps
@@ -246,7 +259,7 @@ for r in $(seq "$REPS"); do
 	if has frr; then
 		run_frr > "$TMP/one" || { cat "$TMP/one"; tail -5 "$TMP/frr.log" "$TMP/bmp.err"; exit 1; }
 		cat "$TMP/one" >> "$TMP/frr.res"
-		sed "s/^/frr run $r: frr_s neto_s frr_rss_kb frr_hwm_kb neto_rss_kb neto_hwm_kb zebra_rss_kb established_s frr_cpu_s neto_cpu_s: /" "$TMP/one"
+		sed "s/^/frr run $r: frr_s neto_s frr_rss_kb frr_hwm_kb neto_rss_kb neto_hwm_kb zebra_rss_kb established_s frr_cpu_s neto_cpu_s mean_recvq mean_sendq polls: /" "$TMP/one"
 	fi
 	if has bird; then
 		run_bird > "$TMP/one" || { cat "$TMP/one"; tail -5 "$TMP/bird.log"; exit 1; }
@@ -270,6 +283,8 @@ if has frr; then
 		"$(col frr 2)" "$TOTAL" "$(after frr 2 8)" "$(after frr 2 1)" "$(col frr 5)" "$(col frr 6)" "$(bpp "$(col frr 5)")"
 	printf 'median FRR zebra (no routes from bgpd: -n): RSS %d kB\n' "$(col frr 7)"
 	printf 'median CPU: FRR bgpd %.1f s, neto bmp %.1f s\n' "$(col frr 9)" "$(col frr 10)"
+	printf 'median BMP queues after FRR is done: %d octets unread at neto, %d unacknowledged at FRR (mean of the polls)\n' \
+		"$(col frr 11)" "$(col frr 12)"
 fi
 if has bird; then
 	echo "--- BIRD 'show memory' (last run)"
