@@ -12,7 +12,9 @@
  *       namespace, listening on [::]:4189
  *   router agents: `neto router run --netns SITE` per site, PCC address
  *       fd00:ff:N::1, one class (colour, DSCP, table) per traffic class, the
- *       end point of every other site mapped to its site prefix
+ *       end point of every other site mapped to its site prefix; with
+ *       --apply-delay SITE=D, that site's agent runs with --apply-delay D
+ *       (recorded as "apply-delay NS D", shown by status)
  *   controller, scheduler, topology agent (`--file DIR/topology.json`, a
  *       copy of the lab's topology that `neto lab link` rewrites; with
  *       --topology-source bgpls, `--bgp` inside the management namespace,
@@ -439,6 +441,23 @@ int lab_neto_up(const lab_opts *o, const lab_plan *p, neto_err *err)
 	char *text = NULL;
 	size_t len = 0;
 	FILE *m = NULL;
+	/* --apply-delay SITE=D: the site by its name or its namespace */
+	const char **delay = neto_calloc(p->n_sites, sizeof *delay);
+	for (size_t k = 0; k < o->n_apply_delay; k++) {
+		const char *arg = o->apply_delay[k], *eq = strchr(arg, '=');
+		uint32_t i = 0;
+		for (; eq && i < p->n_sites; i++)
+			if ((strlen(p->sites[i].host) == (size_t)(eq - arg) &&
+			     strncmp(p->sites[i].host, arg, (size_t)(eq - arg)) == 0) ||
+			    (strlen(p->sites[i].ns) == (size_t)(eq - arg) &&
+			     strncmp(p->sites[i].ns, arg, (size_t)(eq - arg)) == 0))
+				break;
+		if (!eq || i == p->n_sites) {
+			neto_err_set(err, "--apply-delay %s: no such site", arg);
+			goto out;
+		}
+		delay[i] = eq + 1;
+	}
 	if (!o->quiet)
 		printf("neto: management network %s:", mns);
 	fflush(stdout);
@@ -576,6 +595,11 @@ int lab_neto_up(const lab_opts *o, const lab_plan *p, neto_err *err)
 		argv[n++] = stmo;
 		argv[n++] = "--keepalive";
 		argv[n++] = "5";
+		if (delay[i]) {
+			argv[n++] = "--apply-delay";
+			argv[n++] = delay[i];
+			rec(st, "apply-delay %s %s", s->ns, delay[i]);
+		}
 		char cls[LAB_NETO_N_CLASSES][32];
 		for (int c = 0; c < LAB_NETO_N_CLASSES; c++) {
 			snprintf(cls[c], sizeof cls[c], "%u %u %u", lab_neto_classes[c].color,
@@ -613,6 +637,7 @@ out:
 	if (rc != 0 && !o->quiet)
 		printf("\n");
 	free(text);
+	free(delay);
 	fclose(st);
 	topo_free(&t);
 	return rc;
@@ -629,6 +654,10 @@ int lab_neto_status(const char *state_path)
 	while (fgets(line, sizeof line, f)) {
 		long pid;
 		char comm[64], role[128];
+		char ns[64], d[32];
+		if (sscanf(line, "apply-delay %63s %31s", ns, d) == 2)
+			printf("neto: router:%s applies the PCE's requests after %s "
+			       "(--apply-delay)\n", ns, d);
 		if (sscanf(line, "proc %ld %63s %127s", &pid, comm, role) != 3)
 			continue;
 		size_t i = 0;	/* a role started again replaces its record */
