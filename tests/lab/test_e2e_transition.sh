@@ -216,6 +216,7 @@ grep -q "apply delay" "$DIR/router-${P}2.log" && fail "b waited too"
 echo "RESULT (a delayed $APPLY_DELAY) planned: lost $P_LOST of $P_SENT gold probes ($P_STEPS steps, $P_MS ms," \
 	"$P_REFUSED refused); one-shot: lost $O_LOST of $O_SENT ($O_STEPS step, $O_MS ms," \
 	"$O_REFUSED refused)"
+grep -l "Sanitizer" "$DIR"/*.log 2>/dev/null && fail "sanitizer report in a log"
 echo "== down"
 "$NETO" lab down --dir "$DIR" --quiet || fail "down"
 ip netns list | grep -q "^$P" && fail "namespaces left: $(ip netns list | grep "^$P")"
