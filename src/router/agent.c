@@ -15,6 +15,14 @@
  * left out and the rest programmed again (error 5). An LSP stays out until
  * the PCE updates it.
  *
+ * apply_delay (agent.h) holds each read of the session's requests for that
+ * long before the first of them reaches the kernel, like a router whose
+ * control plane or FIB is slow: the wait blocks the agent (a busy control
+ * plane), the requests read with it are then programmed one after the
+ * other without waiting again, and each report is sent after its
+ * programming, so the PCE learns of the change only once it is in the
+ * kernel.
+ *
  * Timers: the session (keepalive, dead timer) runs on the monotonic clock;
  * the loop wakes at least every 200 ms. Connection attempts back off from
  * `reconnect` to 32 times it. The state timeout counts from the moment the
@@ -289,10 +297,24 @@ static void program(ragent *a, uint32_t color, const pcep_addr *ep, const pcc_ls
 	free(p);
 }
 
+/* apply_delay: once per read of the session (ragent_run clears waited). A
+ * signal ends the wait early: the agent is being stopped. */
+static void apply_wait(ragent *a)
+{
+	if (a->cfg.apply_delay_ms <= 0 || a->waited)
+		return;
+	a->waited = true;
+	logf_(a, "apply delay: programming in %lld ms", (long long)a->cfg.apply_delay_ms);
+	struct timespec ts = { .tv_sec = (time_t)(a->cfg.apply_delay_ms / 1000),
+			       .tv_nsec = (long)(a->cfg.apply_delay_ms % 1000) * 1000000 };
+	(void)nanosleep(&ts, NULL);
+}
+
 /* The PCC's hook: an LSP was initiated, updated or removed. */
 static void on_installed(void *arg, pcc *c, pcc_lsp *l)
 {
 	ragent *a = arg;
+	apply_wait(a);
 	ragent_meta *m = meta_get(a, l->name);
 	bool had = m->known;
 	uint32_t old_color = m->color;
@@ -512,6 +534,7 @@ int ragent_run(ragent *a, volatile sig_atomic_t *stop, neto_err *err)
 		}
 		if (a->fd < 0 && now >= a->next_try)
 			try_connect(a, now);
+		a->waited = false;
 		if (a->fd >= 0 && pcc_io(&a->pcc, a->fd, now) != 0) {
 			logf_(a, "session with PCE closed: %s",
 			      a->pcc.s.why[0] ? a->pcc.s.why : "connection lost");

@@ -176,6 +176,18 @@ int ragent_cfg_set(ragent_cfg *c, const char *key, const char *v, neto_err *err)
 		*(key[0] == 's' ? &c->state_timeout_ms : &c->reconnect_ms) = ms;
 		return 0;
 	}
+	if (strcmp(key, "apply_delay") == 0) {
+		int64_t ms;
+		neto_err e2;
+		if (cfg_parse_duration(v, &ms, &e2) != 0)
+			return neto_err_set(err, "apply_delay: %s", e2.msg);
+		/* beyond a minute the session's keepalives would stop (the
+		 * wait holds the agent's loop) */
+		if (ms > 60000)
+			return neto_err_set(err, "apply_delay: at most 60s");
+		c->apply_delay_ms = ms;
+		return 0;
+	}
 	if (strcmp(key, "keepalive") == 0) {
 		/* RFC 5440 s7.3: the OPEN's Keepalive is one octet, 0 disables */
 		if (parse_u32(v, 1, 63, &u) != 0)
@@ -285,9 +297,9 @@ int ragent_cfg_set(ragent_cfg *c, const char *key, const char *v, neto_err *err)
 	if (strncmp(key, "probe_", 6) == 0)
 		return probe_cfg_set(&c->probe, key, v, err);
 	return neto_err_set(err, "unknown key '%.40s' (keys: name, pce, address, state_timeout, "
-			    "reconnect, keepalive, rule_priority, class, endpoint, te_source, te_period, "
-			    "locator, igp_router_id, delay, telemetry_store, telemetry_period, "
-			    "telemetry_unit, link, probe_*)", key);
+			    "reconnect, keepalive, rule_priority, apply_delay, class, endpoint, "
+			    "te_source, te_period, locator, igp_router_id, delay, telemetry_store, "
+			    "telemetry_period, telemetry_unit, link, probe_*)", key);
 }
 
 typedef struct pctx {
@@ -310,7 +322,7 @@ static int handler(void *user, const char *section, const char *key, const char 
 					    "probe_targets", "probe_store", "probe_interval",
 					    "probe_count", "probe_port", "probe_timeout",
 					    "probe_spacing", "probe_table", "probe_rule_priority",
-					    "probe_padding" };
+					    "probe_padding", "apply_delay" };
 	for (unsigned i = 0; i < sizeof once / sizeof once[0]; i++) {
 		if (strcmp(key, once[i]) != 0)
 			continue;
