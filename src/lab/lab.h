@@ -141,6 +141,9 @@ extern const lab_neto_class lab_neto_classes[LAB_NETO_N_CLASSES];
  * uses, the configuration in o->dir, neto's roles and a router agent per
  * site, each recorded in o->dir/lab.state ("ns", "proc PID COMM ROLE"). */
 int lab_neto_up(const lab_opts *o, const lab_plan *p, neto_err *err);
+/* The site index of an --apply-delay argument "SITE=D" (SITE: the site's
+ * name or namespace); -1 when there is none. */
+int lab_apply_delay_site(const lab_plan *p, const char *arg);
 /* Prints the recorded neto processes; 1 when one is dead. */
 int lab_neto_status(const char *state_path);
 /* Starts again neto's roles that are not running (not the router agents). */

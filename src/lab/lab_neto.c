@@ -512,6 +512,19 @@ static int ipfix_up(FILE *st, const char *dir, const lab_plan *p, const char *mn
 	return 0;
 }
 
+int lab_apply_delay_site(const lab_plan *p, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	if (eq == NULL)
+		return -1;
+	size_t n = (size_t)(eq - arg);
+	for (uint32_t i = 0; i < p->n_sites; i++)
+		if ((strlen(p->sites[i].host) == n && strncmp(p->sites[i].host, arg, n) == 0) ||
+		    (strlen(p->sites[i].ns) == n && strncmp(p->sites[i].ns, arg, n) == 0))
+			return (int)i;
+	return -1;
+}
+
 int lab_neto_up(const lab_opts *o, const lab_plan *p, neto_err *err)
 {
 	char path[PATH_MAX + 128], dir[PATH_MAX], topo_abs[PATH_MAX + 32];
@@ -534,22 +547,16 @@ int lab_neto_up(const lab_opts *o, const lab_plan *p, neto_err *err)
 	char *text = NULL;
 	size_t len = 0;
 	FILE *m = NULL;
-	/* --apply-delay SITE=D: the site by its name or its namespace */
+	/* --apply-delay SITE=D (lab_up checked the sites) */
 	const char **delay = neto_calloc(p->n_sites, sizeof *delay);
 	for (size_t k = 0; k < o->n_apply_delay; k++) {
-		const char *arg = o->apply_delay[k], *eq = strchr(arg, '=');
-		uint32_t i = 0;
-		for (; eq && i < p->n_sites; i++)
-			if ((strlen(p->sites[i].host) == (size_t)(eq - arg) &&
-			     strncmp(p->sites[i].host, arg, (size_t)(eq - arg)) == 0) ||
-			    (strlen(p->sites[i].ns) == (size_t)(eq - arg) &&
-			     strncmp(p->sites[i].ns, arg, (size_t)(eq - arg)) == 0))
-				break;
-		if (!eq || i == p->n_sites) {
+		const char *arg = o->apply_delay[k];
+		int i = lab_apply_delay_site(p, arg);
+		if (i < 0) {
 			neto_err_set(err, "--apply-delay %s: no such site", arg);
 			goto out;
 		}
-		delay[i] = eq + 1;
+		delay[i] = strchr(arg, '=') + 1;
 	}
 	if (!o->quiet)
 		printf("neto: management network %s:", mns);

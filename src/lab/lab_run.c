@@ -575,6 +575,17 @@ int lab_up(const lab_opts *o, neto_err *err)
 	if (rc != 0)
 		return -1;
 	p.buffer_ms = o->buffer_ms;
+	for (size_t k = 0; k < o->n_apply_delay; k++) {
+		if (!o->neto) {
+			lab_plan_free(&p);
+			return neto_err_set(err, "--apply-delay needs --neto");
+		}
+		if (lab_apply_delay_site(&p, o->apply_delay[k]) < 0) {
+			neto_err_set(err, "--apply-delay %s: no such site", o->apply_delay[k]);
+			lab_plan_free(&p);
+			return -1;
+		}
+	}
 	print_plan(&p);
 	if (o->isps && lab_isp_check(o, &p, err) != 0) {
 		lab_plan_free(&p);
