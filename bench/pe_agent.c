@@ -178,11 +178,13 @@ int main(int argc, char **argv)
 		uint8_t a4[16];
 		pfx_addr(i, a4);
 		for (int e = 0; e < 4; e++) {
-			char key[96], body[96];
+			char key[96], body[160];
 			snprintf(key, sizeof key, "%u.%u.%u.0/24 %s %s", a4[0], a4[1], a4[2],
 				 routers[e], peers[e]);
-			int n = snprintf(body, sizeof body, "{\"ms\":%.1f,\"at\":%lld}",
-					 5 + 15 * e + 60 * rnd(), (long long)now);
+			int n = snprintf(body, sizeof body,
+					 "{\"ms\":%.1f,\"at\":%lld,\"target\":\"%u.%u.%u.1\","
+					 "\"sent\":5,\"lost\":0}",
+					 5 + 15 * e + 60 * rnd(), (long long)now, a4[0], a4[1], a4[2]);
 			if (store_kv_put(st, "pe-latency", key, body, (size_t)n, now, &err) != 0)
 				die("kv put", &err);
 		}

@@ -18,7 +18,6 @@
  */
 #include "pe/agent.h"
 
-#include <arpa/inet.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
@@ -31,6 +30,7 @@
 #include "lib/text.h"
 #include "pe/collector.h"
 #include "pe/decide.h"
+#include "pe/latency_store.h"
 
 /* BMP sessions get route table router numbers from here up, apart from
  * the names the peering file and route files use (pe_input's routers). */
@@ -624,66 +624,18 @@ static int traffic_file(agg *g, const char *fname, neto_err *err)
 
 /* ---- latency ------------------------------------------------------------- */
 
-static bool addr16(const char *s, uint8_t out[16])
+/* "pe-latency" rows (src/pe/latency_store.c): fresh ones become the
+ * measured latencies, the others are counted. */
+static int read_latency(pe_agent *a, int64_t now, pe_agent_stats *s, neto_err *err)
 {
-	memset(out, 0, 16);
-	if (inet_pton(AF_INET6, s, out) == 1)
-		return true;
-	return inet_pton(AF_INET, s, out + 12) == 1;
-}
-
-/* "pe-latency" rows: key "PREFIX ROUTER PEER-ADDRESS", body {"ms", "at"}. */
-static int read_latency(pe_agent *a, int64_t now, size_t *n_used, size_t *n_stale,
-			neto_err *err)
-{
-	store_kv *v = NULL;
-	size_t n = 0;
-	if (store_kv_list(a->st, PE_AGENT_LATENCY_NS, &v, &n, err) != 0)
+	pe_lat_store_stats ls;
+	memset(&ls, 0, sizeof ls);
+	a->in.n_meas = 0;
+	if (pe_latency_store_read(a->st, &a->in, now, max_age_ms(a), &ls, err) != 0)
 		return -1;
-	pe_input *in = &a->in;
-	in->n_meas = 0;
-	for (size_t i = 0; i < n; i++) {
-		char k[200];
-		snprintf(k, sizeof k, "%s", v[i].key);
-		char *save = NULL;
-		char *ps = strtok_r(k, " ", &save), *rs = strtok_r(NULL, " ", &save),
-		     *as = strtok_r(NULL, " ", &save);
-		int fam;
-		uint8_t addr[16], peer[16];
-		unsigned plen;
-		neto_err e;
-		if (ps == NULL || rs == NULL || as == NULL || strtok_r(NULL, " ", &save) != NULL ||
-		    lpm_parse_prefix(ps, &fam, addr, &plen, &e) != 0 || !addr16(as, peer))
-			continue;
-		uint32_t eg = PE_NONE;
-		for (size_t x = 0; x < in->n_egress; x++)
-			if (strcmp(in->routers[in->egress_router[x]], rs) == 0 &&
-			    memcmp(in->egress_addr[x], peer, 16) == 0)
-				eg = (uint32_t)x;
-		uint32_t p = pe_rib_find(in->rib, fam, addr, (uint8_t)plen);
-		if (eg == PE_NONE || p == PE_NONE)
-			continue;
-		json_error_t je;
-		json_t *doc = json_loadb(v[i].body, v[i].len, 0, &je);
-		json_t *ms = json_object_get(doc, "ms"), *at = json_object_get(doc, "at");
-		if (!json_is_number(ms) || !json_is_number(at) || !(json_number_value(ms) >= 0)) {
-			json_decref(doc);
-			continue;	/* every probe lost, or unreadable */
-		}
-		if (now - (int64_t)json_number_value(at) > max_age_ms(a)) {
-			(*n_stale)++;
-			json_decref(doc);
-			continue;
-		}
-		if (in->n_meas == in->cap_meas) {
-			in->cap_meas = in->cap_meas ? 2 * in->cap_meas : 1024;
-			in->meas = neto_reallocarray(in->meas, in->cap_meas, sizeof *in->meas);
-		}
-		in->meas[in->n_meas++] = (pe_lat_meas){ p, eg, (float)json_number_value(ms) };
-		json_decref(doc);
-	}
-	store_kv_free(v, n);
-	*n_used = in->n_meas;
+	s->meas = ls.used;
+	s->stale_rows += ls.stale;
+	s->bad_rows += ls.malformed + ls.unknown_egress;
 	return 0;
 }
 
@@ -876,7 +828,8 @@ int pe_agent_cycle(pe_agent *a, int64_t now, pe_agent_stats *s, neto_err *err)
 		goto out;
 	s->unrouted_rows = g.unrouted;
 	s->stale_rows = g.stale;
-	if (read_latency(a, now, &s->meas, &s->stale_rows, err) != 0)
+	s->bad_rows = g.bad;
+	if (read_latency(a, now, s, err) != 0)
 		goto out;
 	/* one demand per prefix with traffic; the decision sees the classes
 	 * present by rank (only their order matters to it, and its state
@@ -996,11 +949,11 @@ void pe_agent_stats_print(const pe_agent_stats *s, FILE *f)
 	}
 	fprintf(f,
 		"peering: cycle %lld: prefixes %zu routes %zu demands %zu (unrouted rows %zu, "
-		"stale %zu, latencies measured %zu) moves %zu (latency %zu overload %zu "
+		"stale %zu, bad %zu, latencies measured %zu) moves %zu (latency %zu overload %zu "
 		"withdrawn %zu capped %zu) announced %zu over-headroom %zu traffic %.4g bit/s "
 		"time %.1f ms (inputs %.1f decision %.1f store %.1f)%s%s%s\n",
 		(long long)s->cycle, s->prefixes_routed, s->routes, s->demands, s->unrouted_rows,
-		s->stale_rows, s->meas, s->moves, s->latency_moves, s->relief_moves,
+		s->stale_rows, s->bad_rows, s->meas, s->moves, s->latency_moves, s->relief_moves,
 		s->withdrawn_moves, s->capped, s->announced, s->over_headroom, s->traffic, s->ms,
 		s->ms_inputs, s->ms_decide, s->ms_write,
 		s->seeded ? " (took the lease: kept the previous leader's choices)" : "",

@@ -9,9 +9,9 @@
  *     optional text file, aggregated by longest match onto the prefixes the
  *     route table holds routes for, per prefix: the classes' rates summed,
  *     the class of its highest-precedence class, the rate per ingress site;
- *  3. gathers the latency: "pe-latency" kv rows not older than
- *     PE_AGENT_LAT_MAX_AGE intervals, else the static table, else the
- *     default;
+ *  3. gathers the latency: "pe-latency" kv rows (pe/latency_store.h) not
+ *     older than PE_AGENT_MAX_AGE intervals, else the static table, else
+ *     the default;
  *  4. runs pe_decide with what it remembers per prefix (its last choice and
  *     when it moved: hold-down), and
  *  5. writes "peering"/"desired" and one audit row per move.
@@ -49,7 +49,6 @@
 #define PE_AGENT_NS "peering"
 #define PE_AGENT_KEY "desired"
 #define PE_AGENT_TRAFFIC_NS "pe-traffic"
-#define PE_AGENT_LATENCY_NS "pe-latency"
 /* measured latency older than this many intervals (at least 3 x 10 s) is
  * stale, as is a traffic document */
 #define PE_AGENT_MAX_AGE 3
@@ -70,6 +69,7 @@ typedef struct pe_agent_stats {
 	char warning[sizeof(neto_err)];	/* "" or why the edited files were not taken */
 	int64_t cycle;		/* the document's cycle number */
 	size_t prefixes_routed, routes, demands, unrouted_rows, stale_rows, meas;
+	size_t bad_rows;	/* unreadable traffic rows, latency rows naming no egress */
 	size_t moves, latency_moves, relief_moves, withdrawn_moves, capped;
 	size_t announced;	/* prefixes whose choice differs from BGP's */
 	size_t over_headroom;	/* links */

@@ -168,8 +168,8 @@ now=$(($(date +%s) * 1000))
 for i in $(seq 0 $((N - 1))); do
 	l2=80
 	[ "$i" -lt $FAST ] && l2=20
-	q "insert into kv values ('pe-latency', '$(pfx "$i") $BR 10.79.0.2', '{\"ms\":50,\"at\":$now}', $now)"
-	q "insert into kv values ('pe-latency', '$(pfx "$i") $BR 10.79.1.2', '{\"ms\":$l2,\"at\":$now}', $now)"
+	q "insert into kv values ('pe-latency', '$(pfx "$i") $BR 10.79.0.2', '{\"ms\":50,\"at\":$now,\"target\":\"$(pfx "$i" | sed 's|0/24|1|')\",\"sent\":5,\"lost\":0}', $now)"
+	q "insert into kv values ('pe-latency', '$(pfx "$i") $BR 10.79.1.2', '{\"ms\":$l2,\"at\":$now,\"target\":\"$(pfx "$i" | sed 's|0/24|1|')\",\"sent\":5,\"lost\":0}', $now)"
 done
 wait_for 15 is isp2 isp1 $FAST || fail "the $FAST faster prefixes did not move to isp2: $(doc | head -c 600)"
 is isp1 isp1 $((N - FAST)) || fail "other prefixes moved: $(doc | head -c 600)"

@@ -176,6 +176,7 @@ static void test_document(void **state)
 	assert_int_equal(s.demands, 7);	/* 10.0.0.0/8 gets the 10.1.0.0/16 row */
 	assert_int_equal(s.unrouted_rows, 1);	/* 198.18.0.1 */
 	assert_int_equal(s.stale_rows, 1);
+	assert_int_equal(s.bad_rows, 1);	/* "not a prefix" */
 	assert_int_equal(s.over_headroom, 0);
 	json_t *d = desired(st, NULL);
 	assert_int_equal(json_integer_value(json_object_get(d, "cycle")), 1);
