@@ -3,11 +3,14 @@
  * (pe/order.h) at the sizes a controller cycle sees: N prefixes (default
  * 10,000) with heavy-tailed rates over L peering links (default 8) filled
  * to 85% .. 100% of a 95% headroom, each moving with probability MOVE
- * (default 0.3) to a random link. Prints the median time of pe_order and
- * of pe_order_verify over REPEATS random instances, with the steps, slack
+ * (default 0.3) to a random link. FILL (default 1) above 1 fills links
+ * beyond headroom (to FILL - 0.15 .. FILL of it, before or after the
+ * moves), so that some moves only fit through the slack or not at all: the
+ * greedy's retries then run. Prints the median time of pe_order and of
+ * pe_order_verify over REPEATS random instances, with the steps, slack
  * steps and moves left.
  *
- * usage: pe_order [PREFIXES [LINKS [MOVE [REPEATS]]]]
+ * usage: pe_order [PREFIXES [LINKS [MOVE [REPEATS [FILL]]]]]
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -46,8 +49,9 @@ int main(int argc, char **argv)
 	size_t L = argc > 2 ? strtoul(argv[2], NULL, 10) : 8;
 	double move = argc > 3 ? atof(argv[3]) : 0.3;
 	int reps = argc > 4 ? atoi(argv[4]) : 11;
+	double fill = argc > 5 ? atof(argv[5]) : 1;
 	if (n == 0 || L == 0 || reps <= 0) {
-		fprintf(stderr, "usage: pe_order [PREFIXES [LINKS [MOVE [REPEATS]]]]\n");
+		fprintf(stderr, "usage: pe_order [PREFIXES [LINKS [MOVE [REPEATS [FILL]]]]]\n");
 		return 2;
 	}
 	double *t_order = neto_calloc((size_t)reps, sizeof *t_order);
@@ -72,7 +76,7 @@ int main(int argc, char **argv)
 		}
 		for (size_t l = 0; l < L; l++) {
 			double big = load[l] > after[l] ? load[l] : after[l];
-			cap[l] = big / (0.95 * (0.85 + 0.15 * randf()));
+			cap[l] = big / (0.95 * (fill - 0.15 + 0.15 * randf()));
 		}
 		pe_order_problem p = { .n_links = L, .cap = cap, .headroom = 0.95, .load = load,
 				       .n_moves = m, .moves = mv, .use_slack = true };

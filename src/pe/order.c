@@ -66,7 +66,8 @@ static int check_problem(const pe_order_problem *p, neto_err *err)
 typedef struct cand {
 	uint32_t m;
 	bool frees;	/* its source link is wanted by a move that does not fit */
-	double rate;
+	double rate;	/* the order among the freeing and among the others:
+			 * the rate, or a shuffle on another attempt */
 } cand;
 
 static int cmp_cand(const void *a, const void *b)
@@ -132,11 +133,24 @@ static void add_step(pe_order_result *r, const uint32_t *sel, size_t n, bool sla
 	r->step_off[r->n_steps] = at + n;
 }
 
-int pe_order(const pe_order_problem *p, pe_order_result *r, neto_err *err)
+/* A pseudo-random key per (move, attempt): splitmix64. */
+static double shuffle_key(uint32_t m, unsigned attempt)
 {
+	uint64_t z = (uint64_t)m * 0x9E3779B97F4A7C15ULL + attempt * 0xBF58476D1CE4E5B9ULL;
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+	return (double)((z ^ (z >> 31)) >> 11);
+}
+
+/* One greedy run. Attempts 0 and 1 take the larger moves first, later ones
+ * a shuffled order (freeing moves still first). Odd attempts are
+ * sequential: one move that takes room per step (the parallel greedy may
+ * let a small move eat the room a larger one needed), the steps merged
+ * afterwards where the merged step is still safe (compact). */
+static void order_run(const pe_order_problem *p, pe_order_result *r, unsigned attempt)
+{
+	bool seq = attempt % 2 == 1;
 	memset(r, 0, sizeof *r);
-	if (check_problem(p, err) != 0)
-		return -1;
 	size_t L = p->n_links, M = p->n_moves;
 	double *load = neto_calloc(L + 1, sizeof *load);
 	double *want = neto_calloc(L + 1, sizeof *want);
@@ -172,17 +186,22 @@ int pe_order(const pe_order_problem *p, pe_order_result *r, neto_err *err)
 			const pe_order_move *v = &p->moves[m];
 			c[nc++] = (cand){ .m = (uint32_t)m,
 					  .frees = v->from != PE_ORDER_NONE && blocked[v->from],
-					  .rate = v->rate };
+					  .rate = attempt >= 2 ? shuffle_key((uint32_t)m, attempt)
+							       : v->rate };
 		}
 		qsort(c, nc, sizeof *c, cmp_cand);
 		size_t ns = 0;
+		bool took = false;
 		for (size_t i = 0; i < nc; i++) {
 			const pe_order_move *v = &p->moves[c[i].m];
 			if (incoming(v)) {
 				double lim = p->headroom * p->cap[v->to] + eps_of(p->cap[v->to]);
 				if (load[v->to] + in[v->to] + v->rate > lim)
 					continue;
+				if (seq && took)
+					continue;
 				in[v->to] += v->rate;
+				took = true;
 			}
 			sel[ns++] = c[i].m;
 		}
@@ -213,7 +232,6 @@ int pe_order(const pe_order_problem *p, pe_order_result *r, neto_err *err)
 	for (size_t m = 0; m < M; m++)
 		if (!done[m])
 			r->left[r->n_left++] = (uint32_t)m;
-	pe_order_verify(p, r, NULL, &r->peak);
 	free(load);
 	free(want);
 	free(in);
@@ -221,6 +239,101 @@ int pe_order(const pe_order_problem *p, pe_order_result *r, neto_err *err)
 	free(done);
 	free(c);
 	free(sel);
+}
+
+/* Merges consecutive steps (not the slack ones) while the merged step is
+ * still safe from the load before it: a sequential run's one-move steps
+ * become as few steps as that order allows. */
+static void compact(const pe_order_problem *p, pe_order_result *r)
+{
+	size_t L = p->n_links;
+	double *load = neto_calloc(L + 1, sizeof *load);
+	double *in = neto_calloc(L + 1, sizeof *in);
+	size_t *off = neto_calloc(r->n_steps + 2, sizeof *off);
+	bool *slack = neto_calloc(r->n_steps + 1, sizeof *slack);
+	size_t n = 0;
+	if (L)
+		memcpy(load, p->load, L * sizeof *load);
+	/* group [gs, ge) of the old steps forms new step n */
+	size_t gs = 0;
+	while (gs < r->n_steps) {
+		for (size_t l = 0; l < L; l++)
+			in[l] = 0;
+		size_t ge = gs;
+		while (ge < r->n_steps) {
+			if (r->slack[ge] && ge > gs)
+				break;
+			bool ok = true;
+			for (size_t i = r->step_off[ge]; i < r->step_off[ge + 1] && ok; i++) {
+				const pe_order_move *v = &p->moves[r->order[i]];
+				if (incoming(v))
+					ok = load[v->to] + in[v->to] + v->rate <=
+					     p->headroom * p->cap[v->to] + eps_of(p->cap[v->to]);
+				if (ok && incoming(v))
+					in[v->to] += v->rate;
+			}
+			if (!ok && ge > gs)
+				break; /* in[] is rebuilt for the next group */
+			ge++;
+			if (r->slack[ge - 1])
+				break;
+		}
+		off[n + 1] = r->step_off[ge];
+		slack[n] = r->slack[gs];
+		n++;
+		for (size_t i = r->step_off[gs]; i < r->step_off[ge]; i++) {
+			const pe_order_move *v = &p->moves[r->order[i]];
+			if (v->to != PE_ORDER_NONE)
+				load[v->to] += v->rate;
+			if (v->from != PE_ORDER_NONE)
+				load[v->from] -= v->rate;
+		}
+		gs = ge;
+	}
+	free(r->step_off);
+	free(r->slack);
+	r->step_off = off;
+	r->slack = slack;
+	r->n_steps = n;
+	free(load);
+	free(in);
+}
+
+/* Fewer moves left; then fewer steps, a slack step counting twice (each
+ * step is a barrier over every border router, so a result of many steps
+ * is no better for avoiding one slack step); then fewer slack steps. */
+static bool better(const pe_order_result *a, const pe_order_result *b)
+{
+	if (a->n_left != b->n_left)
+		return a->n_left < b->n_left;
+	if (a->n_steps + a->n_slack != b->n_steps + b->n_slack)
+		return a->n_steps + a->n_slack < b->n_steps + b->n_slack;
+	return a->n_slack < b->n_slack;
+}
+
+int pe_order(const pe_order_problem *p, pe_order_result *r, neto_err *err)
+{
+	memset(r, 0, sizeof *r);
+	if (check_problem(p, err) != 0)
+		return -1;
+	order_run(p, r, 0);
+	/* stuck: the greedy's choices of which move takes a contended link's
+	 * room may be what blocked it; a few shuffled attempts */
+	for (unsigned a = 1; a < PE_ORDER_ATTEMPTS && (r->n_left > 0 || r->n_slack > 0); a++) {
+		if (a % 2 == 1 && p->n_moves > PE_ORDER_SEQ_MAX)
+			continue; /* O(moves^2 log moves): small problems only */
+		pe_order_result o;
+		order_run(p, &o, a);
+		if (a % 2 == 1)
+			compact(p, &o);
+		if (better(&o, r)) {
+			pe_order_result_free(r);
+			*r = o;
+		} else {
+			pe_order_result_free(&o);
+		}
+	}
+	pe_order_verify(p, r, NULL, &r->peak);
 	return 0;
 }
 

@@ -25,6 +25,16 @@
  * slack; then ordering under headroom resumes (at most PE_ORDER_MAX_SLACK
  * times). Moves that fit nowhere even under capacity are left for the next
  * cycle (left[]).
+ *
+ * Which move takes a contended link's room can decide whether the others
+ * ever fit (a small move may eat the room a larger one needed). So when the
+ * first run leaves moves or uses the slack, the greedy runs again,
+ * PE_ORDER_ATTEMPTS runs in all: with the moves in shuffled orders (freeing
+ * moves still first), and, up to PE_ORDER_SEQ_MAX moves, sequentially (one
+ * move taking room per step, larger first, then consecutive steps merged
+ * while the merged step stays safe). The best result is kept: fewer moves
+ * left, then fewer steps counting a slack step twice, then fewer slack
+ * steps.
  * Capacity itself is never exceeded.
  *
  * A move between two egresses on the same link adds nothing to it (the
@@ -52,6 +62,12 @@
  * choose and a scheduler barrier to apply); the moves still stuck after
  * them wait for the next cycle. */
 #define PE_ORDER_MAX_SLACK 64
+/* Greedy runs when the first leaves moves or needs the slack: the first,
+ * then shuffled orders of the moves (the best kept). */
+#define PE_ORDER_ATTEMPTS 8
+/* Sequential attempts (one move taking room per step, then merged) only up
+ * to this many moves. */
+#define PE_ORDER_SEQ_MAX 512
 
 typedef struct pe_order_move {
 	uint32_t from, to;	/* links; PE_ORDER_NONE: not on a known link */
