@@ -117,6 +117,14 @@ grep -q "^egress transit1-a a 10.250.1.2 transit1-a$" "$DIR/peering.txt" &&
 	[ "$(grep -c '^link ' "$DIR/peering.txt")" = 4 ] || fail "peering file: $(cat "$DIR/peering.txt")"
 "$NETO" lab status --dir "$DIR" > "$DIR/status" || fail "lab status exits $?"
 [ "$(grep -c ' Established ' "$DIR/status")" = 4 ] || fail "status: $(cat "$DIR/status")"
+# a probe responder per ISP when this neto has the command, else a note
+if "$NETO" probe-responder --help > /dev/null 2>&1; then
+	[ "$(grep -Ec '^responder-[a-z0-9]+ +[0-9]+ +running$' "$DIR/status")" = 3 ] ||
+		fail "responders: $(grep responder "$DIR/status")"
+	echo "ok: a probe responder runs in each ISP"
+else
+	grep -q "^note: probe responders not started" "$DIR/status" || fail "no note on responders"
+fi
 
 # traffic from a border site toward prefixes whose best path there is a
 # given link's ISP (from a when BGP uses it there, across the WAN to b's
