@@ -154,7 +154,7 @@ start_isps() {
 		ip netns exec npf-i$k "$NETO" bgp --config "$TMP/isp$k.ini" --announce-many "$N" \
 			--count >"$TMP/isp$k.log" 2>&1 &
 		ISP[$k]=$!
-		PIDS+=($!)
+		PIDS+=("$!")
 	done
 }
 stop_isps() {
@@ -184,7 +184,7 @@ run_frr() {
 	ip netns exec $BR "$NETO" bmp --listen 127.0.0.1 --port 11019 --interval 0.5 \
 		>"$TMP/bmp.out" 2>"$TMP/bmp.err" &
 	local bmp=$!
-	PIDS+=($bmp)
+	PIDS+=("$bmp")
 	ip netns exec $BR /usr/lib/frr/zebra -N $FB -d -u frr -g frr \
 		-i /var/run/frr/$FB/zebra.pid || { echo "zebra did not start"; return 1; }
 	ip netns exec $BR /usr/lib/frr/bgpd -N $FB -d -u frr -g frr -M bmp -n \
@@ -233,7 +233,7 @@ run_bird() {
 	ip netns exec $BR bird -f -c "$TMP/bird.conf" -s "$TMP/bird.ctl" -P "$TMP/bird.pid" \
 		>"$TMP/bird.log" 2>&1 &
 	local rx=$!
-	PIDS+=($rx)
+	PIDS+=("$rx")
 	for _ in $(seq 100); do [ -S "$TMP/bird.ctl" ] && break; sleep 0.1; done
 	local t0; t0=$(now)
 	start_isps
