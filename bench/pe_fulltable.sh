@@ -38,7 +38,7 @@
 #
 # usage: sudo nice bash bench/pe_fulltable.sh NETO_BINARY [PREFIXES] [REPEATS] [PARTS]
 #   PREFIXES per ISP (default 1000000), REPEATS (default 3), PARTS "frr bird"
-#   (default both). Needs root, FRR 8.4 with bgpd_bmp, BIRD 2. Prints each
+#   (default both); PE_FULLTABLE_KEEP=1 keeps the logs. Needs root, FRR 8.4 with bgpd_bmp, BIRD 2. Prints each
 #   run and the medians. Not part of `make test` or `make bench`: at 1M
 #   prefixes it takes one to two minutes per run (4 to 5 for three).
 set -u
@@ -78,7 +78,8 @@ cleanup() {
 	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
 	ip netns del $BR 2>/dev/null
 	for k in 1 2 3 4; do ip netns del npf-i$k 2>/dev/null; done
-	rm -rf "$TMP" /etc/frr/$FB /var/run/frr/$FB
+	[ -n "${PE_FULLTABLE_KEEP:-}" ] && echo "kept $TMP" || rm -rf "$TMP"
+	rm -rf /etc/frr/$FB /var/run/frr/$FB
 }
 trap cleanup EXIT
 
