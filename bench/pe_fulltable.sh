@@ -38,7 +38,7 @@
 #
 # usage: sudo nice bash bench/pe_fulltable.sh NETO_BINARY [PREFIXES] [REPEATS] [PARTS]
 #   PREFIXES per ISP (default 1000000), REPEATS (default 3), PARTS "frr bird"
-#   (default both). Needs root, FRR 8.4 with bgpd_bmp, BIRD 2. Prints each
+#   (default both); PE_FULLTABLE_KEEP=1 keeps the logs. Needs root, FRR 8.4 with bgpd_bmp, BIRD 2. Prints each
 #   run and the medians. Not part of `make test` or `make bench`: at 1M
 #   prefixes it takes one to two minutes per run (4 to 5 for three).
 set -u
@@ -78,7 +78,8 @@ cleanup() {
 	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
 	ip netns del $BR 2>/dev/null
 	for k in 1 2 3 4; do ip netns del npf-i$k 2>/dev/null; done
-	rm -rf "$TMP" /etc/frr/$FB /var/run/frr/$FB
+	[ -n "${PE_FULLTABLE_KEEP:-}" ] && echo "kept $TMP" || rm -rf "$TMP"
+	rm -rf /etc/frr/$FB /var/run/frr/$FB
 }
 trap cleanup EXIT
 
@@ -154,7 +155,7 @@ start_isps() {
 		ip netns exec npf-i$k "$NETO" bgp --config "$TMP/isp$k.ini" --announce-many "$N" \
 			--count >"$TMP/isp$k.log" 2>&1 &
 		ISP[$k]=$!
-		PIDS+=($!)
+		PIDS+=("$!")
 	done
 }
 stop_isps() {
@@ -184,7 +185,7 @@ run_frr() {
 	ip netns exec $BR "$NETO" bmp --listen 127.0.0.1 --port 11019 --interval 0.5 \
 		>"$TMP/bmp.out" 2>"$TMP/bmp.err" &
 	local bmp=$!
-	PIDS+=($bmp)
+	PIDS+=("$bmp")
 	ip netns exec $BR /usr/lib/frr/zebra -N $FB -d -u frr -g frr \
 		-i /var/run/frr/$FB/zebra.pid || { echo "zebra did not start"; return 1; }
 	ip netns exec $BR /usr/lib/frr/bgpd -N $FB -d -u frr -g frr -M bmp -n \
@@ -233,7 +234,7 @@ run_bird() {
 	ip netns exec $BR bird -f -c "$TMP/bird.conf" -s "$TMP/bird.ctl" -P "$TMP/bird.pid" \
 		>"$TMP/bird.log" 2>&1 &
 	local rx=$!
-	PIDS+=($rx)
+	PIDS+=("$rx")
 	for _ in $(seq 100); do [ -S "$TMP/bird.ctl" ] && break; sleep 0.1; done
 	local t0; t0=$(now)
 	start_isps
