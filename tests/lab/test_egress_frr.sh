@@ -68,6 +68,12 @@ wait_for() {	# seconds, command...
 	for _ in $(seq $((n * 4))); do "$@" && return 0; sleep 0.25; done
 	return 1
 }
+wait_fine() {	# seconds, command...: polls every 50 ms (for the figures)
+	local n=$1; shift
+	for _ in $(seq $((n * 20))); do "$@" && return 0; sleep 0.05; done
+	return 1
+}
+t_ms() { date +%s%3N; }
 VB() { vtysh -N $FB -c "$*"; }
 Q() { sqlite3 -cmd '.timeout 5000' "$TMP/store.db" "$@"; }
 
@@ -226,9 +232,13 @@ INSERT INTO plan (id, created, updated, epoch, kind, state, priority, nsteps, st
 tasks_done() { [ "$(Q "SELECT count(*) FROM task WHERE plan_id = $1 AND state <> 'done'")" = 0 ]; }
 
 start_neto
+back() { VB show bgp neighbors 10.79.1.1 json | jq -e '.["10.79.1.1"].bgpState == "Established"' >/dev/null; }
+wait_for 30 back || fail "the agent's session did not come up"
+t0=$(t_ms)
 plan 1 "egress/198.51.100.0/24|apply|$D4" "egress/2001:db8:64::/48|apply|$D6"
+wait_fine 40 best4 10.79.0.6 || fail "neto's route is not border1's best: $(jq -c . "$TMP/b4.json")"
+apply_ms=$(( $(t_ms) - t0 ))
 wait_for 40 tasks_done 1 || fail "plan 1 not done: $(Q 'SELECT state, error FROM task WHERE plan_id = 1')"
-wait_for 10 best4 10.79.0.6 || fail "neto's route is not border1's best: $(jq -c . "$TMP/b4.json")"
 jq -e '[.paths[] | select(.bestpath.overall == true)][0] |
 	.locPrf == 200 and .peer.peerId == "10.79.1.1" and .peer.type == "internal" and
 	.aspath.string == "Local" and .origin == "IGP" and .community.string == "65000:100"' \
@@ -261,11 +271,14 @@ best4 10.79.0.2 || fail "an unresolvable next hop is best: $(jq -c . "$TMP/b4.js
 wait_for 10 fib4 10.79.0.2 || fail "black hole with an unresolvable next hop: $(ip -n $NSB route get 198.51.100.1)"
 
 # remove: BGP's own choice again
+no_neto4() { VB show bgp ipv4 unicast 198.51.100.0/24 json |
+	jq -e '[.paths[] | select(.peer.peerId == "10.79.1.1")] | length == 0' >/dev/null; }
+t0=$(t_ms)
 plan 4 "egress/198.51.100.0/24|remove|" "egress/2001:db8:64::/48|remove|"
+wait_fine 40 no_neto4 || fail "neto's route is still at border1 after the withdrawal"
+remove_ms=$(( $(t_ms) - t0 ))
+best4 10.79.0.2 || fail "isp1's path is not back after the withdrawal: $(jq -c . "$TMP/b4.json")"
 wait_for 40 tasks_done 4 || fail "plan 4 not done: $(Q 'SELECT state, error FROM task WHERE plan_id = 4')"
-wait_for 10 best4 10.79.0.2 || fail "isp1's path is not back after the withdrawal: $(jq -c . "$TMP/b4.json")"
-VB show bgp ipv4 unicast 198.51.100.0/24 json | jq -e '[.paths[] | select(.peer.peerId == "10.79.1.1")] | length == 0' \
-	>/dev/null || fail "neto's route is still at border1 after the withdrawal"
 wait_for 10 best6 fc00:79::2 || fail "isp1's IPv6 path is not back: $(jq -c . "$TMP/b6.json")"
 wait_for 10 fib4 10.79.0.2 || fail "border1's kernel does not forward to isp1 again"
 [ "$(Q "SELECT count(*) FROM installed WHERE policy LIKE 'egress/%'")" = 0 ] || fail "installed rows after remove"
@@ -274,12 +287,13 @@ wait_for 10 fib4 10.79.0.2 || fail "border1's kernel does not forward to isp1 ag
 plan 5 "egress/198.51.100.0/24|apply|$D4"
 wait_for 40 tasks_done 5 || fail "plan 5 not done"
 wait_for 10 best4 10.79.0.6 || fail "neto's route is not best again"
+t0=$(t_ms)
 kill -9 $NETO_PID
 wait $NETO_PID 2>/dev/null
 NETO_PID=
-wait_for 15 best4 10.79.0.2 || fail "border1 did not fall back to isp1 after neto died: $(jq -c . "$TMP/b4.json")"
-VB show bgp ipv4 unicast 198.51.100.0/24 json | jq -e '[.paths[] | select(.peer.peerId == "10.79.1.1")] | length == 0' \
-	>/dev/null || fail "a stale route of neto at border1"
+wait_fine 15 best4 10.79.0.2 || fail "border1 did not fall back to isp1 after neto died: $(jq -c . "$TMP/b4.json")"
+kill_ms=$(( $(t_ms) - t0 ))
+no_neto4 || fail "a stale route of neto at border1"
 wait_for 10 fib4 10.79.0.2 || fail "black hole: border1's kernel route is $(ip -n $NSB route get 198.51.100.1)"
 VB show bgp neighbors 10.79.1.1 json | jq -e '.["10.79.1.1"].bgpState != "Established"' >/dev/null ||
 	fail "border1 still has a session with neto"
@@ -291,7 +305,6 @@ VB show bgp neighbors 10.79.1.1 json | jq -e '.["10.79.1.1"].bgpState != "Establ
 start_neto
 gone() { [ "$(Q "SELECT count(*) FROM installed WHERE policy LIKE 'egress/%'")" = 0 ]; }
 wait_for 20 gone || fail "after a restart the store still claims $(Q 'SELECT policy FROM installed')"
-back() { VB show bgp neighbors 10.79.1.1 json | jq -e '.["10.79.1.1"].bgpState == "Established"' >/dev/null; }
 wait_for 30 back || fail "the new agent's session did not come up"
 best4 10.79.0.2 || fail "the new agent announced something: $(jq -c . "$TMP/b4.json")"
 kill -TERM $NETO_PID
@@ -299,5 +312,7 @@ wait $NETO_PID
 rc=$?
 NETO_PID=
 [ $rc = 0 ] || fail "neto agent update exited with $rc"
+t0=$(t_ms); best4 10.79.0.2; poll_ms=$(( $(t_ms) - t0 ))
+echo "figures: one vtysh poll ${poll_ms} ms; task written -> neto's route best at border1 ${apply_ms} ms, remove task -> neto's route gone ${remove_ms} ms, SIGKILL -> isp1's best ${kill_ms} ms"
 echo "ok: neto's iBGP announcement became border1's best path (LOCAL_PREF 200, isp2's next hop, IPv4 and IPv6), withdrawal and neto's death gave BGP's choice back, installed rows followed"
 exit 0
