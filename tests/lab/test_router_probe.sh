@@ -12,6 +12,9 @@
 #     left by I2 although the routing table says I1;
 #   - each veth's transmit counter grows by at least the probes of its
 #     egresses (10 per round) over three whole rounds;
+#   - probes built by Python's struct are answered from the probed address
+#     with their fields; a responder with --queue 4 answers 4 of 10 probes
+#     sent at once and counts 6 drops;
 #   - the responder counts a malformed datagram and does not answer it;
 #   - with I2's link down, its rows say lost = sent (not answered by I1
 #     through the main table); back up, measured again;
@@ -30,7 +33,7 @@ I1=npb-i1$$
 I2=npb-i2$$
 TMP=$(mktemp -d)
 cleanup() {
-	for p in ${RTR:-} ${R1:-} ${R2:-}; do kill "$p" 2>/dev/null; done
+	for p in ${RTR:-} ${R1:-} ${R2:-} ${R3:-}; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
 	for n in "$B" "$I1" "$I2"; do ip netns del "$n" 2>/dev/null; done
 	rm -rf "$TMP"
@@ -149,6 +152,38 @@ check "$K3" 20
 check "$K4" 60
 [ "$(field "$K1" target)" = 198.51.100.77 ] || fail "target of $K1"
 [ "$(field "$K3" target)" = 2001:db8:100::77 ] || fail "target of $K3"
+
+# the format from an independent encoder (Python's struct), and the
+# responder's bound: 10 probes at once to a responder holding at most 4
+# answers for 300 ms; 4 answers come back, each from the probed address
+# (one of the `local` prefix, not an interface address) with the probe's
+# fields, and 6 are counted as dropped
+"$NETO" probe-responder --netns "$I1" --port 7799 --delay 300 --queue 4 2>"$TMP/r3.log" &
+R3=$!
+sleep 0.3
+ip netns exec "$B" python3 - <<'EOF2' || fail "independent probes"
+import socket, struct, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(1.5)
+dst = ("198.51.100.200", 7799)
+for seq in range(10):
+    s.sendto(struct.pack("!IBBHIIQ", 0x4E50524F, 1, 1, 3, 4242, seq, 10**9 + seq) + bytes(3), dst)
+got = []
+try:
+    while True:
+        data, src = s.recvfrom(2048)
+        magic, ver, typ, pad, ident, seq, ts = struct.unpack("!IBBHIIQ", data[:24])
+        assert src == dst, src
+        assert (magic, ver, typ, pad, ident, ts) == (0x4E50524F, 1, 2, 3, 4242, 10**9 + seq)
+        assert len(data) == 27
+        got.append(seq)
+except socket.timeout:
+    pass
+print("answers to independent probes:", got)
+sys.exit(0 if sorted(got) == [0, 1, 2, 3] else 1)
+EOF2
+kill "$R3"; wait "$R3"; R3=
+grep -q "answered 4 dropped 6 " "$TMP/r3.log" || fail "queue bound: $(cat "$TMP/r3.log")"
 
 # a malformed datagram: counted, not answered
 ip netns exec "$I1" bash -c 'echo garbage >/dev/udp/127.0.0.1/7788'
