@@ -472,6 +472,17 @@ static bool holds(const json_t *row, const json_t *want)
 	return true;
 }
 
+bool ctl_egress_same(const char *installed, const char *desired)
+{
+	if (installed == NULL || desired == NULL)
+		return installed == desired;
+	json_t *a = json_loads(installed, 0, NULL), *b = json_loads(desired, 0, NULL);
+	bool eq = json_is_object(a) && json_is_object(b) && holds(a, b);
+	json_decref(a);
+	json_decref(b);
+	return eq;
+}
+
 /* The egress an installed announcement names: by name, else by next hop. */
 static uint32_t row_egress(const ctl_peering *d, const json_t *row)
 {

@@ -746,6 +746,29 @@ static void test_real_decision(void **state)
 	rig_close(&t);
 }
 
+/* What `neto check` and the diff call the same announcement. */
+static void test_egress_same(void **state)
+{
+	(void)state;
+	const char *want = "{\"prefix\":\"198.51.100.0/24\",\"egress\":\"e2\","
+			   "\"nexthop\":\"10.79.0.6\",\"local_pref\":200}";
+	assert_true(ctl_egress_same(want, want));
+	assert_true(ctl_egress_same("{\"local_pref\":200,\"communities\":[],\"nexthop\":"
+				    "\"10.79.0.6\",\"egress\":\"e2\",\"prefix\":"
+				    "\"198.51.100.0/24\",\"at\":5}",
+				    want));
+	assert_false(ctl_egress_same("{\"prefix\":\"198.51.100.0/24\",\"egress\":\"e2\","
+				     "\"nexthop\":\"10.79.0.7\",\"local_pref\":200}",
+				     want));
+	assert_false(ctl_egress_same("{\"prefix\":\"198.51.100.0/24\",\"egress\":\"e2\","
+				     "\"nexthop\":\"10.79.0.6\",\"local_pref\":200,"
+				     "\"communities\":[\"65000:1\"]}",
+				     want));
+	assert_false(ctl_egress_same(NULL, want));
+	assert_false(ctl_egress_same("not json", want));
+	assert_true(ctl_egress_same(NULL, NULL));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -756,6 +779,7 @@ int main(void)
 		cmocka_unit_test(test_settled_and_partial),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_real_decision),
+		cmocka_unit_test(test_egress_same),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
