@@ -519,7 +519,7 @@ static void read_current(pe_cycle *c)
 		pfx_st *s = &c->p[i];
 		s->remove = p->egress == p->bgp;
 		json_t *want = s->remove ? NULL : desired_obj(d, p);
-		size_t n_with = 0, n_without = 0;
+		size_t n_without = 0;
 		memset(seen, 0, (d->n_egress + 1) * sizeof *seen);
 		for (size_t k = 0; k < d->n_routers; k++) {
 			int n = snprintf(key, sizeof key, "%s\tegress/%s", d->routers[k], p->prefix);
@@ -537,7 +537,6 @@ static void read_current(pe_cycle *c)
 							 "decision: its traffic is not counted",
 						 in->installed[ri].policy, d->routers[k]);
 			seen[e == CTL_PE_NONE ? d->n_egress : e] = 1;
-			n_with++;
 			s->changed |= s->remove || !holds(row, want);
 			json_decref(row);
 		}

@@ -96,7 +96,7 @@ typedef struct rig {
 	size_t loglen;
 } rig;
 
-static void rig_open(rig *t, double b2)
+static void rig_open_classes(rig *t, double b2, const class_set *cs, const char *dem)
 {
 	memset(t, 0, sizeof *t);
 	neto_err err;
@@ -110,12 +110,16 @@ static void rig_open(rig *t, double b2)
 					    &err),
 			 0);
 	free(tdoc);
-	static const char dem[] = "src,dst,class,rate\nsite1,border1,default,10\n";
 	assert_int_equal(store_demand_put(t->st, t->now, dem, strlen(dem), "", &id, &err), 0);
 	t->log = open_memstream(&t->logbuf, &t->loglen);
 	controller_config cc = { .name = "ctl", .period_ms = 1000000, .lease_ms = 1000000,
-				 .log = t->log };
+				 .log = t->log, .classes = cs };
 	controller_init(&t->c, t->st, &cc);
+}
+
+static void rig_open(rig *t, double b2)
+{
+	rig_open_classes(t, b2, NULL, "src,dst,class,rate\nsite1,border1,default,10\n");
 }
 
 static void rig_close(rig *t)
@@ -746,6 +750,64 @@ static void test_real_decision(void **state)
 	rig_close(&t);
 }
 
+/* Decision classes onto TE classes by precedence: with TE classes listed
+ * out of order (bronze 2, gold 0, silver 1), decision class 0 is gold, 1
+ * silver, 2 and beyond bronze. */
+static void test_class_map(void **state)
+{
+	(void)state;
+	class_set cs;
+	class_set_init(&cs);
+	neto_err err;
+	assert_int_equal(class_set_add(&cs, "bronze", 6, 2, 4, TE_LAT_LOW, 0, &err), 0);
+	assert_int_equal(class_set_add(&cs, "gold", 4, 0, 4, TE_LAT_LOW, 0, &err), 0);
+	assert_int_equal(class_set_add(&cs, "silver", 6, 1, 4, TE_LAT_LOW, 0, &err), 0);
+	rig t;
+	rig_open_classes(&t, 10000, &cs, "src,dst,class,rate\nsite1,border1,gold,10\n");
+	const char *pfx =
+		"{\"prefix\":\"10.0.0.0/16\",\"class\":0,\"rate\":1e8,\"egress\":\"e2\","
+		"\"bgp\":\"e1\",\"ingress\":{\"site1\":1e8}},"
+		"{\"prefix\":\"10.1.0.0/16\",\"class\":1,\"rate\":2e8,\"egress\":\"e2\","
+		"\"bgp\":\"e1\",\"ingress\":{\"site1\":2e8}},"
+		"{\"prefix\":\"10.2.0.0/16\",\"class\":2,\"rate\":3e8,\"egress\":\"e2\","
+		"\"bgp\":\"e1\",\"ingress\":{\"site1\":3e8}},"
+		"{\"prefix\":\"10.3.0.0/16\",\"class\":9,\"rate\":4e8,\"egress\":\"e2\","
+		"\"bgp\":\"e1\",\"ingress\":{\"site1\":4e8}}";
+	char *doc = decision(t.now, pfx);
+	put_decision(&t, doc);
+	free(doc);
+	store_task *v = NULL;
+	size_t n = 0;
+	run_cycle(&t, &v, &n);
+	store_task_free(v, n);
+	char *plan_doc = NULL, *sol = NULL;
+	assert_int_equal(store_plan_body(t.st, t.c.last_plan_id, &plan_doc, &sol, &err), 0);
+	json_t *s = json_loads(sol, 0, NULL);
+	double gold = -1, silver = -1, bronze = -1;
+	size_t i;
+	json_t *d;
+	json_array_foreach(json_object_get(s, "demands"), i, d) {
+		if (strcmp(json_string_value(json_object_get(d, "dst")), "border2") != 0)
+			continue;
+		const char *c = json_string_value(json_object_get(d, "class"));
+		double r = json_number_value(json_object_get(d, "demand"));
+		if (strcmp(c, "gold") == 0)
+			gold = r;
+		else if (strcmp(c, "silver") == 0)
+			silver = r;
+		else if (strcmp(c, "bronze") == 0)
+			bronze = r;
+	}
+	assert_true(gold > 99.999 && gold < 100.001);
+	assert_true(silver > 199.999 && silver < 200.001);
+	assert_true(bronze > 699.999 && bronze < 700.001);
+	json_decref(s);
+	free(plan_doc);
+	free(sol);
+	rig_close(&t);
+	class_set_free(&cs);
+}
+
 /* What `neto check` and the diff call the same announcement. */
 static void test_egress_same(void **state)
 {
@@ -780,6 +842,7 @@ int main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_real_decision),
 		cmocka_unit_test(test_egress_same),
+		cmocka_unit_test(test_class_map),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
