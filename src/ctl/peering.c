@@ -736,39 +736,20 @@ static int order_moves(pe_cycle *c, ctl_result *r, int base, bool tasks, neto_er
 	return rc;
 }
 
-/* Refuses the moves of class k into border site B when a demand toward B of
- * class k that such a move feeds is not fully allocated. Returns how many. */
+/* Refuses the moves of class k into border site B (from another site) when
+ * a demand toward B of class k is not fully allocated. Returns how many. */
 static size_t refuse(pe_cycle *c, const demand_set *dm, const ctl_result *r)
 {
 	const ctl_peering *d = c->d;
 	const topo *t = c->in->t;
 	size_t cs = c->in->classes->n ? c->in->classes->n : 1;
+	/* (site, class) pairs whose demands toward the site the target does
+	 * not fully carry, whatever their ingress: a move may squeeze another
+	 * site's traffic toward the same border site */
 	bool *congested = neto_calloc((size_t)t->n_nodes * cs + 1, sizeof *congested);
-	/* moves that send traffic to another border site: the demands they feed */
-	for (size_t i = 0; i < d->n_prefixes; i++) {
-		const ctl_pe_prefix *p = &d->prefixes[i];
-		const pfx_st *s = &c->p[i];
-		if (!moving(s) || s->remove)
-			continue;
-		const char *to = d->egress[p->egress].router;
-		if (s->cur != CTL_PE_NONE && strcmp(d->egress[s->cur].router, to) == 0)
-			continue;
-		uint32_t dst = topo_find_node(t, to, strlen(to));
-		if (dst == TOPO_NONE)
-			continue;
-		uint32_t k = c->cls[p->cls];
-		for (size_t g = 0; g < p->n_ingress; g++) {
-			uint32_t src = topo_find_node(t, p->ingress[g].site, strlen(p->ingress[g].site));
-			if (src == TOPO_NONE || src == dst)
-				continue;
-			size_t j = demand_find(dm, src, dst, k);
-			if (j == SIZE_MAX)
-				continue;
-			double tol = 1e-6 * dm->v[j].rate + 1e-12;
-			if (r->dem_short[j] > tol)
-				congested[(size_t)dst * cs + k] = true;
-		}
-	}
+	for (size_t j = 0; j < dm->n; j++)
+		if (r->dem_short[j] > 1e-6 * dm->v[j].rate + 1e-12)
+			congested[(size_t)dm->v[j].dst * cs + dm->v[j].cls] = true;
 	size_t n = 0;
 	for (size_t i = 0; i < d->n_prefixes; i++) {
 		const ctl_pe_prefix *p = &d->prefixes[i];
