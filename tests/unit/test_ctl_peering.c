@@ -31,8 +31,9 @@
 #include "store/store.h"
 #include "testutil.h"
 
-/* Three WAN sites: traffic enters at site1; border1 and border2 are the
- * border routers. site1 -> border2 has capacity B2 (Mbps). */
+/* Four WAN sites: traffic enters at site1 (and site2, behind site1);
+ * border1 and border2 are the border routers. site1 -> border2 has
+ * capacity B2 (Mbps). */
 static char *topology(double b2)
 {
 	char *buf = NULL;
@@ -40,7 +41,11 @@ static char *topology(double b2)
 	FILE *f = open_memstream(&buf, &len);
 	fprintf(f,
 		"{\"unit\":\"Mbps\",\"nodes\":[{\"name\":\"site1\"},{\"name\":\"border1\"},"
-		"{\"name\":\"border2\"}],\"links\":["
+		"{\"name\":\"border2\"},{\"name\":\"site2\"}],\"links\":["
+		"{\"id\":\"s2-s1\",\"src\":\"site2\",\"dst\":\"site1\",\"capacity\":10000,"
+		"\"delay\":1000,\"adj_sid\":\"fc00:0:4:1::\"},"
+		"{\"id\":\"s1-s2\",\"src\":\"site1\",\"dst\":\"site2\",\"capacity\":10000,"
+		"\"delay\":1000,\"adj_sid\":\"fc00:0:1:4::\"},"
 		"{\"id\":\"s1-b1\",\"src\":\"site1\",\"dst\":\"border1\",\"capacity\":10000,"
 		"\"delay\":1000,\"adj_sid\":\"fc00:0:1:1::\"},"
 		"{\"id\":\"b1-s1\",\"src\":\"border1\",\"dst\":\"site1\",\"capacity\":10000,"
@@ -367,6 +372,40 @@ static void test_refused(void **state)
 	assert_non_null(strstr(t.logbuf, "198.51.100.0/24 -> e2 refused"));
 	assert_non_null(strstr(t.logbuf, "ingress site nowhere (of 192.0.2.0/24, maybe others) is "
 					 "not in the topology"));
+	rig_close(&t);
+}
+
+/* site2 already sends 250 Mbps to border2 over site1 -> border2 (300
+ * Mbps): a move of 100M from site1 to border2 squeezes one of the two
+ * demands, whichever TE serves first; either way the move is refused. */
+static void test_refused_squeeze(void **state)
+{
+	(void)state;
+	rig t;
+	rig_open_classes(&t, 300, NULL,
+			 "src,dst,class,rate\nsite1,border1,default,10\nsite2,border2,default,250\n");
+	const char *pfx =
+		"{\"prefix\":\"198.51.100.0/24\",\"class\":0,\"rate\":1e8,\"egress\":\"e2\","
+		"\"bgp\":\"e1\",\"ingress\":{\"site1\":1e8}}";
+	char *doc = decision(t.now, pfx);
+	put_decision(&t, doc);
+	free(doc);
+	store_task *v = NULL;
+	size_t n = 0;
+	run_cycle(&t, &v, &n);
+	for (size_t i = 0; i < n; i++)
+		assert_null(strstr(v[i].policy, "egress/"));
+	store_task_free(v, n);
+	store_audit *a = NULL;
+	size_t na = 0, hits = 0;
+	neto_err err;
+	assert_int_equal(store_audit_list(t.st, 0, 1000, &a, &na, &err), 0);
+	for (size_t i = 0; i < na; i++)
+		hits += strcmp(a[i].action, "egress-refused") == 0;
+	assert_int_equal(hits, 1);
+	store_audit_free(a, na);
+	fflush(t.log);
+	assert_non_null(strstr(t.logbuf, "1 refused"));
 	rig_close(&t);
 }
 
@@ -836,6 +875,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tasks_ordered),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_refused_squeeze),
 		cmocka_unit_test(test_swap_slack),
 		cmocka_unit_test(test_stale_malformed),
 		cmocka_unit_test(test_settled_and_partial),
