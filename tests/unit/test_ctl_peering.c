@@ -456,6 +456,29 @@ static void test_swap_slack(void **state)
 	rig_close(&t);
 }
 
+/* A controller with peering off does not read the decision. */
+static void test_peering_off(void **state)
+{
+	(void)state;
+	rig t;
+	rig_open(&t, 10000);
+	t.c.cfg.peering_off = true;
+	const char *pfx = "{\"prefix\":\"198.51.100.0/24\",\"class\":0,\"rate\":6e8,"
+			  "\"egress\":\"e2\",\"bgp\":\"e1\",\"ingress\":{\"site1\":6e8}}";
+	char *doc = decision(t.now, pfx);
+	put_decision(&t, doc);
+	free(doc);
+	store_task *v = NULL;
+	size_t n = 0;
+	run_cycle(&t, &v, &n);
+	for (size_t i = 0; i < n; i++)
+		assert_null(strstr(v[i].policy, "egress/"));
+	store_task_free(v, n);
+	fflush(t.log);
+	assert_null(strstr(t.logbuf, "peering"));
+	rig_close(&t);
+}
+
 /* The tasks of a cycle without any decision. */
 static size_t tasks_without(size_t *n_te)
 {
@@ -878,6 +901,7 @@ int main(void)
 		cmocka_unit_test(test_refused_squeeze),
 		cmocka_unit_test(test_swap_slack),
 		cmocka_unit_test(test_stale_malformed),
+		cmocka_unit_test(test_peering_off),
 		cmocka_unit_test(test_settled_and_partial),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_real_decision),
