@@ -28,6 +28,7 @@
 #include "ctl/ctl.h"
 #include "pe/decide.h"
 #include "pe/io.h"
+#include "pe/order.h"
 #include "store/store.h"
 #include "testutil.h"
 
@@ -744,6 +745,66 @@ static char *example_decision(int64_t at, size_t *n_moved)
 	return text;
 }
 
+/* The plan's egress steps, read back from its tasks on the first border
+ * router, checked by the verifier against the decision's links with every
+ * prefix starting on BGP's choice (nothing installed): no step can push a
+ * peering link above headroom, whatever order the routers take. */
+static void verify_egress_steps(const ctl_peering *d, const store_task *v, size_t n)
+{
+	double cap[16] = { 0 }, load[16] = { 0 };
+	assert_true(d->n_links <= 16);
+	for (size_t l = 0; l < d->n_links; l++)
+		cap[l] = d->links[l].cap;
+	pe_order_move *mv = calloc(d->n_prefixes + 1, sizeof *mv);
+	int *step = calloc(d->n_prefixes + 1, sizeof *step);
+	int first = -1, last = -1;
+	for (size_t i = 0; i < d->n_prefixes; i++) {
+		const ctl_pe_prefix *p = &d->prefixes[i];
+		uint32_t from = p->bgp == CTL_PE_NONE ? PE_ORDER_NONE : d->egress[p->bgp].link;
+		if (from != PE_ORDER_NONE)
+			load[from] += p->rate;
+		mv[i] = (pe_order_move){ .from = from, .to = d->egress[p->egress].link,
+					 .rate = p->rate };
+		char policy[128];
+		snprintf(policy, sizeof policy, "egress/%s", p->prefix);
+		step[i] = task_step(v, n, d->routers[0], policy, NULL, NULL);
+		if (step[i] >= 0 && (first < 0 || step[i] < first))
+			first = step[i];
+		if (step[i] > last)
+			last = step[i];
+	}
+	assert_true(first >= 0);
+	size_t ns = (size_t)(last - first + 1);
+	pe_order_result r = { .order = calloc(d->n_prefixes + 1, sizeof *r.order),
+			      .step_off = calloc(ns + 1, sizeof *r.step_off),
+			      .slack = calloc(ns + 1, sizeof *r.slack),
+			      .left = calloc(d->n_prefixes + 1, sizeof *r.left),
+			      .n_steps = ns };
+	size_t k = 0;
+	for (size_t s = 0; s < ns; s++) {
+		for (size_t i = 0; i < d->n_prefixes; i++)
+			if (step[i] == first + (int)s)
+				r.order[k++] = (uint32_t)i;
+		r.step_off[s + 1] = k;
+	}
+	/* prefixes already on their target have no task: moves that stay */
+	for (size_t i = 0; i < d->n_prefixes; i++)
+		if (step[i] < 0) {
+			assert_int_equal(d->prefixes[i].egress, d->prefixes[i].bgp);
+			r.left[r.n_left++] = (uint32_t)i;
+		}
+	pe_order_problem op = { .n_links = d->n_links, .cap = cap, .headroom = d->headroom,
+				.load = load, .n_moves = d->n_prefixes, .moves = mv };
+	pe_order_violation viol;
+	size_t nv = pe_order_verify(&op, &r, &viol, NULL);
+	if (nv != 0)
+		fail_msg("%zu violations: step %zu link %u %g > %g", nv, viol.step, viol.link,
+			 viol.load, viol.limit);
+	pe_order_result_free(&r);
+	free(mv);
+	free(step);
+}
+
 static void test_real_decision(void **state)
 {
 	(void)state;
@@ -807,6 +868,7 @@ static void test_real_decision(void **state)
 	}
 	/* every moved prefix, on both border routers */
 	assert_int_equal(n_egress, n_moved * 2);
+	verify_egress_steps(&d, tv, n);
 	store_task_free(tv, n);
 	ctl_peering_free(&d);
 	rig_close(&t);
