@@ -22,6 +22,7 @@
 
 #include "agent/driver.h"
 #include "ctl/check.h"
+#include "ctl/ctl.h"
 #include "plan/plan_json.h"
 #include "topo/topo_io.h"
 
@@ -125,8 +126,9 @@ static int check_converged(store *st, const store_plan *p, FILE *f, size_t *n, n
 			if (strcmp(in[j].router, t[i].router) == 0 &&
 			    strcmp(in[j].policy, t[i].policy) == 0)
 				have = in[j].body;
-		bool ok = strcmp(t[i].action, "remove") == 0 ? have == NULL
-							      : driver_policy_equal(have, t[i].desired);
+		bool ok = strcmp(t[i].action, "remove") == 0	     ? have == NULL
+			  : strncmp(t[i].policy, "egress/", 7) == 0 ? ctl_egress_same(have, t[i].desired)
+							       : driver_policy_equal(have, t[i].desired);
 		if (!ok)
 			problem(f, n, "policy %s on %s: installed state differs from plan #%lld's target",
 				t[i].policy, t[i].router, (long long)p->id);

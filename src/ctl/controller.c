@@ -213,7 +213,10 @@ static int cycle(controller *c, cycle_state *s, const char *why, int64_t now, ne
 	/* the peering decision, when there is a fresh one (peering.c) */
 	ctl_peering pe;
 	char *pelog = NULL;
-	int have_pe = ctl_peering_load(c->st, now, c->cfg.peering_max_age_ms, &pe, &pelog, err);
+	int have_pe = 0;
+	ctl_peering_init(&pe);
+	if (!c->cfg.peering_off)
+		have_pe = ctl_peering_load(c->st, now, c->cfg.peering_max_age_ms, &pe, &pelog, err);
 	if (pelog)
 		logc(c, "  %s", pelog);
 	free(pelog);

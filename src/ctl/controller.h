@@ -41,6 +41,8 @@ typedef struct controller_config {
 	 * "at" is younger than this; default 30000, three of the peering
 	 * role's default 10 s intervals */
 	int64_t peering_max_age_ms;
+	/* [peering] enabled = no: the decision is not read at all */
+	bool peering_off;
 } controller_config;
 
 typedef struct controller_stats {

@@ -203,6 +203,10 @@ char *ctl_peering_json(const ctl_peering *d);
  * in *log says which), -1 when the store fails. */
 int ctl_peering_load(store *st, int64_t now, int64_t max_age_ms, ctl_peering *d, char **log,
 		     neto_err *err);
+/* Does an installed egress announcement (as the egress driver reads it
+ * back) hold the desired one: same prefix, egress, next hop, LOCAL_PREF and
+ * communities (absent and empty alike)? */
+bool ctl_egress_same(const char *installed, const char *desired);
 /* ctl_compute with the decision d: the Internet-bound traffic in the TE
  * demand, moves the WAN cannot carry refused (r->refused) and the rest as
  * egress tasks in steps after the TE steps (docs/peering.md, "The

@@ -472,6 +472,17 @@ static bool holds(const json_t *row, const json_t *want)
 	return true;
 }
 
+bool ctl_egress_same(const char *installed, const char *desired)
+{
+	if (installed == NULL || desired == NULL)
+		return installed == desired;
+	json_t *a = json_loads(installed, 0, NULL), *b = json_loads(desired, 0, NULL);
+	bool eq = json_is_object(a) && json_is_object(b) && holds(a, b);
+	json_decref(a);
+	json_decref(b);
+	return eq;
+}
+
 /* The egress an installed announcement names: by name, else by next hop. */
 static uint32_t row_egress(const ctl_peering *d, const json_t *row)
 {
@@ -508,7 +519,7 @@ static void read_current(pe_cycle *c)
 		pfx_st *s = &c->p[i];
 		s->remove = p->egress == p->bgp;
 		json_t *want = s->remove ? NULL : desired_obj(d, p);
-		size_t n_with = 0, n_without = 0;
+		size_t n_without = 0;
 		memset(seen, 0, (d->n_egress + 1) * sizeof *seen);
 		for (size_t k = 0; k < d->n_routers; k++) {
 			int n = snprintf(key, sizeof key, "%s\tegress/%s", d->routers[k], p->prefix);
@@ -526,7 +537,6 @@ static void read_current(pe_cycle *c)
 							 "decision: its traffic is not counted",
 						 in->installed[ri].policy, d->routers[k]);
 			seen[e == CTL_PE_NONE ? d->n_egress : e] = 1;
-			n_with++;
 			s->changed |= s->remove || !holds(row, want);
 			json_decref(row);
 		}
@@ -726,39 +736,20 @@ static int order_moves(pe_cycle *c, ctl_result *r, int base, bool tasks, neto_er
 	return rc;
 }
 
-/* Refuses the moves of class k into border site B when a demand toward B of
- * class k that such a move feeds is not fully allocated. Returns how many. */
+/* Refuses the moves of class k into border site B (from another site) when
+ * a demand toward B of class k is not fully allocated. Returns how many. */
 static size_t refuse(pe_cycle *c, const demand_set *dm, const ctl_result *r)
 {
 	const ctl_peering *d = c->d;
 	const topo *t = c->in->t;
 	size_t cs = c->in->classes->n ? c->in->classes->n : 1;
+	/* (site, class) pairs whose demands toward the site the target does
+	 * not fully carry, whatever their ingress: a move may squeeze another
+	 * site's traffic toward the same border site */
 	bool *congested = neto_calloc((size_t)t->n_nodes * cs + 1, sizeof *congested);
-	/* moves that send traffic to another border site: the demands they feed */
-	for (size_t i = 0; i < d->n_prefixes; i++) {
-		const ctl_pe_prefix *p = &d->prefixes[i];
-		const pfx_st *s = &c->p[i];
-		if (!moving(s) || s->remove)
-			continue;
-		const char *to = d->egress[p->egress].router;
-		if (s->cur != CTL_PE_NONE && strcmp(d->egress[s->cur].router, to) == 0)
-			continue;
-		uint32_t dst = topo_find_node(t, to, strlen(to));
-		if (dst == TOPO_NONE)
-			continue;
-		uint32_t k = c->cls[p->cls];
-		for (size_t g = 0; g < p->n_ingress; g++) {
-			uint32_t src = topo_find_node(t, p->ingress[g].site, strlen(p->ingress[g].site));
-			if (src == TOPO_NONE || src == dst)
-				continue;
-			size_t j = demand_find(dm, src, dst, k);
-			if (j == SIZE_MAX)
-				continue;
-			double tol = 1e-6 * dm->v[j].rate + 1e-12;
-			if (r->dem_short[j] > tol)
-				congested[(size_t)dst * cs + k] = true;
-		}
-	}
+	for (size_t j = 0; j < dm->n; j++)
+		if (r->dem_short[j] > 1e-6 * dm->v[j].rate + 1e-12)
+			congested[(size_t)dm->v[j].dst * cs + dm->v[j].cls] = true;
 	size_t n = 0;
 	for (size_t i = 0; i < d->n_prefixes; i++) {
 		const ctl_pe_prefix *p = &d->prefixes[i];

@@ -121,7 +121,8 @@ size_t pe_order_verify(const pe_order_problem *p, const pe_order_result *r,
  * under headroom: per move, the earliest step at which enough moves out of
  * its destination can have happened to make room for it alone, and 2 when
  * a destination cannot take all its incoming moves at once. Moves that no
- * amount of freeing makes fit are not counted. */
+ * amount of freeing makes fit are not counted. O(moves^3): tests and
+ * small problems. */
 size_t pe_order_lower_bound(const pe_order_problem *p);
 
 #endif

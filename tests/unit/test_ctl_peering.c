@@ -28,11 +28,13 @@
 #include "ctl/ctl.h"
 #include "pe/decide.h"
 #include "pe/io.h"
+#include "pe/order.h"
 #include "store/store.h"
 #include "testutil.h"
 
-/* Three WAN sites: traffic enters at site1; border1 and border2 are the
- * border routers. site1 -> border2 has capacity B2 (Mbps). */
+/* Four WAN sites: traffic enters at site1 (and site2, behind site1);
+ * border1 and border2 are the border routers. site1 -> border2 has
+ * capacity B2 (Mbps). */
 static char *topology(double b2)
 {
 	char *buf = NULL;
@@ -40,7 +42,11 @@ static char *topology(double b2)
 	FILE *f = open_memstream(&buf, &len);
 	fprintf(f,
 		"{\"unit\":\"Mbps\",\"nodes\":[{\"name\":\"site1\"},{\"name\":\"border1\"},"
-		"{\"name\":\"border2\"}],\"links\":["
+		"{\"name\":\"border2\"},{\"name\":\"site2\"}],\"links\":["
+		"{\"id\":\"s2-s1\",\"src\":\"site2\",\"dst\":\"site1\",\"capacity\":10000,"
+		"\"delay\":1000,\"adj_sid\":\"fc00:0:4:1::\"},"
+		"{\"id\":\"s1-s2\",\"src\":\"site1\",\"dst\":\"site2\",\"capacity\":10000,"
+		"\"delay\":1000,\"adj_sid\":\"fc00:0:1:4::\"},"
 		"{\"id\":\"s1-b1\",\"src\":\"site1\",\"dst\":\"border1\",\"capacity\":10000,"
 		"\"delay\":1000,\"adj_sid\":\"fc00:0:1:1::\"},"
 		"{\"id\":\"b1-s1\",\"src\":\"border1\",\"dst\":\"site1\",\"capacity\":10000,"
@@ -96,7 +102,7 @@ typedef struct rig {
 	size_t loglen;
 } rig;
 
-static void rig_open(rig *t, double b2)
+static void rig_open_classes(rig *t, double b2, const class_set *cs, const char *dem)
 {
 	memset(t, 0, sizeof *t);
 	neto_err err;
@@ -110,12 +116,16 @@ static void rig_open(rig *t, double b2)
 					    &err),
 			 0);
 	free(tdoc);
-	static const char dem[] = "src,dst,class,rate\nsite1,border1,default,10\n";
 	assert_int_equal(store_demand_put(t->st, t->now, dem, strlen(dem), "", &id, &err), 0);
 	t->log = open_memstream(&t->logbuf, &t->loglen);
 	controller_config cc = { .name = "ctl", .period_ms = 1000000, .lease_ms = 1000000,
-				 .log = t->log };
+				 .log = t->log, .classes = cs };
 	controller_init(&t->c, t->st, &cc);
+}
+
+static void rig_open(rig *t, double b2)
+{
+	rig_open_classes(t, b2, NULL, "src,dst,class,rate\nsite1,border1,default,10\n");
 }
 
 static void rig_close(rig *t)
@@ -366,6 +376,40 @@ static void test_refused(void **state)
 	rig_close(&t);
 }
 
+/* site2 already sends 250 Mbps to border2 over site1 -> border2 (300
+ * Mbps): a move of 100M from site1 to border2 squeezes one of the two
+ * demands, whichever TE serves first; either way the move is refused. */
+static void test_refused_squeeze(void **state)
+{
+	(void)state;
+	rig t;
+	rig_open_classes(&t, 300, NULL,
+			 "src,dst,class,rate\nsite1,border1,default,10\nsite2,border2,default,250\n");
+	const char *pfx =
+		"{\"prefix\":\"198.51.100.0/24\",\"class\":0,\"rate\":1e8,\"egress\":\"e2\","
+		"\"bgp\":\"e1\",\"ingress\":{\"site1\":1e8}}";
+	char *doc = decision(t.now, pfx);
+	put_decision(&t, doc);
+	free(doc);
+	store_task *v = NULL;
+	size_t n = 0;
+	run_cycle(&t, &v, &n);
+	for (size_t i = 0; i < n; i++)
+		assert_null(strstr(v[i].policy, "egress/"));
+	store_task_free(v, n);
+	store_audit *a = NULL;
+	size_t na = 0, hits = 0;
+	neto_err err;
+	assert_int_equal(store_audit_list(t.st, 0, 1000, &a, &na, &err), 0);
+	for (size_t i = 0; i < na; i++)
+		hits += strcmp(a[i].action, "egress-refused") == 0;
+	assert_int_equal(hits, 1);
+	store_audit_free(a, na);
+	fflush(t.log);
+	assert_non_null(strstr(t.logbuf, "1 refused"));
+	rig_close(&t);
+}
+
 /* A swap between two peering links at headroom: Y (60M) e1 -> e2 and X
  * (80M) back from e2 to e1 (remove), l1 at 1.88G of 1.9G, l2 at 0.94G of
  * 0.95G. No order fits under headroom; Y goes alone into the slack (l2 at
@@ -410,6 +454,29 @@ static void test_swap_slack(void **state)
 	store_task_free(v, n);
 	fflush(t.log);
 	assert_non_null(strstr(t.logbuf, "1 step uses the room up to capacity (peak 100.0%)"));
+	rig_close(&t);
+}
+
+/* A controller with peering off does not read the decision. */
+static void test_peering_off(void **state)
+{
+	(void)state;
+	rig t;
+	rig_open(&t, 10000);
+	t.c.cfg.peering_off = true;
+	const char *pfx = "{\"prefix\":\"198.51.100.0/24\",\"class\":0,\"rate\":6e8,"
+			  "\"egress\":\"e2\",\"bgp\":\"e1\",\"ingress\":{\"site1\":6e8}}";
+	char *doc = decision(t.now, pfx);
+	put_decision(&t, doc);
+	free(doc);
+	store_task *v = NULL;
+	size_t n = 0;
+	run_cycle(&t, &v, &n);
+	for (size_t i = 0; i < n; i++)
+		assert_null(strstr(v[i].policy, "egress/"));
+	store_task_free(v, n);
+	fflush(t.log);
+	assert_null(strstr(t.logbuf, "peering"));
 	rig_close(&t);
 }
 
@@ -678,6 +745,66 @@ static char *example_decision(int64_t at, size_t *n_moved)
 	return text;
 }
 
+/* The plan's egress steps, read back from its tasks on the first border
+ * router, checked by the verifier against the decision's links with every
+ * prefix starting on BGP's choice (nothing installed): no step can push a
+ * peering link above headroom, whatever order the routers take. */
+static void verify_egress_steps(const ctl_peering *d, const store_task *v, size_t n)
+{
+	double cap[16] = { 0 }, load[16] = { 0 };
+	assert_true(d->n_links <= 16);
+	for (size_t l = 0; l < d->n_links; l++)
+		cap[l] = d->links[l].cap;
+	pe_order_move *mv = calloc(d->n_prefixes + 1, sizeof *mv);
+	int *step = calloc(d->n_prefixes + 1, sizeof *step);
+	int first = -1, last = -1;
+	for (size_t i = 0; i < d->n_prefixes; i++) {
+		const ctl_pe_prefix *p = &d->prefixes[i];
+		uint32_t from = p->bgp == CTL_PE_NONE ? PE_ORDER_NONE : d->egress[p->bgp].link;
+		if (from != PE_ORDER_NONE)
+			load[from] += p->rate;
+		mv[i] = (pe_order_move){ .from = from, .to = d->egress[p->egress].link,
+					 .rate = p->rate };
+		char policy[128];
+		snprintf(policy, sizeof policy, "egress/%s", p->prefix);
+		step[i] = task_step(v, n, d->routers[0], policy, NULL, NULL);
+		if (step[i] >= 0 && (first < 0 || step[i] < first))
+			first = step[i];
+		if (step[i] > last)
+			last = step[i];
+	}
+	assert_true(first >= 0);
+	size_t ns = (size_t)(last - first + 1);
+	pe_order_result r = { .order = calloc(d->n_prefixes + 1, sizeof *r.order),
+			      .step_off = calloc(ns + 1, sizeof *r.step_off),
+			      .slack = calloc(ns + 1, sizeof *r.slack),
+			      .left = calloc(d->n_prefixes + 1, sizeof *r.left),
+			      .n_steps = ns };
+	size_t k = 0;
+	for (size_t s = 0; s < ns; s++) {
+		for (size_t i = 0; i < d->n_prefixes; i++)
+			if (step[i] == first + (int)s)
+				r.order[k++] = (uint32_t)i;
+		r.step_off[s + 1] = k;
+	}
+	/* prefixes already on their target have no task: moves that stay */
+	for (size_t i = 0; i < d->n_prefixes; i++)
+		if (step[i] < 0) {
+			assert_int_equal(d->prefixes[i].egress, d->prefixes[i].bgp);
+			r.left[r.n_left++] = (uint32_t)i;
+		}
+	pe_order_problem op = { .n_links = d->n_links, .cap = cap, .headroom = d->headroom,
+				.load = load, .n_moves = d->n_prefixes, .moves = mv };
+	pe_order_violation viol;
+	size_t nv = pe_order_verify(&op, &r, &viol, NULL);
+	if (nv != 0)
+		fail_msg("%zu violations: step %zu link %u %g > %g", nv, viol.step, viol.link,
+			 viol.load, viol.limit);
+	pe_order_result_free(&r);
+	free(mv);
+	free(step);
+}
+
 static void test_real_decision(void **state)
 {
 	(void)state;
@@ -741,9 +868,91 @@ static void test_real_decision(void **state)
 	}
 	/* every moved prefix, on both border routers */
 	assert_int_equal(n_egress, n_moved * 2);
+	verify_egress_steps(&d, tv, n);
 	store_task_free(tv, n);
 	ctl_peering_free(&d);
 	rig_close(&t);
+}
+
+/* Decision classes onto TE classes by precedence: with TE classes listed
+ * out of order (bronze 2, gold 0, silver 1), decision class 0 is gold, 1
+ * silver, 2 and beyond bronze. */
+static void test_class_map(void **state)
+{
+	(void)state;
+	class_set cs;
+	class_set_init(&cs);
+	neto_err err;
+	assert_int_equal(class_set_add(&cs, "bronze", 6, 2, 4, TE_LAT_LOW, 0, &err), 0);
+	assert_int_equal(class_set_add(&cs, "gold", 4, 0, 4, TE_LAT_LOW, 0, &err), 0);
+	assert_int_equal(class_set_add(&cs, "silver", 6, 1, 4, TE_LAT_LOW, 0, &err), 0);
+	rig t;
+	rig_open_classes(&t, 10000, &cs, "src,dst,class,rate\nsite1,border1,gold,10\n");
+	const char *pfx =
+		"{\"prefix\":\"10.0.0.0/16\",\"class\":0,\"rate\":1e8,\"egress\":\"e2\","
+		"\"bgp\":\"e1\",\"ingress\":{\"site1\":1e8}},"
+		"{\"prefix\":\"10.1.0.0/16\",\"class\":1,\"rate\":2e8,\"egress\":\"e2\","
+		"\"bgp\":\"e1\",\"ingress\":{\"site1\":2e8}},"
+		"{\"prefix\":\"10.2.0.0/16\",\"class\":2,\"rate\":3e8,\"egress\":\"e2\","
+		"\"bgp\":\"e1\",\"ingress\":{\"site1\":3e8}},"
+		"{\"prefix\":\"10.3.0.0/16\",\"class\":9,\"rate\":4e8,\"egress\":\"e2\","
+		"\"bgp\":\"e1\",\"ingress\":{\"site1\":4e8}}";
+	char *doc = decision(t.now, pfx);
+	put_decision(&t, doc);
+	free(doc);
+	store_task *v = NULL;
+	size_t n = 0;
+	run_cycle(&t, &v, &n);
+	store_task_free(v, n);
+	char *plan_doc = NULL, *sol = NULL;
+	assert_int_equal(store_plan_body(t.st, t.c.last_plan_id, &plan_doc, &sol, &err), 0);
+	json_t *s = json_loads(sol, 0, NULL);
+	double gold = -1, silver = -1, bronze = -1;
+	size_t i;
+	json_t *d;
+	json_array_foreach(json_object_get(s, "demands"), i, d) {
+		if (strcmp(json_string_value(json_object_get(d, "dst")), "border2") != 0)
+			continue;
+		const char *c = json_string_value(json_object_get(d, "class"));
+		double r = json_number_value(json_object_get(d, "demand"));
+		if (strcmp(c, "gold") == 0)
+			gold = r;
+		else if (strcmp(c, "silver") == 0)
+			silver = r;
+		else if (strcmp(c, "bronze") == 0)
+			bronze = r;
+	}
+	assert_true(gold > 99.999 && gold < 100.001);
+	assert_true(silver > 199.999 && silver < 200.001);
+	assert_true(bronze > 699.999 && bronze < 700.001);
+	json_decref(s);
+	free(plan_doc);
+	free(sol);
+	rig_close(&t);
+	class_set_free(&cs);
+}
+
+/* What `neto check` and the diff call the same announcement. */
+static void test_egress_same(void **state)
+{
+	(void)state;
+	const char *want = "{\"prefix\":\"198.51.100.0/24\",\"egress\":\"e2\","
+			   "\"nexthop\":\"10.79.0.6\",\"local_pref\":200}";
+	assert_true(ctl_egress_same(want, want));
+	assert_true(ctl_egress_same("{\"local_pref\":200,\"communities\":[],\"nexthop\":"
+				    "\"10.79.0.6\",\"egress\":\"e2\",\"prefix\":"
+				    "\"198.51.100.0/24\",\"at\":5}",
+				    want));
+	assert_false(ctl_egress_same("{\"prefix\":\"198.51.100.0/24\",\"egress\":\"e2\","
+				     "\"nexthop\":\"10.79.0.7\",\"local_pref\":200}",
+				     want));
+	assert_false(ctl_egress_same("{\"prefix\":\"198.51.100.0/24\",\"egress\":\"e2\","
+				     "\"nexthop\":\"10.79.0.6\",\"local_pref\":200,"
+				     "\"communities\":[\"65000:1\"]}",
+				     want));
+	assert_false(ctl_egress_same(NULL, want));
+	assert_false(ctl_egress_same("not json", want));
+	assert_true(ctl_egress_same(NULL, NULL));
 }
 
 int main(void)
@@ -751,11 +960,15 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tasks_ordered),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_refused_squeeze),
 		cmocka_unit_test(test_swap_slack),
 		cmocka_unit_test(test_stale_malformed),
+		cmocka_unit_test(test_peering_off),
 		cmocka_unit_test(test_settled_and_partial),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_real_decision),
+		cmocka_unit_test(test_egress_same),
+		cmocka_unit_test(test_class_map),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
