@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "agent/collector.h"
+#include "agent/collector_pe.h"
 #include "agent/flowmsg.h"
 #include "lib/lpm.h"
 #include "lib/mem.h"
@@ -65,7 +66,18 @@ struct collector {
 	int64_t cur_now;
 	collector_flow_hook hook;
 	void *hook_ctx;
+	/* pe_traffic: flows to no site prefix, per destination prefix */
+	collector_pe *pe;
+	uint32_t *cls_rank;	/* class index -> precedence (0 first) */
+	collector_kv_fn pe_sink;
+	void *pe_ctx;
 };
+
+void collector_set_pe_sink(collector *c, collector_kv_fn fn, void *ctx)
+{
+	c->pe_sink = fn;
+	c->pe_ctx = ctx;
+}
 
 void collector_set_flow_hook(collector *c, collector_flow_hook fn, void *ctx)
 {
@@ -172,6 +184,28 @@ int collector_new(collector **out, const neto_cfg_agent *ag, neto_err *err)
 	if (ag->template_timeout_ms > 0)
 		cc.template_timeout_ms = ag->template_timeout_ms;
 	c->cache = ipfix_cache_new(&cc);
+	if (ag->pe_traffic) {
+		/* class numbers for the peering decision: precedence as listed
+		 * in dscp_classes (first listed first), the default class after
+		 * them unless listed */
+		c->cls_rank = neto_calloc(c->n_classes, sizeof *c->cls_rank);
+		uint32_t next = 0;
+		bool ranked[64 + 1] = { false };	/* at most 64 + 1 classes */
+		for (size_t i = 0; i < ag->n_dscp_classes; i++) {
+			uint32_t k = intern(&c->classes, &c->n_classes,
+					    strchr(ag->dscp_classes[i], ':') + 1);
+			if (!ranked[k]) {
+				ranked[k] = true;
+				c->cls_rank[k] = next++;
+			}
+		}
+		if (!ranked[d])
+			c->cls_rank[d] = next;
+		size_t top = ag->pe_traffic_top ? ag->pe_traffic_top : 100000;
+		/* entries held per flush: a few per listed prefix (classes,
+		 * ingresses, the next window filling up) */
+		c->pe = collector_pe_new(top, 4 * top < 65536 ? 65536 : 4 * top);
+	}
 	tab_init(c, 1024);
 	c->flushed_until = INT64_MIN;
 	*out = c;
@@ -201,6 +235,8 @@ void collector_free(collector *c)
 	lpm_free(c->v6);
 	ipfix_cache_free(c->cache);
 	free(c->tab);
+	collector_pe_free(c->pe);
+	free(c->cls_rank);
 	free(c);
 }
 
@@ -314,6 +350,21 @@ static void tab_add(collector *c, const agg *k)
 	}
 }
 
+/* Whether a destination outside the sites could leave through an ISP:
+ * not unspecified, loopback, link-local, multicast or reserved (RFC 6890);
+ * such flows (neighbour discovery, mDNS, ...) are never the peering
+ * decision's business. */
+static bool pe_routable(const ipfix_addr *a)
+{
+	if (a->family == 4)
+		return a->a[0] != 0 && a->a[0] != 127 && a->a[0] < 224 &&
+		       !(a->a[0] == 169 && a->a[1] == 254);
+	static const uint8_t zero[15] = { 0 };
+	if (memcmp(a->a, zero, 15) == 0)	/* :: and ::1 */
+		return false;
+	return a->a[0] != 0xff && !(a->a[0] == 0xfe && (a->a[1] & 0xc0) == 0x80);
+}
+
 static void on_flow(void *ctx, const ipfix_flow *f)
 {
 	collector *c = ctx;
@@ -325,9 +376,11 @@ static void on_flow(void *ctx, const ipfix_flow *f)
 		c->st.no_address++;
 		return;
 	}
-	if (!lpm_lookup(f->dst.family == 6 ? c->v6 : c->v4, f->dst.a, &egress)) {
+	bool inside = lpm_lookup(f->dst.family == 6 ? c->v6 : c->v4, f->dst.a, &egress);
+	if (!inside) {
 		c->st.unattributed++;
-		return;
+		if (!c->pe || !pe_routable(&f->dst))
+			return;
 	}
 	int64_t now_w = window_of(c, c->cur_now);
 	int64_t w = now_w;
@@ -348,12 +401,21 @@ static void on_flow(void *ctx, const ipfix_flow *f)
 			ingress = x->ifs[i].ingress;
 			break;
 		}
+	uint32_t sampling = f->sampling ? f->sampling : c->sampling;
+	if (!inside) {
+		/* to the outside: for the peering decision, sampling applied
+		 * here since the document carries rates */
+		collector_pe_add(c->pe, w, &f->dst, c->cls_rank[c->dscp_class[f->tos >> 2]],
+				 ingress, f->bytes * sampling);
+		c->st.pe_flows++;
+		return;
+	}
 	agg k = { .window = w,
 		  .exporter = c->cur_ex,
 		  .ingress = ingress,
 		  .egress = egress,
 		  .cls = c->dscp_class[f->tos >> 2],
-		  .sampling = f->sampling ? f->sampling : c->sampling,
+		  .sampling = sampling,
 		  .bytes = f->bytes,
 		  .packets = f->packets };
 	tab_add(c, &k);
@@ -492,6 +554,29 @@ static int flush_window(collector *c, int64_t w, collector_send_fn fn, void *ctx
 	return rc ? -1 : sent;
 }
 
+/* Window w's traffic to the outside: one kv document, written even when
+ * empty so the reader sees the agent is alive. */
+static int flush_pe(collector *c, int64_t w, neto_err *err)
+{
+	char *text = collector_pe_window(c->pe, w, c->window_ms,
+					 (const char *const *)c->ingresses);
+	int rc = 0;
+	neto_err e2;
+	if (c->pe_sink) {
+		if (c->pe_sink(c->pe_ctx, COLLECTOR_PE_NS, c->name, text, strlen(text), &e2) != 0) {
+			if (err)
+				neto_err_set(err, "collector %s: %s: %s", c->name, COLLECTOR_PE_NS,
+					     e2.msg);
+			c->st.send_failures++;
+			rc = -1;
+		} else {
+			c->st.pe_writes++;
+		}
+	}
+	free(text);
+	return rc;
+}
+
 int64_t collector_next_flush(const collector *c)
 {
 	if (c->flushed_until == INT64_MIN)
@@ -519,6 +604,8 @@ int collector_flush(collector *c, int64_t now_ms, bool force, collector_send_fn 
 			rc = -1;
 		else
 			total += n;
+		if (c->pe && flush_pe(c, w, rc ? NULL : err) != 0)
+			rc = -1;
 		c->flushed_until = w + c->window_ms;
 	}
 	/* drop the flushed entries (and anything older, e.g. late ones) */
@@ -595,6 +682,12 @@ char *collector_metrics(const collector *c)
 	metric(&b, a, "flows_total", "counter", "Flow records decoded.", s->flows);
 	metric(&b, a, "unattributed_total", "counter",
 	       "Flow records whose destination is in no site prefix.", s->unattributed);
+	if (c->pe) {
+		metric(&b, a, "pe_flows_total", "counter",
+		       "Flow records to no site prefix summed for pe-traffic.", s->pe_flows);
+		metric(&b, a, "pe_writes_total", "counter",
+		       "pe-traffic documents written to the store.", s->pe_writes);
+	}
 	metric(&b, a, "late_total", "counter",
 	       "Flow records whose window was flushed before they came.", s->late);
 	metric(&b, a, "batches_total", "counter", "Record batches sent to the store.",

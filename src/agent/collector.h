@@ -56,6 +56,8 @@ typedef struct collector_stats {
 	uint64_t batches, records_sent;
 	uint64_t send_failures;
 	uint64_t kernel_drops;		/* SO_RXQ_OVFL: datagrams the socket dropped */
+	uint64_t pe_flows;		/* unattributed flows summed for pe-traffic */
+	uint64_t pe_writes;		/* pe-traffic documents written */
 } collector_stats;
 
 /* Called for each batch: topic "flow.<exporter>", key the exporter, at the
@@ -93,6 +95,17 @@ int collector_flush(collector *c, int64_t now_ms, bool force, collector_send_fn 
  * (NULL: none). For logs and tests. */
 typedef void (*collector_flow_hook)(void *ctx, const char *exporter, const ipfix_flow *f);
 void collector_set_flow_hook(collector *c, collector_flow_hook fn, void *ctx);
+
+/* pe_traffic (docs/ipfix.md): flows whose destination is in no site
+ * prefix are summed per destination /24 or /48, class and ingress
+ * (collector_pe.h), and each flushed window's document is written through
+ * fn(ctx, COLLECTOR_PE_NS, agent name, body, len): a kv put. Without a
+ * sink the documents are dropped. Returns 0, or -1 (counted as a send
+ * failure). */
+#define COLLECTOR_PE_NS "pe-traffic"
+typedef int (*collector_kv_fn)(void *ctx, const char *ns, const char *key, const char *body,
+			       size_t len, neto_err *err);
+void collector_set_pe_sink(collector *c, collector_kv_fn fn, void *ctx);
 
 const collector_stats *collector_stats_get(const collector *c);
 collector_stats *collector_stats_mut(collector *c);

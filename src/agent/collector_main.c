@@ -12,6 +12,9 @@
  * /metrics server (libmicrohttpd's own thread) reads the counters under a
  * mutex.
  *
+ * With pe_traffic, each window's traffic to destinations outside the WAN
+ * also goes to kv "pe-traffic" under the agent's name (collector_pe.h).
+ *
  * --flows-log FILE writes every decoded flow as a CSV line (exporter, src,
  * dst, proto, sport, dport, tos, bytes, packets, sampling): the interop
  * tests compare it with other collectors.
@@ -87,6 +90,13 @@ static int send_store(void *ctx, const char *topic, const char *key, int64_t at,
 {
 	proc *p = ctx;
 	return store_msg_put(p->st, topic, key, at, body, len, err);
+}
+
+static int put_kv(void *ctx, const char *ns, const char *key, const char *body, size_t len,
+		  neto_err *err)
+{
+	proc *p = ctx;
+	return store_kv_put(p->st, ns, key, body, len, now_ms(), err);
 }
 
 static enum MHD_Result serve_metrics(void *cls, struct MHD_Connection *conn, const char *url,
@@ -342,6 +352,8 @@ int collector_cmd(int argc, char **argv)
 			}
 			free(pb);
 		}
+		if (ag->pe_traffic)
+			collector_set_pe_sink(p.col, put_kv, &p);
 	}
 	double bits = from_topology(p.st, p.col, log);
 	if (make_agent(&fa, p.st, &cfg, ag, bits, &kids, &err) != 0) {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/driver_egress.h"
 #include "agent/driver_pcep.h"
 #include "agent/update.h"
 #include "ctl/scheduler.h"
@@ -177,5 +178,9 @@ int agent_update_tick(agent_update *a, int64_t now, neto_err *err)
 	 * state follows them, after this tick's outcomes are recorded */
 	if (rc == 0 && strcmp(d->name, "pcep") == 0)
 		rc = driver_pcep_reconcile(d, a->st, a->cfg.name, a->cfg.routers, now, err);
+	/* an iBGP announcement lives as long as its session: the installed
+	 * state follows what is announced on the live sessions */
+	if (rc == 0 && strcmp(d->name, "egress") == 0)
+		rc = driver_egress_reconcile(d, a->st, a->cfg.name, a->cfg.routers, now, err);
 	return rc;
 }

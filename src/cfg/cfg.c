@@ -138,13 +138,15 @@ static const char *const keys_api[] = { "listen", "token", NULL };
 enum { A_ROLE, A_DRIVER, A_ROUTERS, A_PARENT, A_EXPORTERS, A_WINDOW, A_SMOOTHING,
        A_PCEP_LISTEN, A_PCEP_PEERS, A_PCEP_MAP,
        A_LISTEN, A_RCVBUF, A_EXPORTER_ADDRS, A_PREFIXES, A_DSCP_CLASSES, A_DEFAULT_CLASS,
-       A_SAMPLING, A_METRICS, A_TEMPLATE_TIMEOUT, A_INGRESS_IFACES, A_NKEYS };
+       A_SAMPLING, A_METRICS, A_TEMPLATE_TIMEOUT, A_INGRESS_IFACES,
+       A_PE_TRAFFIC, A_PE_TRAFFIC_TOP, A_NKEYS };
 static const char *const keys_agent[] = { "role",      "driver", "routers",   "parent",
 					  "exporters", "window", "smoothing",
 					  "pcep_listen", "pcep_peers", "pcep_map",
 					  "listen", "rcvbuf", "exporter_addrs", "prefixes",
 					  "dscp_classes", "default_class", "sampling", "metrics",
-					  "template_timeout", "ingress_ifaces", NULL };
+					  "template_timeout", "ingress_ifaces",
+					  "pe_traffic", "pe_traffic_top", NULL };
 static const char *const keys_sim[] = { "topology",      "demands",  "seed",
 					"install_delay", "state_timeout", "scenario",
 					"speedup",       NULL };
@@ -243,6 +245,9 @@ static int scan_header(parse_ctx *x, const char *s, size_t n, unsigned line)
 		return 0;
 	/* [router] belongs to `neto router` (src/router/agent_cfg.c, docs/router.md) */
 	if (len == 6 && memcmp(in, "router", 6) == 0)
+		return 0;
+	/* [peering] belongs to the peering role (src/pe/pe_cfg.c, docs/peering.md) */
+	if (len == 7 && memcmp(in, "peering", 7) == 0)
 		return 0;
 	if (len > 6 && memcmp(in, "agent ", 6) == 0) {
 		const char *nm = in + 6;
@@ -615,6 +620,14 @@ static int set_collector(parse_ctx *x, neto_cfg_agent *a, const char *sec, int k
 					       "EXPORTER:IFINDEX:ROUTER", sec, it);
 		}
 		return 0;
+	case A_PE_TRAFFIC:
+		if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0)
+			return fail_at(x, x->lineno, "[%s] pe_traffic: '%.60s' is not yes or no",
+				       sec, v);
+		a->pe_traffic = strcmp(v, "yes") == 0;
+		return 0;
+	case A_PE_TRAFFIC_TOP:
+		return get_u32(x, sec, "pe_traffic_top", v, 1, 10000000, &a->pe_traffic_top);
 	default:
 		return get_duration(x, sec, "template_timeout", v, false, &a->template_timeout_ms);
 	}
@@ -638,9 +651,10 @@ static int set_agent(parse_ctx *x, size_t idx, int k, const char *v)
 				       "[%s] role: '%.60s' is not update, topology or flow", sec, v);
 		return 0;
 	case A_DRIVER:
-		if (strcmp(v, "sim") != 0 && strcmp(v, "pcep") != 0)
-			return fail_at(x, x->lineno, "[%s] driver: '%.60s' is not a driver (sim, pcep)",
-				       sec, v);
+		if (strcmp(v, "sim") != 0 && strcmp(v, "pcep") != 0 && strcmp(v, "egress") != 0)
+			return fail_at(x, x->lineno,
+				       "[%s] driver: '%.60s' is not a driver (sim, pcep, egress)", sec,
+				       v);
 		return get_string(x, sec, "driver", v, &a->driver);
 	case A_ROUTERS:
 		return get_list(x, sec, "routers", v, &a->routers, &a->n_routers);
@@ -796,7 +810,7 @@ static int handler(void *user, const char *section, const char *name, const char
 	size_t agent = 0;
 	if (strcmp(section, "bgp") == 0 || strncmp(section, "peer ", 5) == 0)
 		return 1;	/* see scan_header */
-	if (strcmp(section, "router") == 0)
+	if (strcmp(section, "router") == 0 || strcmp(section, "peering") == 0)
 		return 1;
 	if (strncmp(section, "agent ", 6) == 0) {
 		s = S_AGENT;
@@ -888,7 +902,8 @@ static int check_agents(parse_ctx *x)
 				    [A_LISTEN] = true, [A_RCVBUF] = true, [A_EXPORTER_ADDRS] = true,
 				    [A_PREFIXES] = true, [A_DSCP_CLASSES] = true,
 				    [A_DEFAULT_CLASS] = true, [A_SAMPLING] = true, [A_METRICS] = true,
-				    [A_TEMPLATE_TIMEOUT] = true, [A_INGRESS_IFACES] = true },
+				    [A_TEMPLATE_TIMEOUT] = true, [A_INGRESS_IFACES] = true,
+				    [A_PE_TRAFFIC] = true, [A_PE_TRAFFIC_TOP] = true },
 	};
 	static const char *const role_names[] = { "update", "topology", "flow" };
 	for (size_t i = 0; i < c->n_agents; i++) {
@@ -1000,6 +1015,11 @@ static int collector_check(parse_ctx *x, neto_cfg_agent *a, const agent_lines *a
 		a->sampling = 1;
 	if (!a->template_timeout_ms)
 		a->template_timeout_ms = 30 * 60 * 1000;
+	if (al->key[A_PE_TRAFFIC_TOP] && !a->pe_traffic)
+		return fail_at(x, al->key[A_PE_TRAFFIC_TOP],
+			       "[agent %s] pe_traffic_top: needs pe_traffic = yes", a->name);
+	if (!a->pe_traffic_top)
+		a->pe_traffic_top = 100000;
 	return 0;
 }
 

@@ -135,6 +135,12 @@ typedef struct neto_cfg_agent {
 	 * interface entered the WAN at ROUTER (default: the exporter) */
 	char **ingress_ifaces;
 	size_t n_ingress_ifaces;
+	/* flow, with listen: flows to no site prefix are summed per
+	 * destination /24 (IPv4) or /48 (IPv6), class and ingress and written
+	 * each window to kv "pe-traffic" under the agent's name (docs/ipfix.md);
+	 * at most pe_traffic_top prefixes (default 100000), the rest summed */
+	bool pe_traffic;
+	uint32_t pe_traffic_top;
 } neto_cfg_agent;
 
 typedef enum neto_cfg_series_kind {

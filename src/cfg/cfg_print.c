@@ -103,6 +103,8 @@ static void print_agent(sbuf *b, const neto_cfg_agent *a)
 	put(b, "template_timeout = %s\n", dur(a->template_timeout_ms, t, sizeof t));
 	if (a->n_ingress_ifaces)
 		put_list(b, "ingress_ifaces", a->ingress_ifaces, a->n_ingress_ifaces);
+	if (a->pe_traffic)
+		put(b, "pe_traffic = yes\npe_traffic_top = %u\n", (unsigned)a->pe_traffic_top);
 }
 
 static void print_sim(sbuf *b, const neto_cfg_sim *s)

@@ -19,5 +19,10 @@ int cmd_router_agent(int argc, char **argv);
 int cmd_peer(int argc, char **argv);
 /* `neto bmp`: the live BMP collector (docs/peering.md). */
 int cmd_bmp(int argc, char **argv);
+/* `neto probe-responder`: answers latency probes (docs/peering.md). */
+int cmd_probe_responder(int argc, char **argv);
+
+/* `neto agent peering NAME`: the peering role (docs/peering.md). */
+int cmd_peering_agent(int argc, char **argv);
 
 #endif

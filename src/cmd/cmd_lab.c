@@ -26,8 +26,10 @@
 
 static const char lab_usage[] =
 	"usage: neto lab up|down|status --topology FILE [--dir DIR] [--scale S] [--prefix P]\n"
+	"                [--buffer D]\n"
 	"                [--neto [--api HOST:PORT] [--period D] [--state-timeout D]\n"
-	"                        [--topology-source file|bgpls]]\n"
+	"                        [--topology-source file|bgpls] [--ipfix]\n"
+	"                        [--apply-delay SITE=D ...]]\n"
 	"       neto lab demand --dir DIR --file DEMANDS.csv   (a lab up with --neto)\n"
 	"       neto lab respawn --dir DIR   (start neto's stopped roles again)\n"
 	"       neto lab link --dir DIR --link ID --state down|up\n"
@@ -44,6 +46,9 @@ static const char lab_usage[] =
 	"up      build a lab from a topology: one network namespace per site, a veth\n"
 	"        pair per link shaped to its scaled capacity, SRv6 SIDs per site and\n"
 	"        FRR (zebra, isisd) running IS-IS over IPv6 with the topology's metrics\n"
+	"        (`neto lab up --help` for every option; --buffer D: each link queues\n"
+	"        at most D at its rate; --apply-delay SITE=D: that site's router agent\n"
+	"        waits D before programming the PCE's requests)\n"
 	"down    stop every daemon and remove everything `up` created (state in DIR)\n"
 	"status  namespaces, daemons alive, IS-IS adjacencies up\n"
 	"\n"

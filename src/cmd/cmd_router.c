@@ -51,6 +51,10 @@ static const char usage[] =
 	"  --keepalive S          PCEP keepalive in seconds, 1..63 (default 30;\n"
 	"                         dead timer 4x)\n"
 	"  --rule-priority N      priority of the DSCP rules (default 1000)\n"
+	"  --apply-delay DUR      wait DUR (at most 60s) before programming the\n"
+	"                         kernel after the PCE's requests, reporting only\n"
+	"                         after it: a device's control-plane and FIB\n"
+	"                         latency, for labs (default 0)\n"
 	"  --class 'COLOR DSCP TABLE'\n"
 	"                         colour COLOR's policies go to TABLE, which the\n"
 	"                         packets marked DSCP look up (repeatable)\n"
@@ -113,12 +117,13 @@ static int cmd_router_run(int argc, char **argv)
 		{ "rule-priority", required_argument, NULL, 7 },
 		{ "class", required_argument, NULL, 8 },
 		{ "endpoint", required_argument, NULL, 9 },
+		{ "apply-delay", required_argument, NULL, 10 },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const keys[] = { NULL, "name", "pce", "address", "state_timeout",
 					    "reconnect", "keepalive", "rule_priority", "class",
-					    "endpoint" };
+					    "endpoint", "apply_delay" };
 	const char *config = NULL, *netns = NULL;
 	/* flags are applied after the file, in their order */
 	int *fk = neto_calloc((size_t)argc + 1, sizeof *fk);
@@ -136,7 +141,7 @@ static int cmd_router_run(int argc, char **argv)
 			config = optarg;
 		else if (c == 'n')
 			netns = optarg;
-		else if (c >= 1 && c <= 9) {
+		else if (c >= 1 && c <= 10) {
 			fk[nf] = c;
 			fv[nf++] = optarg;
 		} else {

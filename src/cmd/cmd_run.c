@@ -119,7 +119,8 @@ static int run_role_cmd(run_role role, int argc, char **argv)
 			    .stop = &stop_flag,
 			    .default_topology = NETO_DATADIR "/topology.json",
 			    .default_classes = NETO_DATADIR "/classes.csv",
-			    .default_series = NETO_DATADIR "/series.csv" };
+			    .default_series = NETO_DATADIR "/series.csv",
+			    .config_path = o.config };
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
@@ -166,13 +167,15 @@ int cmd_role(const char *role, int argc, char **argv)
 		}
 		if (argc >= 1 && strcmp(argv[0], "flow") == 0)
 			return collector_cmd(argc - 1, argv + 1);
+		if (argc >= 1 && strcmp(argv[0], "peering") == 0)
+			return cmd_peering_agent(argc - 1, argv + 1);
 		if (argc >= 1 && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0)) {
 			fputs(run_cli_usage(RUN_AGENT), stdout);
 			return 0;
 		}
 		fprintf(stderr, "neto agent: expected 'neto agent update NAME', 'neto agent "
-				"topology NAME --file FILE' or 'neto agent flow NAME --config "
-				"FILE'\n");
+				"topology NAME --file FILE', 'neto agent flow NAME --config "
+				"FILE' or 'neto agent peering NAME'\n");
 		return 2;
 	}
 	fprintf(stderr, "neto: unknown role '%s'\n", role);

@@ -45,6 +45,12 @@ static const char usage[] =
 	"             latency within peering capacity (see `neto peer --help`)\n"
 	"  bmp        BMP collector: border routers stream every ISP's routes\n"
 	"             (see `neto bmp --help`)\n"
+	"  probe-responder\n"
+	"             answer latency probes after a delay (see\n"
+	"             `neto probe-responder --help`)\n"
+	"  agent peering NAME\n"
+	"             the peering role: the egress ISP per prefix every interval,\n"
+	"             from BMP routes, traffic and latency (see `neto agent peering --help`)\n"
 	"\n"
 	"options:\n"
 	"  -h, --help     this text\n"
@@ -90,6 +96,8 @@ int main(int argc, char **argv)
 		return cmd_peer(argc - 2, argv + 2);
 	if (strcmp(cmd, "bmp") == 0)
 		return cmd_bmp(argc - 2, argv + 2);
+	if (strcmp(cmd, "probe-responder") == 0)
+		return cmd_probe_responder(argc - 2, argv + 2);
 	fprintf(stderr, "neto: unknown command '%s'\n\n%s", cmd, usage);
 	return 2;
 }

@@ -59,6 +59,12 @@ void ctl_result_free(ctl_result *r)
 		free(r->cls[i].name);
 	free(r->cls);
 	free(r->log);
+	free(r->dem_short);
+	for (size_t i = 0; i < r->n_refused; i++) {
+		free(r->refused[i].router);
+		free(r->refused[i].detail);
+	}
+	free(r->refused);
 	memset(r, 0, sizeof *r);
 }
 
@@ -147,6 +153,9 @@ static void read_installed(const ctl_input *in, const topo *tp, const class_set 
 {
 	memset(out, 0, sizeof *out);
 	for (size_t i = 0; i < in->n_installed; i++) {
+		/* egress announcements (docs/peering.md) are not SR policies */
+		if (strncmp(in->installed[i].policy, "egress/", 7) == 0)
+			continue;
 		json_error_t je;
 		json_t *row = json_loads(in->installed[i].body, JSON_REJECT_DUPLICATES, &je);
 		const char *cls = json_string_value(json_object_get(row, "class"));
@@ -541,6 +550,14 @@ int ctl_compute(const ctl_input *in, ctl_result *r, neto_err *err)
 		r->cls[tds.v[d].cls].allocated += rep.dem_alloc[d];
 	for (size_t d = 0; d < ds->n; d++)
 		r->cls[ds->v[d].cls].allocated += pin_rate[d];
+	r->dem_short = neto_calloc(ds->n + 1, sizeof *r->dem_short);
+	for (size_t d = 0; d < ds->n; d++) {
+		const demand *dm = &ds->v[d];
+		size_t j = pin_of(it, dm) ? SIZE_MAX : demand_find(&tds, dm->src, dm->dst, dm->cls);
+		double got = pin_rate[d] + (j != SIZE_MAX ? rep.dem_alloc[j] : 0);
+		double want = dm->rate * share_of(it, dm);
+		r->dem_short[d] = want - got > 0 ? want - got : 0;
+	}
 	r->solution = solution_json(&rep);
 	class_set_free(&kcs);
 	if (r->solution == NULL) {

@@ -27,6 +27,8 @@ void controller_init(controller *c, store *st, const controller_config *cfg)
 		c->cfg.period_ms = 30000;
 	if (c->cfg.lease_ms <= 0)
 		c->cfg.lease_ms = 10000;
+	if (c->cfg.peering_max_age_ms <= 0)
+		c->cfg.peering_max_age_ms = 30000;
 	if (!(c->cfg.demand_threshold > 0))
 		c->cfg.demand_threshold = 0.1;
 	c->st = st;
@@ -208,7 +210,20 @@ static int cycle(controller *c, cycle_state *s, const char *why, int64_t now, ne
 			 .installed = s->installed,
 			 .n_installed = s->n_installed,
 			 .params = c->cfg.params };
-	if (ctl_compute(&ci, &r, &cerr) != 0) {
+	/* the peering decision, when there is a fresh one (peering.c) */
+	ctl_peering pe;
+	char *pelog = NULL;
+	int have_pe = ctl_peering_load(c->st, now, c->cfg.peering_max_age_ms, &pe, &pelog, err);
+	if (pelog)
+		logc(c, "  %s", pelog);
+	free(pelog);
+	if (have_pe < 0) {
+		rc = -1;
+		goto out;
+	}
+	int crc = have_pe ? ctl_compute_peering(&ci, &pe, &r, &cerr) : ctl_compute(&ci, &r, &cerr);
+	ctl_peering_free(&pe);
+	if (crc != 0) {
 		if (r.log)
 			logc(c, "%s", r.log);
 		goto failed;
@@ -255,6 +270,9 @@ static int cycle(controller *c, cycle_state *s, const char *why, int64_t now, ne
 	}
 	c->stats.plans++;
 	c->last_plan_id = plan_id;
+	for (size_t i = 0; i < r.n_refused; i++)
+		store_audit_add(c->st, "controller", r.refused[i].router, "egress-refused",
+				r.refused[i].detail, now, NULL);
 	c->last_error[0] = '\0';
 	c->topo_version = s->topo_version;
 	c->intent_serial = s->intent_serial;

@@ -37,6 +37,10 @@ typedef struct controller_config {
 	ctl_params params;
 	const class_set *classes;	/* default classes (no classes intent) */
 	FILE *log;			/* one block per cycle; NULL: silent */
+	/* the peering decision (kv "peering"/"desired") is used while its
+	 * "at" is younger than this; default 30000, three of the peering
+	 * role's default 10 s intervals */
+	int64_t peering_max_age_ms;
 } controller_config;
 
 typedef struct controller_stats {

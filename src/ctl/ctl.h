@@ -121,6 +121,20 @@ typedef struct ctl_result {
 	size_t n_violations;	/* overloads the verifier finds in the plan
 				 * (always 0 for a planned transition) */
 	char *log;		/* human lines about the cycle (warnings) */
+	/* per demand of the input (ctl_input.demands), the rate under neto's
+	 * control that the target does not carry (0: fully allocated) */
+	double *dem_short;
+	/* egress moves (ctl_compute_peering; all 0 without a decision) */
+	size_t n_egress_moves;		/* prefixes whose announcement changes */
+	size_t n_egress_tasks;
+	int n_egress_steps;		/* plan steps after the TE steps */
+	size_t n_egress_slack;		/* steps that use the slack above headroom */
+	size_t n_egress_left;		/* moves no order fits: next cycle */
+	struct ctl_egress_refusal {
+		char *router;		/* the border site the move went to */
+		char *detail;		/* audit JSON: prefix, from, to, class, reason */
+	} *refused;			/* moves not made: the WAN cannot carry them */
+	size_t n_refused;
 } ctl_result;
 
 void ctl_result_free(ctl_result *r);
@@ -132,6 +146,69 @@ void ctl_result_free(ctl_result *r);
  * plan, and the log says whether the verifier finds it congestion-free
  * (n_violations counts the transient overloads it finds). */
 int ctl_compute(const ctl_input *in, ctl_result *out, neto_err *err);
+
+/* ---- the peering decision in the cycle (peering.c, docs/peering.md) ---- */
+
+#define CTL_PE_NONE UINT32_MAX
+
+/* kv "peering"/"desired" as the peering role writes it (the contract in
+ * docs/peering.md), parsed and checked: every name it uses resolves. */
+typedef struct ctl_pe_egress {
+	char *name, *router, *peer, *nexthop;
+	uint32_t link;			/* index into links */
+} ctl_pe_egress;
+
+typedef struct ctl_pe_ingress {
+	char *site;
+	double rate;			/* bit/s */
+} ctl_pe_ingress;
+
+typedef struct ctl_pe_prefix {
+	char *prefix;			/* as written, e.g. "198.51.100.0/24" */
+	uint32_t cls;			/* 0 = highest precedence */
+	double rate;			/* bit/s */
+	uint32_t egress;		/* neto's choice (index into egress) */
+	uint32_t bgp;			/* BGP's own, CTL_PE_NONE: none */
+	ctl_pe_ingress *ingress;
+	size_t n_ingress;
+} ctl_pe_prefix;
+
+typedef struct ctl_peering {
+	int64_t at, cycle;
+	double headroom;		/* default 0.95 */
+	uint32_t local_pref;		/* default 200 */
+	char *community;		/* "ASN:VAL" or NULL */
+	struct ctl_pe_link {
+		char *name;
+		double cap;		/* bit/s */
+	} *links;
+	size_t n_links;
+	ctl_pe_egress *egress;
+	size_t n_egress;
+	ctl_pe_prefix *prefixes;
+	size_t n_prefixes;
+	char **routers;			/* distinct border routers, in egress order */
+	size_t n_routers;
+} ctl_peering;
+
+void ctl_peering_init(ctl_peering *d);
+void ctl_peering_free(ctl_peering *d);
+/* Parses and checks a decision document; -1 and *err (naming the member)
+ * on anything else. *d is initialised by the call. */
+int ctl_peering_parse(ctl_peering *d, const char *body, size_t len, neto_err *err);
+/* The document of d (the same format; caller frees). */
+char *ctl_peering_json(const ctl_peering *d);
+/* Reads kv "peering"/"desired": 1 and *d when it parses and its "at" is
+ * within max_age_ms of now, 0 when it is absent, stale or malformed (a line
+ * in *log says which), -1 when the store fails. */
+int ctl_peering_load(store *st, int64_t now, int64_t max_age_ms, ctl_peering *d, char **log,
+		     neto_err *err);
+/* ctl_compute with the decision d: the Internet-bound traffic in the TE
+ * demand, moves the WAN cannot carry refused (r->refused) and the rest as
+ * egress tasks in steps after the TE steps (docs/peering.md, "The
+ * controller: TE and egress together"). */
+int ctl_compute_peering(const ctl_input *in, const ctl_peering *d, ctl_result *out,
+			neto_err *err);
 
 /* ---- helpers shared with the tests and the agents ---- */
 

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agent/driver_egress.h"
 #include "agent/driver_pcep.h"
 #include "agent/driver_sim.h"
 #include "agent/flow.h"
@@ -208,7 +209,7 @@ int runtime_run(const runtime_opts *o, runtime_result *res, neto_err *err)
 	agent_driver drv = { 0 };
 	agent_update *upd = NULL;
 	size_t n_upd = 0;
-	agent_driver *pdrv = NULL;	/* per agent, driver = pcep */
+	agent_driver *pdrv = NULL;	/* per agent, driver = pcep or egress */
 	size_t n_pdrv = 0;
 	controller ctl;
 	scheduler sch;
@@ -326,6 +327,12 @@ int runtime_run(const runtime_opts *o, runtime_result *res, neto_err *err)
 					       .map = a->pcep_map,
 					       .log = o->log };
 			if (driver_pcep_init(&pdrv[k], &pc, err) != 0)
+				goto done;
+			ad = &pdrv[k];
+		} else if (a->driver && strcmp(a->driver, "egress") == 0) {
+			/* iBGP sessions from the file's [bgp] and [peer NAME] */
+			if (driver_egress_open(&pdrv[k], o->config_path,
+					       a->n_routers ? globs[k] : "*", o->log, err) != 0)
 				goto done;
 			ad = &pdrv[k];
 		}

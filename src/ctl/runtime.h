@@ -50,6 +50,8 @@ typedef struct runtime_opts {
 	volatile int *stop;	/* set to nonzero to stop (signals); may be NULL */
 	/* the data files when the configuration has no [sim] section */
 	const char *default_topology, *default_classes, *default_series;
+	const char *config_path;	/* the configuration file (driver = egress
+					 * reads its [bgp] and [peer NAME]); may be NULL */
 } runtime_opts;
 
 typedef struct runtime_result {

@@ -64,6 +64,8 @@ typedef struct lab_plan {
 	char prefix[LAB_PREFIX_MAX + 1];
 	double scale;		/* shaped rate = capacity in bit/s * scale */
 	double unit_bps;	/* bit/s of one capacity unit */
+	int64_t buffer_ms;	/* each shaped direction's queue holds this long at
+				 * its rate (a bfifo); 0: the device's 1000 packets */
 	uint32_t n_sites, n_edges;
 	lab_site *sites;
 	lab_edge *edges;
@@ -94,6 +96,8 @@ char *lab_frr_te_conf(const lab_plan *p, uint32_t i);
  * with topo_free (also on failure). */
 int lab_topo_load(const char *file, topo *t, neto_err *err);
 
+#define LAB_MAX_APPLY_DELAYS 64
+
 typedef struct lab_opts {
 	const char *topology;	/* file */
 	const char *dir;	/* state directory */
@@ -109,6 +113,12 @@ typedef struct lab_opts {
 	bool ipfix;		/* --neto: host namespaces, softflowd and a flow agent
 				 * (lab_neto.c): the demand measured with IPFIX */
 	const char *isps;	/* ISPs and peerings around border sites (lab_isp.h) */
+
+	int64_t buffer_ms;	/* --buffer: lab_plan.buffer_ms */
+	/* --neto: "SITE=DURATION" per site whose router agent waits that long
+	 * before programming each request (the agent's apply_delay) */
+	const char *apply_delay[LAB_MAX_APPLY_DELAYS];
+	size_t n_apply_delay;
 } lab_opts;
 
 int lab_up(const lab_opts *o, neto_err *err);
@@ -131,6 +141,9 @@ extern const lab_neto_class lab_neto_classes[LAB_NETO_N_CLASSES];
  * uses, the configuration in o->dir, neto's roles and a router agent per
  * site, each recorded in o->dir/lab.state ("ns", "proc PID COMM ROLE"). */
 int lab_neto_up(const lab_opts *o, const lab_plan *p, neto_err *err);
+/* The site index of an --apply-delay argument "SITE=D" (SITE: the site's
+ * name or namespace); -1 when there is none. */
+int lab_apply_delay_site(const lab_plan *p, const char *arg);
 /* Prints the recorded neto processes; 1 when one is dead. */
 int lab_neto_status(const char *state_path);
 /* Starts again neto's roles that are not running (not the router agents). */

@@ -12,11 +12,13 @@
  *       namespace, listening on [::]:4189
  *   router agents: `neto router run --netns SITE` per site, PCC address
  *       fd00:ff:N::1, one class (colour, DSCP, table) per traffic class, the
- *       end point of every other site mapped to its site prefix
+ *       end point of every other site mapped to its site prefix; with
+ *       --apply-delay SITE=D, that site's agent runs with --apply-delay D
+ *       (recorded as "apply-delay NS D", shown by status)
  *   controller, scheduler, topology agent (`--file DIR/topology.json`, a
  *       copy of the lab's topology that `neto lab link` rewrites; with
  *       --topology-source bgpls, `--bgp` inside the management namespace,
- *       fed by a BGP-LS exporter in the first site: bgpls_exporter),
+ *       fed by a BGP-LS exporter in every site: bgpls_exporter),
  *       API: in the host's namespace (they only need the store), SQLite in
  *       DIR/neto.db
  *   SIDs the TE engine names (src/te/srv6.h): a node's End SID LOC:1:: is
@@ -181,8 +183,78 @@ static int mgmt_net(FILE *st, const lab_plan *p, const char *mns, neto_err *err)
 	return 0;
 }
 
+static int cmp_str(const void *x, const void *y)
+{
+	return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/* With --topology-source bgpls the controller numbers End.X SIDs in the
+ * order of the topology the BGP-LS database gives (src/te/srv6.h: the k-th
+ * out-link of a node), and that topology names links SRC-DST:LOCAL_IPV4 and
+ * sorts them by name (src/agent/bgpls_db.c), not in the file's order. This
+ * builds that topology's skeleton (the sites' locators, which every
+ * exporter announces, and the links in that order) into *b; ids[] gets
+ * each plan direction's link id (edge k: 2k a->b, 2k+1 b->a). */
+static int bgpls_order(const lab_plan *p, const topo *t, topo *b, char (*ids)[96],
+		       neto_err *err)
+{
+	topo_init(b);
+	const char **names = neto_calloc(p->n_sites ? p->n_sites : 1, sizeof *names);
+	for (uint32_t i = 0; i < p->n_sites; i++)
+		names[i] = p->sites[i].host;
+	qsort(names, p->n_sites, sizeof *names, cmp_str);
+	int rc = 0;
+	for (uint32_t i = 0; i < p->n_sites && rc == 0; i++)
+		if (topo_add_node(b, names[i], strlen(names[i]), err) == TOPO_NONE)
+			rc = -1;
+	free(names);
+	for (uint32_t i = 0; i < p->n_sites && rc == 0; i++) {
+		uint32_t v = topo_find_node(b, p->sites[i].host, strlen(p->sites[i].host));
+		b->nodes[v].has_locator = true;
+		memcpy(b->nodes[v].locator, p->sites[i].locator, 16);
+		b->nodes[v].locator_len = p->sites[i].loc_len;
+	}
+	/* (id, direction index) pairs sorted by id: the id comes first, so
+	 * cmp_str compares them */
+	struct dir_id { const char *id; uint32_t k; } *sorted =
+		neto_calloc(2 * (size_t)p->n_edges + 1, sizeof *sorted);
+	size_t n = 0;
+	for (uint32_t k = 0; k < p->n_edges; k++) {
+		const lab_edge *e = &p->edges[k];
+		ids[2 * k][0] = ids[2 * k + 1][0] = '\0';
+		if (e->link_ab != TOPO_NONE) {
+			snprintf(ids[2 * k], 96, "%s-%s:%u.%u.%u.%u", p->sites[e->a].host,
+				 p->sites[e->b].host, e->v4_a[0], e->v4_a[1], e->v4_a[2], e->v4_a[3]);
+			sorted[n++] = (struct dir_id){ ids[2 * k], 2 * k };
+		}
+		if (e->link_ba != TOPO_NONE) {
+			snprintf(ids[2 * k + 1], 96, "%s-%s:%u.%u.%u.%u", p->sites[e->b].host,
+				 p->sites[e->a].host, e->v4_b[0], e->v4_b[1], e->v4_b[2], e->v4_b[3]);
+			sorted[n++] = (struct dir_id){ ids[2 * k + 1], 2 * k + 1 };
+		}
+	}
+	qsort(sorted, n, sizeof *sorted, cmp_str);
+	for (size_t j = 0; j < n && rc == 0; j++) {
+		/* the source and destination sites, by the plan's direction */
+		uint32_t k = sorted[j].k;
+		const lab_edge *e = &p->edges[k / 2];
+		uint32_t src = k % 2 ? e->b : e->a, dst = k % 2 ? e->a : e->b;
+		uint32_t link = k % 2 ? e->link_ba : e->link_ab;
+		uint32_t vs = topo_find_node(b, p->sites[src].host, strlen(p->sites[src].host));
+		uint32_t vd = topo_find_node(b, p->sites[dst].host, strlen(p->sites[dst].host));
+		if (topo_add_link(b, sorted[j].id, strlen(sorted[j].id), vs, vd,
+				  t->links[link].capacity,
+				  0, 1, err) == TOPO_NONE)
+			rc = -1;
+	}
+	free(sorted);
+	if (rc == 0)
+		rc = topo_finish(b, err);
+	return rc;
+}
+
 /* The SIDs neto's TE engine puts in segment lists (see the top). */
-static int te_sids(const lab_plan *p, const topo *t, neto_err *err)
+static int te_sids(const lab_plan *p, const topo *t, bool bgpls, neto_err *err)
 {
 	for (uint32_t i = 0; i < p->n_sites && i < t->n_nodes; i++) {
 		uint8_t sid[16];
@@ -192,24 +264,39 @@ static int te_sids(const lab_plan *p, const topo *t, neto_err *err)
 		if (sh(err, "ip -n %s -6 addr add %s/128 dev lo", p->sites[i].ns, s) != 0)
 			return -1;
 	}
-	for (uint32_t k = 0; k < p->n_edges; k++) {
+	topo b;
+	char (*ids)[96] = neto_calloc(2 * (size_t)p->n_edges + 1, sizeof *ids);
+	if (bgpls && bgpls_order(p, t, &b, ids, err) != 0) {
+		topo_free(&b);
+		free(ids);
+		return -1;
+	}
+	int rc = 0;
+	for (uint32_t k = 0; k < p->n_edges && rc == 0; k++) {
 		const lab_edge *e = &p->edges[k];
-		for (int dir = 0; dir < 2; dir++) {
+		for (int dir = 0; dir < 2 && rc == 0; dir++) {
 			uint32_t link = dir ? e->link_ba : e->link_ab;
 			if (link == TOPO_NONE)
 				continue;
 			uint8_t sid[16];
 			char s[64], nh[64];
-			srv6_adj_sid(t, link, sid);
+			if (bgpls)
+				srv6_adj_sid(&b, topo_find_link(&b, ids[2 * k + dir],
+								strlen(ids[2 * k + dir])), sid);
+			else
+				srv6_adj_sid(t, link, sid);
 			a6(sid, s, sizeof s);
 			a6(dir ? e->addr_a : e->addr_b, nh, sizeof nh);
 			if (sh(err, "ip -n %s -6 route replace %s/128 encap seg6local action End.X "
 				    "nh6 %s dev %s", p->sites[dir ? e->b : e->a].ns, s, nh,
 			       dir ? e->if_b : e->if_a) != 0)
-				return -1;
+				rc = -1;
 		}
 	}
-	return 0;
+	if (bgpls)
+		topo_free(&b);
+	free(ids);
+	return rc;
 }
 
 /* Starts neto's roles (all, or those named in only[]) against the lab's
@@ -253,33 +340,38 @@ static int start_roles(FILE *st, const char *dir, const char *topo_abs, const ch
 	return 0;
 }
 
-/* The BGP-LS exporter: a router agent in the first site with no PCE,
- * exporting FRR's IS-IS TE database every LAB_BGPLS_PERIOD to the topology
- * agent over the management network (it listens on fd00:ff:1::1, the
+/* The BGP-LS exporters: per site a router agent with no PCE, exporting
+ * the site's FRR IS-IS TE database every LAB_BGPLS_PERIOD to the topology
+ * agent over the management network (it listens on fd00:ff:N::1, the
  * agent connects), with the site's SRv6 locator and, as the link delays
  * (RFC 8571), the topology file's: the lab has no delay emulation, so a
  * router announces the delay the file gives its link as if it measured it.
- * A single exporter: each BGP-LS session is a view of its own in the
- * topology agent, and two sessions announcing one link would give two
- * links of the same id. */
+ * Every exporter announces the whole area (IS-IS floods every LSP to every
+ * router) and its own locator; the topology agent takes a link announced
+ * over several sessions once (docs/bgp.md), and gives every node the
+ * locator its own router announced. Files DIR/bgpls-NS.ini and .log. */
 #define LAB_BGPLS_AS 65000
 #define LAB_IPFIX_PORT 4739	/* the flow agent's collector, in the management namespace */
 #define LAB_BGPLS_PERIOD "1s"
-static int bgpls_exporter(FILE *st, const char *dir, const lab_plan *p, const topo *t, bool quiet,
-			  neto_err *err)
+static int bgpls_exporter(FILE *st, const char *dir, const lab_plan *p, const topo *t, uint32_t i,
+			  bool quiet, neto_err *err)
 {
-	const lab_site *s = &p->sites[0];
-	char loc[64], ini[PATH_MAX + 16], log[PATH_MAX + 16];
+	const lab_site *s = &p->sites[i];
+	char loc[64], ini[PATH_MAX + 64], log[PATH_MAX + 64], rid[24];
 	a6(s->locator, loc, sizeof loc);
+	/* the site's IS-IS TE router address (lab_run.c), which is also how the
+	 * exporter finds its own vertex for the locator */
+	snprintf(rid, sizeof rid, "10.255.%u.%u", (i + 1) >> 8, (i + 1) & 255);
 	char *text = NULL;
 	size_t len = 0;
 	FILE *m = open_memstream(&text, &len);
 	fprintf(m, "; generated by neto lab up --neto --topology-source bgpls\n"
 		   "[router]\nname = ls-%s\nte_source = frr:%s\nte_period = %s\n"
-		   "locator = %s/%u\nigp_router_id = 10.255.0.1\n",
-		s->host, s->ns, LAB_BGPLS_PERIOD, loc, s->loc_len);
+		   "locator = %s/%u\nigp_router_id = %s\n",
+		s->host, s->ns, LAB_BGPLS_PERIOD, loc, s->loc_len, rid);
 	/* every link's delay, keyed by its local IPv4 address (what the
-	 * exporter names a link by when it has one) */
+	 * exporter names a link by when it has one): every exporter announces
+	 * every link with the same attributes */
 	for (uint32_t k = 0; k < p->n_edges; k++) {
 		const lab_edge *e = &p->edges[k];
 		if (e->link_ab != TOPO_NONE)
@@ -289,16 +381,19 @@ static int bgpls_exporter(FILE *st, const char *dir, const lab_plan *p, const to
 			fprintf(m, "delay = %u.%u.%u.%u %.0f\n", e->v4_b[0], e->v4_b[1], e->v4_b[2],
 				e->v4_b[3], t->links[e->link_ba].delay);
 	}
-	fprintf(m, "\n[bgp]\nlocal-as = %u\nrouter-id = 10.255.0.1\nlisten = fd00:ff:1::1\n"
-		   "hold-time = 9\n\n[peer topo]\naddress = fd00:ff:1::2\nremote-as = %u\n"
-		   "families = ls\npassive = yes\n", LAB_BGPLS_AS, LAB_BGPLS_AS);
+	fprintf(m, "\n[bgp]\nlocal-as = %u\nrouter-id = %s\nlisten = fd00:ff:%x::1\n"
+		   "hold-time = 9\n\n[peer topo]\naddress = fd00:ff:%x::2\nremote-as = %u\n"
+		   "families = ls\npassive = yes\n", LAB_BGPLS_AS, rid, i + 1, i + 1, LAB_BGPLS_AS);
 	fclose(m);
-	snprintf(ini, sizeof ini, "%s/bgpls.ini", dir);
+	snprintf(ini, sizeof ini, "%s/bgpls-%s.ini", dir, s->ns);
+	snprintf(log, sizeof log, "%s/bgpls-%s.log", dir, s->ns);
+	rec(st, "file %s", ini);
+	rec(st, "file %s", log);
+	unlink(log);
 	int rc = write_text(ini, text, err);
 	free(text);
 	if (rc != 0)
 		return -1;
-	snprintf(log, sizeof log, "%s/bgpls.log", dir);
 	char role[64];
 	snprintf(role, sizeof role, "bgpls:%s", s->ns);
 	const char *const argv[] = { "neto", "router", "run", "--netns", s->ns, "--config", ini,
@@ -306,7 +401,7 @@ static int bgpls_exporter(FILE *st, const char *dir, const lab_plan *p, const to
 	if (spawn(st, NULL, log, role, argv, err) < 0)
 		return -1;
 	if (!quiet)
-		printf("\nneto: BGP-LS exporter in %s (%s)", s->ns, ini);
+		printf(" %s", s->ns);
 	return 0;
 }
 
@@ -417,6 +512,19 @@ static int ipfix_up(FILE *st, const char *dir, const lab_plan *p, const char *mn
 	return 0;
 }
 
+int lab_apply_delay_site(const lab_plan *p, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	if (eq == NULL)
+		return -1;
+	size_t n = (size_t)(eq - arg);
+	for (uint32_t i = 0; i < p->n_sites; i++)
+		if ((strlen(p->sites[i].host) == n && strncmp(p->sites[i].host, arg, n) == 0) ||
+		    (strlen(p->sites[i].ns) == n && strncmp(p->sites[i].ns, arg, n) == 0))
+			return (int)i;
+	return -1;
+}
+
 int lab_neto_up(const lab_opts *o, const lab_plan *p, neto_err *err)
 {
 	char path[PATH_MAX + 128], dir[PATH_MAX], topo_abs[PATH_MAX + 32];
@@ -439,10 +547,21 @@ int lab_neto_up(const lab_opts *o, const lab_plan *p, neto_err *err)
 	char *text = NULL;
 	size_t len = 0;
 	FILE *m = NULL;
+	/* --apply-delay SITE=D (lab_up checked the sites) */
+	const char **delay = neto_calloc(p->n_sites, sizeof *delay);
+	for (size_t k = 0; k < o->n_apply_delay; k++) {
+		const char *arg = o->apply_delay[k];
+		int i = lab_apply_delay_site(p, arg);
+		if (i < 0) {
+			neto_err_set(err, "--apply-delay %s: no such site", arg);
+			goto out;
+		}
+		delay[i] = strchr(arg, '=') + 1;
+	}
 	if (!o->quiet)
 		printf("neto: management network %s:", mns);
 	fflush(stdout);
-	if (mgmt_net(st, p, mns, err) != 0 || te_sids(p, &t, err) != 0)
+	if (mgmt_net(st, p, mns, err) != 0 || te_sids(p, &t, o->bgpls, err) != 0)
 		goto out;
 	for (uint32_t i = 0; i < p->n_sites; i++)
 		rec(st, "site %s %s", p->sites[i].ns, p->sites[i].host);
@@ -451,8 +570,8 @@ int lab_neto_up(const lab_opts *o, const lab_plan *p, neto_err *err)
 	static const char *const files[] = { "neto.db", "neto.db-wal", "neto.db-shm", "neto.ini",
 					      "pcep.map", "neto-controller.log",
 					      "neto-scheduler.log", "neto-topology.log",
-					      "neto-update.log", "neto-api.log", "bgpls.ini",
-					      "bgpls.log", "neto-ipfix.log", "ipfix-prefixes.txt" };
+					      "neto-update.log", "neto-api.log", "neto-ipfix.log",
+					      "ipfix-prefixes.txt" };
 	for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
 		snprintf(path, sizeof path, "%s/%s", dir, files[k]);
 		rec(st, "file %s", path);
@@ -494,11 +613,14 @@ int lab_neto_up(const lab_opts *o, const lab_plan *p, neto_err *err)
 		   "[agent pce]\nrole = update\ndriver = pcep\npcep_listen = [::]:4189\n"
 		   "pcep_map = %s/pcep.map\n\n[agent topo]\nrole = topology\n",
 		dir, o->period ? o->period : "10s", o->api ? o->api : "127.0.0.1:8080", dir);
-	if (o->bgpls)
-		fprintf(m, "\n; the topology agent's BGP-LS session with the exporter (bgpls.ini)\n"
-			   "[bgp]\nlocal-as = %u\nrouter-id = 10.255.255.254\nhold-time = 9\n\n"
-			   "[peer ls]\naddress = fd00:ff:1::1\nremote-as = %u\nfamilies = ls\n",
-			LAB_BGPLS_AS, LAB_BGPLS_AS);
+	if (o->bgpls) {
+		fprintf(m, "\n; the topology agent's BGP-LS sessions, one with each site's "
+			   "exporter (bgpls-SITE.ini)\n[bgp]\nlocal-as = %u\n"
+			   "router-id = 10.255.255.254\nhold-time = 9\n", LAB_BGPLS_AS);
+		for (uint32_t i = 0; i < p->n_sites; i++)
+			fprintf(m, "\n[peer ls%u]\naddress = fd00:ff:%x::1\nremote-as = %u\n"
+				   "families = ls\n", i + 1, i + 1, LAB_BGPLS_AS);
+	}
 	if (o->ipfix) {
 		/* the flow agent (ipfix_up): every router an exporter from its
 		 * management address, the site prefixes, the lab's classes */
@@ -538,14 +660,19 @@ int lab_neto_up(const lab_opts *o, const lab_plan *p, neto_err *err)
 	if (write_text(ini, text, err) != 0)
 		goto out;
 	if (!o->quiet)
-		printf(" %u sites\nneto: config %s\nneto: roles:", p->n_sites, ini);
+		printf(" %u sites\nneto: config %s", p->n_sites, ini);
 	rec(st, "neto %s %s", topo_abs, mns);
 	if (o->bgpls) {
 		/* the demand's conversion to the BGP-LS topology's kbps */
 		rec(st, "topology-source bgpls %.17g %.17g", p->unit_bps, p->scale);
-		if (bgpls_exporter(st, dir, p, &t, o->quiet, err) != 0)
-			goto out;
+		if (!o->quiet)
+			printf("\nneto: BGP-LS exporters (DIR/bgpls-SITE.ini) in");
+		for (uint32_t i = 0; i < p->n_sites; i++)
+			if (bgpls_exporter(st, dir, p, &t, i, o->quiet, err) != 0)
+				goto out;
 	}
+	if (!o->quiet)
+		printf("\nneto: roles:");
 	if (start_roles(st, dir, topo_abs, mns, o->bgpls, NULL, o->quiet, err) != 0)
 		goto out;
 	if (o->ipfix && ipfix_up(st, dir, p, mns, o->quiet, err) != 0)
@@ -576,6 +703,11 @@ int lab_neto_up(const lab_opts *o, const lab_plan *p, neto_err *err)
 		argv[n++] = stmo;
 		argv[n++] = "--keepalive";
 		argv[n++] = "5";
+		if (delay[i]) {
+			argv[n++] = "--apply-delay";
+			argv[n++] = delay[i];
+			rec(st, "apply-delay %s %s", s->ns, delay[i]);
+		}
 		char cls[LAB_NETO_N_CLASSES][32];
 		for (int c = 0; c < LAB_NETO_N_CLASSES; c++) {
 			snprintf(cls[c], sizeof cls[c], "%u %u %u", lab_neto_classes[c].color,
@@ -613,6 +745,7 @@ out:
 	if (rc != 0 && !o->quiet)
 		printf("\n");
 	free(text);
+	free(delay);
 	fclose(st);
 	topo_free(&t);
 	return rc;
@@ -629,6 +762,10 @@ int lab_neto_status(const char *state_path)
 	while (fgets(line, sizeof line, f)) {
 		long pid;
 		char comm[64], role[128];
+		char ns[64], d[32];
+		if (sscanf(line, "apply-delay %63s %31s", ns, d) == 2)
+			printf("neto: router:%s applies the PCE's requests after %s "
+			       "(--apply-delay)\n", ns, d);
 		if (sscanf(line, "proc %ld %63s %127s", &pid, comm, role) != 3)
 			continue;
 		size_t i = 0;	/* a role started again replaces its record */

@@ -37,6 +37,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cfg/cfg.h"
 #include "lab/lab.h"
 #include "lab/lab_isp.h"
 #include "lab/netns.h"
@@ -425,15 +426,27 @@ static int sysctls(const char *ns, neto_err *err)
 		   "net.ipv6.conf.all.keep_addr_on_down=1", (char *)NULL);
 }
 
-static int shape(const char *ns, const char *dev, double bps, neto_err *err)
+/* buffer_ms > 0: the class's queue a bfifo of that long at the rate (at
+ * least two full frames), instead of the device's 1000 packets, which at
+ * 10 Mbit/s hold about a second of traffic: a router's buffer is tens of
+ * milliseconds, and an overload then drops packets instead of delaying
+ * them. */
+static int shape(const char *ns, const char *dev, double bps, int64_t buffer_ms, neto_err *err)
 {
 	char rate[32];
 	snprintf(rate, sizeof rate, "%.0fbit", bps);
 	if (cmd(err, "tc", "-n", ns, "qdisc", "replace", "dev", dev, "root", "handle", "1:", "htb",
-		"default", "1", (char *)NULL) != 0)
+		"default", "1", (char *)NULL) != 0 ||
+	    cmd(err, "tc", "-n", ns, "class", "replace", "dev", dev, "parent", "1:", "classid",
+		"1:1", "htb", "rate", rate, "ceil", rate, (char *)NULL) != 0)
 		return -1;
-	return cmd(err, "tc", "-n", ns, "class", "replace", "dev", dev, "parent", "1:", "classid",
-		   "1:1", "htb", "rate", rate, "ceil", rate, (char *)NULL);
+	if (buffer_ms <= 0)
+		return 0;
+	double bytes = bps / 8.0 * (double)buffer_ms / 1000.0;
+	char limit[32];
+	snprintf(limit, sizeof limit, "%.0f", bytes < 3028 ? 3028 : bytes);
+	return cmd(err, "tc", "-n", ns, "qdisc", "replace", "dev", dev, "parent", "1:1", "handle",
+		   "10:", "bfifo", "limit", limit, (char *)NULL);
 }
 
 static int build(lab_state *st, const lab_plan *p, neto_err *err)
@@ -479,7 +492,11 @@ static int build(lab_state *st, const lab_plan *p, neto_err *err)
 			return -1;
 		progress(" %s", s->ns);
 	}
-	progress("\nlinks (scale %g):", p->scale);
+	if (p->buffer_ms > 0)
+		progress("\nlinks (scale %g, buffers of %lld ms):", p->scale,
+			 (long long)p->buffer_ms);
+	else
+		progress("\nlinks (scale %g):", p->scale);
 	for (uint32_t k = 0; k < p->n_edges; k++) {
 		const lab_edge *e = &p->edges[k];
 		const lab_site *sa = &p->sites[e->a], *sb = &p->sites[e->b];
@@ -497,8 +514,8 @@ static int build(lab_state *st, const lab_plan *p, neto_err *err)
 			(char *)NULL) != 0 ||
 		    cmd(err, "ip", "-n", sa->ns, "addr", "add", a4, "dev", e->if_a, (char *)NULL) != 0 ||
 		    cmd(err, "ip", "-n", sb->ns, "addr", "add", b4, "dev", e->if_b, (char *)NULL) != 0 ||
-		    shape(sa->ns, e->if_a, e->rate_ab, err) != 0 ||
-		    shape(sb->ns, e->if_b, e->rate_ba, err) != 0 ||
+		    shape(sa->ns, e->if_a, e->rate_ab, p->buffer_ms, err) != 0 ||
+		    shape(sb->ns, e->if_b, e->rate_ba, p->buffer_ms, err) != 0 ||
 		    cmd(err, "ip", "-n", sa->ns, "link", "set", e->if_a, "up", (char *)NULL) != 0 ||
 		    cmd(err, "ip", "-n", sb->ns, "link", "set", e->if_b, "up", (char *)NULL) != 0)
 			return -1;
@@ -557,6 +574,18 @@ int lab_up(const lab_opts *o, neto_err *err)
 	topo_free(&t);
 	if (rc != 0)
 		return -1;
+	p.buffer_ms = o->buffer_ms;
+	for (size_t k = 0; k < o->n_apply_delay; k++) {
+		if (!o->neto) {
+			lab_plan_free(&p);
+			return neto_err_set(err, "--apply-delay needs --neto");
+		}
+		if (lab_apply_delay_site(&p, o->apply_delay[k]) < 0) {
+			neto_err_set(err, "--apply-delay %s: no such site", o->apply_delay[k]);
+			lab_plan_free(&p);
+			return -1;
+		}
+	}
 	print_plan(&p);
 	if (o->isps && lab_isp_check(o, &p, err) != 0) {
 		lab_plan_free(&p);
@@ -809,13 +838,19 @@ static const char lab_cmd_usage[] =
 	"  --state-timeout D  --neto: routers drop neto's policies after D without\n"
 	"                a PCE session (default 10s)\n"
 	"  --topology-source file|bgpls  --neto: the topology agent follows a copy of\n"
-	"                the file (default), or takes BGP-LS from a router agent that\n"
-	"                exports the first site's IS-IS TE database\n"
+	"                the file (default), or takes BGP-LS from a router agent per\n"
+	"                site that exports its IS-IS TE database and SRv6 locator\n"
 	"  --ipfix       --neto: a host namespace per site (PREFIXhN) behind its\n"
 	"                router; softflowd on the router's host-facing veth exports\n"
 	"                IPFIX to a flow agent that writes the demand to the store\n"
 	"  --isps FILE   ISPs (BIRD) peering with border sites (FRR bgpd, BMP); see\n"
 	"                docs/lab.md, \"ISPs and peering\"\n"
+
+	"  --buffer D    each link direction queues at most D of traffic at its\n"
+	"                shaped rate, e.g. 50ms (default: the device's 1000 packets)\n"
+	"  --apply-delay SITE=D  --neto: SITE's router agent waits D (at most 60s)\n"
+	"                before programming the PCE's requests and reports after it:\n"
+	"                a slow control plane or FIB (repeatable, one per site)\n"
 	"usage: neto lab link --dir DIR --link ID --state down|up\n"
 	"                a link's veth pair down or up, and in the topology neto follows\n"
 	"usage: neto lab respawn --dir DIR\n"
@@ -838,6 +873,9 @@ int lab_cmd(int argc, char **argv)
 		{ "topology-source", required_argument, NULL, 'O' },
 		{ "ipfix", no_argument, NULL, 'I' },
 		{ "isps", required_argument, NULL, 'X' },
+
+		{ "buffer", required_argument, NULL, 'B' },
+		{ "apply-delay", required_argument, NULL, 'D' },
 		{ "file", required_argument, NULL, 'f' },
 		{ "link", required_argument, NULL, 'L' },
 		{ "state", required_argument, NULL, 'S' },
@@ -867,6 +905,32 @@ int lab_cmd(int argc, char **argv)
 			}
 			o.bgpls = strcmp(optarg, "bgpls") == 0;
 			break;
+		case 'B': {
+			neto_err e;
+			if (cfg_parse_duration(optarg, &o.buffer_ms, &e) != 0 || o.buffer_ms <= 0) {
+				fprintf(stderr, "neto lab: --buffer: a positive duration\n");
+				return 2;
+			}
+			break;
+		}
+		case 'D': {
+			const char *eq = strchr(optarg, '=');
+			int64_t ms;
+			neto_err e;
+			if (!eq || eq == optarg || cfg_parse_duration(eq + 1, &ms, &e) != 0 ||
+			    ms > 60000) {
+				fprintf(stderr, "neto lab: --apply-delay is SITE=DURATION (at most "
+						"60s)\n");
+				return 2;
+			}
+			if (o.n_apply_delay == LAB_MAX_APPLY_DELAYS) {
+				fprintf(stderr, "neto lab: at most %d --apply-delay\n",
+					LAB_MAX_APPLY_DELAYS);
+				return 2;
+			}
+			o.apply_delay[o.n_apply_delay++] = optarg;
+			break;
+		}
 		case 'f': file = optarg; break;
 		case 'L': link_id = optarg; break;
 		case 'S': link_state = optarg; break;

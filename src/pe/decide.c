@@ -102,6 +102,7 @@ typedef struct ctx {
 	uint8_t *moved;		/* per demand: a move was recorded */
 	uint8_t *elig;		/* per demand: may move for latency this cycle */
 	size_t cap_moves, cap_splits;
+	bool swaps;		/* relief may exchange demands (swap()) */
 } ctx;
 
 static uint32_t link_of(const ctx *x, uint32_t e)
@@ -397,6 +398,69 @@ static bool eject(ctx *x, uint32_t d, uint32_t l, const uint32_t *ds, size_t n,
 	return false;
 }
 
+/* d is stuck on overloaded link l and fits on no other candidate link,
+ * even with eject's chains: try a swap instead. A demand o of the class on
+ * one of d's candidate links m, smaller than d and able to use l, trades
+ * places with d when m stays under headroom with d on it and l ends under
+ * headroom too (so the swap never leaves a link above headroom that was
+ * not), the pair that adds the least cost (latency and move prices) first. Packing problems
+ * that one-way moves cannot solve often need exactly this exchange. True
+ * when the swap was made. Used only after repack() failed. */
+static bool swap(ctx *x, uint32_t d, uint32_t l, const uint32_t *ds, size_t n)
+{
+	const pe_problem *p = x->p;
+	pe_result *r = x->r;
+	double rd = p->dem[d].rate;
+	uint32_t pfx = p->dem[d].pfx;
+	uint32_t best_o = PE_NONE, best_e = PE_NONE, best_f = PE_NONE;
+	double best_c = (double)INFINITY;
+	double cd = cost(x, d, r->choice[d], lat_of(p, pfx, r->choice[d]));
+	for (uint32_t k = p->cand_off[pfx]; k < p->cand_off[pfx + 1]; k++) {
+		uint32_t e = p->cand_egress[k], m = link_of(x, e);
+		if (m == l)
+			continue;
+		double ce = cost(x, d, e, p->cand_lat[k]) - cd;
+		double need = r->load[m] + rd - x->lim[m];	/* o must free this */
+		for (size_t i = 0; i < n; i++) {
+			uint32_t o = ds[i];
+			double ro = p->dem[o].rate;
+			if (o == d || x->moved[o] || r->choice[o] == PE_NONE ||
+			    link_of(x, r->choice[o]) != m || ro >= rd || ro < need ||
+			    r->load[l] - rd + ro > x->lim[l])
+				continue;
+			uint32_t opfx = p->dem[o].pfx, f = PE_NONE;
+			double co = cost(x, o, r->choice[o], lat_of(p, opfx, r->choice[o]));
+			double cf = (double)INFINITY;
+			for (uint32_t j = p->cand_off[opfx]; j < p->cand_off[opfx + 1]; j++) {
+				uint32_t g = p->cand_egress[j];
+				double cg = cost(x, o, g, p->cand_lat[j]) - co;
+				if (link_of(x, g) == l && cg < cf) {
+					cf = cg;
+					f = g;
+				}
+			}
+			/* per unit of rate: d's and o's added cost, weighted */
+			double c = rd * ce + ro * cf;
+			if (f == PE_NONE || c >= best_c)
+				continue;
+			best_o = o;
+			best_e = e;
+			best_f = f;
+			best_c = c;
+		}
+	}
+	if (best_o == PE_NONE)
+		return false;
+	if (x->relieved[d] == PE_NONE)
+		x->relieved[d] = l;
+	if (x->relieved[best_o] == PE_NONE)
+		x->relieved[best_o] = link_of(x, best_e);
+	/* d leaves l first: l's load only falls, m's stays under headroom */
+	place(x, d, best_e);
+	place(x, best_o, best_f);
+	return true;
+}
+
 static void relieve(ctx *x, const uint32_t *ds, size_t n)
 {
 	const pe_problem *p = x->p;
@@ -441,6 +505,9 @@ static void relieve(ctx *x, const uint32_t *ds, size_t n)
 					place(x, d, to);
 					again = true;
 				} else if (ejects < PE_MAX_EJECTS && (ejects++, eject(x, d, li, ds, n, tmp))) {
+					again = true;
+				} else if (x->swaps && ejects < PE_MAX_EJECTS &&
+					   (ejects++, swap(x, d, li, ds, n))) {
 					again = true;
 				} else if (x->o->split && try_split(x, d, li)) {
 					again = true;
@@ -689,6 +756,13 @@ int pe_decide(const pe_problem *p, const pe_opts *o, pe_state *s, double now, pe
 		project(&x, ds, n, s, now);
 		relieve(&x, ds, n);
 		repack(&x, ds, n);
+		/* last resort, since an exchange ignores most of the latency a
+		 * repacking would weigh: swaps, while a link is above headroom */
+		if (overload(&x) > 0) {
+			x.swaps = true;
+			relieve(&x, ds, n);
+			x.swaps = false;
+		}
 	}
 	/* A link can stay above headroom because the demands of a lower class
 	 * on it have nowhere else to go while a higher class's do: the

@@ -33,7 +33,10 @@
  *     traffic;
  *  3. when a link is still above headroom, the class is placed again
  *     largest demand first (a packing order) and relieved, and kept if
- *     that leaves less traffic above headroom;
+ *     that leaves less traffic above headroom; if a link is still above
+ *     headroom, relief runs once more allowing exchanges: a stuck demand
+ *     trades places with a smaller one on a candidate link of its own when
+ *     both links end under headroom (the cheapest such pair first);
  * then, all classes placed,
  *  4. if a link is still above headroom, relief runs again over every
  *     class, lowest precedence first (its stuck demands congest the link

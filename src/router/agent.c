@@ -15,6 +15,14 @@
  * left out and the rest programmed again (error 5). An LSP stays out until
  * the PCE updates it.
  *
+ * apply_delay (agent.h) holds each read of the session's requests for that
+ * long before the first of them reaches the kernel, like a router whose
+ * control plane or FIB is slow: the wait blocks the agent (a busy control
+ * plane), the requests read with it are then programmed one after the
+ * other without waiting again, and each report is sent after its
+ * programming, so the PCE learns of the change only once it is in the
+ * kernel.
+ *
  * Timers: the session (keepalive, dead timer) runs on the monotonic clock;
  * the loop wakes at least every 200 ms. Connection attempts back off from
  * `reconnect` to 32 times it. The state timeout counts from the moment the
@@ -289,10 +297,24 @@ static void program(ragent *a, uint32_t color, const pcep_addr *ep, const pcc_ls
 	free(p);
 }
 
+/* apply_delay: once per read of the session (ragent_run clears waited). A
+ * signal ends the wait early: the agent is being stopped. */
+static void apply_wait(ragent *a)
+{
+	if (a->cfg.apply_delay_ms <= 0 || a->waited)
+		return;
+	a->waited = true;
+	logf_(a, "apply delay: programming in %lld ms", (long long)a->cfg.apply_delay_ms);
+	struct timespec ts = { .tv_sec = (time_t)(a->cfg.apply_delay_ms / 1000),
+			       .tv_nsec = (long)(a->cfg.apply_delay_ms % 1000) * 1000000 };
+	(void)nanosleep(&ts, NULL);
+}
+
 /* The PCC's hook: an LSP was initiated, updated or removed. */
 static void on_installed(void *arg, pcc *c, pcc_lsp *l)
 {
 	ragent *a = arg;
+	apply_wait(a);
 	ragent_meta *m = meta_get(a, l->name);
 	bool had = m->known;
 	uint32_t old_color = m->color;
@@ -369,6 +391,7 @@ static void cfg_copy(ragent_cfg *dst, const ragent_cfg *src)
 		dst->delays = neto_reallocarray(NULL, src->n_delays, sizeof *dst->delays);
 		memcpy(dst->delays, src->delays, src->n_delays * sizeof *dst->delays);
 	}
+	probe_cfg_copy(&dst->probe, &src->probe);
 	dst->ep = NULL;
 	if (src->n_ep) {
 		dst->ep = neto_reallocarray(NULL, src->n_ep, sizeof *dst->ep);
@@ -492,6 +515,11 @@ static void try_connect(ragent *a, int64_t now)
 int ragent_run(ragent *a, volatile sig_atomic_t *stop, neto_err *err)
 {
 	pcep_state last = PCEP_ST_IDLE;
+	/* the latency prober runs in its own thread while the agent runs */
+	prober *prb = NULL;
+	if (a->cfg.probe.targets &&
+	    probe_start(&prb, &a->cfg.probe, a->cfg.name, a->cfg.telemetry_store, a->log, err) != 0)
+		return -1;
 	while (!*stop) {
 		int64_t now = mono_ms();
 		if (a->lsx)
@@ -506,6 +534,7 @@ int ragent_run(ragent *a, volatile sig_atomic_t *stop, neto_err *err)
 		}
 		if (a->fd < 0 && now >= a->next_try)
 			try_connect(a, now);
+		a->waited = false;
 		if (a->fd >= 0 && pcc_io(&a->pcc, a->fd, now) != 0) {
 			logf_(a, "session with PCE closed: %s",
 			      a->pcc.s.why[0] ? a->pcc.s.why : "connection lost");
@@ -537,9 +566,12 @@ int ragent_run(ragent *a, volatile sig_atomic_t *stop, neto_err *err)
 		if (a->fd < 0 && a->next_try - now < wait)
 			wait = a->next_try > now ? (int)(a->next_try - now) : 0;
 		struct pollfd pfd = { .fd = a->fd, .events = POLLIN };
-		if (poll(&pfd, a->fd >= 0 ? 1 : 0, wait) < 0 && errno != EINTR)
+		if (poll(&pfd, a->fd >= 0 ? 1 : 0, wait) < 0 && errno != EINTR) {
+			probe_stop(prb);
 			return neto_err_set(err, "poll: %s", strerror(errno));
+		}
 	}
+	probe_stop(prb);
 	/* leaving: the PCE-initiated policies go with the agent */
 	int64_t now = mono_ms();
 	if (pcc_count(&a->pcc))

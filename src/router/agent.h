@@ -36,6 +36,7 @@
 #include "lib/err.h"
 #include "proto/pcep/pcc.h"
 #include "router/lsexport.h"
+#include "router/probe.h"
 #include "router/rt.h"
 #include "router/telemetry.h"
 
@@ -67,6 +68,11 @@ typedef struct ragent_cfg {
 	int64_t reconnect_ms;		/* first retry; doubles up to 32x; default 1 s */
 	uint8_t keepalive;	/* seconds; default 30 (dead timer 4x) */
 	uint32_t rule_prio;	/* priority of the DSCP rules; default 1000 */
+	/* time the agent waits before programming the kernel after a request
+	 * of the PCE (PCInitiate, PCUpd), emulating a device's control-plane
+	 * and FIB latency; 0 (default): none. The report follows the
+	 * programming, so it stays truthful. */
+	int64_t apply_delay_ms;
 	ragent_class cls[RAGENT_MAX_CLASSES];
 	uint32_t n_cls;
 	ragent_endpoint *ep;	/* owned */
@@ -89,6 +95,9 @@ typedef struct ragent_cfg {
 	double telemetry_unit_bps;	/* the topology's unit; default 1e6 (Mbps) */
 	telemetry_link *links;	/* owned: interface -> topology link */
 	uint32_t n_links;
+	/* latency probes per (prefix, egress) into the store (probe.h);
+	 * probe.targets NULL: none */
+	probe_cfg probe;
 } ragent_cfg;
 
 void ragent_cfg_defaults(ragent_cfg *c);
@@ -106,7 +115,7 @@ int ragent_cfg_parse(const char *buf, size_t len, const char *name, ragent_cfg *
 
 /* One key = value of [router] (also what the command-line flags use):
  * name, pce, address, state_timeout, reconnect, keepalive, rule_priority,
- * class ("COLOR DSCP TABLE"), endpoint ("ADDRESS PREFIX [PREFIX...]"),
+ * apply_delay (a duration, at most 60 s), class ("COLOR DSCP TABLE"), endpoint ("ADDRESS PREFIX [PREFIX...]"),
  * te_source, te_period, locator, igp_router_id, delay ("ADDRESS MICROSECONDS"),
  * telemetry_store, telemetry_period, telemetry_unit, link ("IFNAME ID SRC DST"). */
 int ragent_cfg_set(ragent_cfg *c, const char *key, const char *value, neto_err *err);
@@ -151,6 +160,7 @@ typedef struct ragent {
 	struct lsx *lsx;	/* BGP-LS export; NULL: none */
 	telemetry *tel;		/* interface telemetry; NULL: none */
 	uint64_t n_programmed, n_refused, n_flushes, n_connects;
+	bool waited;		/* apply_delay spent in this read of the session */
 } ragent;
 
 /* Opens the netlink socket and installs the DSCP rules. cfg is copied

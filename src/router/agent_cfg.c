@@ -27,6 +27,7 @@ void ragent_cfg_defaults(ragent_cfg *c)
 	c->te_period_ms = 5000;
 	c->telemetry_period_ms = 5000;
 	c->telemetry_unit_bps = 1e6;
+	probe_cfg_defaults(&c->probe);
 }
 
 void ragent_cfg_free(ragent_cfg *c)
@@ -38,6 +39,7 @@ void ragent_cfg_free(ragent_cfg *c)
 	free(c->delays);
 	free(c->telemetry_store);
 	free(c->links);
+	probe_cfg_free(&c->probe);
 	memset(c, 0, sizeof *c);
 }
 
@@ -174,6 +176,18 @@ int ragent_cfg_set(ragent_cfg *c, const char *key, const char *v, neto_err *err)
 		*(key[0] == 's' ? &c->state_timeout_ms : &c->reconnect_ms) = ms;
 		return 0;
 	}
+	if (strcmp(key, "apply_delay") == 0) {
+		int64_t ms;
+		neto_err e2;
+		if (cfg_parse_duration(v, &ms, &e2) != 0)
+			return neto_err_set(err, "apply_delay: %s", e2.msg);
+		/* beyond a minute the session's keepalives would stop (the
+		 * wait holds the agent's loop) */
+		if (ms > 60000)
+			return neto_err_set(err, "apply_delay: at most 60s");
+		c->apply_delay_ms = ms;
+		return 0;
+	}
 	if (strcmp(key, "keepalive") == 0) {
 		/* RFC 5440 s7.3: the OPEN's Keepalive is one octet, 0 disables */
 		if (parse_u32(v, 1, 63, &u) != 0)
@@ -280,10 +294,12 @@ int ragent_cfg_set(ragent_cfg *c, const char *key, const char *v, neto_err *err)
 		return add_class(c, v, err);
 	if (strcmp(key, "endpoint") == 0)
 		return add_endpoint(c, v, err);
+	if (strncmp(key, "probe_", 6) == 0)
+		return probe_cfg_set(&c->probe, key, v, err);
 	return neto_err_set(err, "unknown key '%.40s' (keys: name, pce, address, state_timeout, "
-			    "reconnect, keepalive, rule_priority, class, endpoint, te_source, te_period, "
-			    "locator, igp_router_id, delay, telemetry_store, telemetry_period, "
-			    "telemetry_unit, link)", key);
+			    "reconnect, keepalive, rule_priority, apply_delay, class, endpoint, "
+			    "te_source, te_period, locator, igp_router_id, delay, telemetry_store, "
+			    "telemetry_period, telemetry_unit, link, probe_*)", key);
 }
 
 typedef struct pctx {
@@ -302,7 +318,11 @@ static int handler(void *user, const char *section, const char *key, const char 
 	static const char *const once[] = { "name", "pce", "address", "state_timeout",
 					    "reconnect", "keepalive", "rule_priority", "te_source",
 					    "te_period", "locator", "igp_router_id",
-					    "telemetry_store", "telemetry_period", "telemetry_unit" };
+					    "telemetry_store", "telemetry_period", "telemetry_unit",
+					    "probe_targets", "probe_store", "probe_interval",
+					    "probe_count", "probe_port", "probe_timeout",
+					    "probe_spacing", "probe_table", "probe_rule_priority",
+					    "probe_padding", "apply_delay" };
 	for (unsigned i = 0; i < sizeof once / sizeof once[0]; i++) {
 		if (strcmp(key, once[i]) != 0)
 			continue;
@@ -345,12 +365,13 @@ int ragent_cfg_parse(const char *buf, size_t len, const char *name, ragent_cfg *
 
 int ragent_cfg_check(const ragent_cfg *c, neto_err *err)
 {
-	if (c->pce_host == NULL && c->te_source == NULL && c->telemetry_store == NULL)
-		return neto_err_set(err, "no PCE address ([router] pce or --pce), no te_source "
-				    "and no telemetry_store");
+	if (c->pce_host == NULL && c->te_source == NULL && c->telemetry_store == NULL &&
+	    c->probe.targets == NULL)
+		return neto_err_set(err, "no PCE address ([router] pce or --pce), no te_source, "
+				    "no telemetry_store and no probe_targets");
 	if (c->telemetry_store && c->n_links == 0)
 		return neto_err_set(err, "telemetry_store without any link");
-	return 0;
+	return probe_cfg_check(&c->probe, c->telemetry_store, err);
 }
 
 const ragent_class *ragent_class_find(const ragent_cfg *c, uint32_t color)

@@ -8,26 +8,7 @@
 set -u
 NETO=$1
 SRC=$2
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-fails=0
-
-fail() {
-	echo "FAIL: $*" >&2
-	fails=$((fails + 1))
-}
-
-# expect STATUS PATTERN -- command...: runs the command, checks its exit
-# status and that its combined output matches the grep pattern
-expect() {
-	want=$1
-	pat=$2
-	shift 3
-	"$@" >"$TMP/out" 2>&1
-	got=$?
-	[ "$got" -eq "$want" ] || fail "'$*' exited $got, expected $want: $(head -c 600 "$TMP/out")"
-	[ -z "$pat" ] || grep -q -- "$pat" "$TMP/out" || fail "'$*' output lacks '$pat': $(head -c 600 "$TMP/out")"
-}
+. "$SRC/tests/cli/lib.sh"
 
 D="$SRC/tests/data/peer"
 BASE="--peering $D/peering.txt --routes $D/routes.txt --traffic $D/traffic.txt --latency $D/latency.txt --static-latency $D/static-latency.txt"
@@ -103,5 +84,4 @@ expect 0 "^split 10.0.128.0/17 class 0 -> e" -- "$NETO" peer --peering "$TMP/sma
 [ "$(grep '^split' "$O" | awk '{print $NF}' | sort -u | wc -l)" -eq 2 ] || fail "split halves on one egress: $(cat "$O")"
 grep -q '^link l[12] load 7.5e+08' "$O" || fail "split loads: $(cat "$O")"
 
-[ "$fails" -eq 0 ] || exit 1
-echo "all passed"
+finish

@@ -15,33 +15,15 @@
 set -u
 NETO=$1
 SRC=$2
-[ "$(id -u)" = 0 ] || { echo "skip: needs root"; exit 77; }
-for t in tshark tcpdump text2pcap python3 jq ip vtysh; do
-	command -v $t >/dev/null || { echo "skip: $t missing"; exit 77; }
-done
-[ -x /usr/lib/frr/bgpd ] && [ -x /usr/lib/frr/zebra ] || { echo "skip: FRR missing"; exit 77; }
+. "$SRC/tests/lab/lib.sh"
+lab_need_root
+lab_need tshark tcpdump text2pcap python3 jq ip vtysh
+lab_need_frr zebra bgpd
 
 NS1=nb-frr-neto-$$
 NS2=nb-frr-peer-$$
 FRRNAME=nb-frr-$$
-TMP=$(mktemp -d /tmp/nb-frr.XXXXXX)
-chmod 755 "$TMP"
-PIDS=()
-cleanup() {
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	for f in /var/run/frr/$FRRNAME/bgpd.pid /var/run/frr/$FRRNAME/zebra.pid; do
-		[ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null
-	done
-	sleep 0.5
-	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
-	for f in /var/run/frr/$FRRNAME/bgpd.pid /var/run/frr/$FRRNAME/zebra.pid; do
-		[ -f "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null
-	done
-	ip netns del $NS1 2>/dev/null
-	ip netns del $NS2 2>/dev/null
-	rm -rf "$TMP" /etc/frr/$FRRNAME /var/run/frr/$FRRNAME
-}
-trap cleanup EXIT
+lab_tmpdir nb-frr
 fail() {
 	echo "FAIL: $*"
 	if [ -n "${KEEP:-}" ]; then rm -rf /tmp/nb-keep; cp -r "$TMP" /tmp/nb-keep; fi
@@ -49,24 +31,12 @@ fail() {
 	echo "--- bgpd log"; tail -20 "$TMP/bgpd.log" 2>/dev/null
 	exit 1
 }
-wait_for() {	# seconds, command...
-	local n=$1; shift
-	for _ in $(seq $((n * 4))); do "$@" && return 0; sleep 0.25; done
-	return 1
-}
 V() { vtysh -N $FRRNAME -c "$*"; }
 
-ip netns add $NS1 && ip netns add $NS2 || exit 1
-ip link add nbf-a netns $NS1 type veth peer name nbf-b netns $NS2 || exit 1
-ip -n $NS1 addr add 10.78.0.1/24 dev nbf-a
-ip -n $NS2 addr add 10.78.0.2/24 dev nbf-b
-ip -n $NS1 addr add fc00:78::1/64 dev nbf-a nodad
-ip -n $NS2 addr add fc00:78::2/64 dev nbf-b nodad
-for n in $NS1 $NS2; do ip -n $n link set lo up; done
-ip -n $NS1 link set nbf-a up
-ip -n $NS2 link set nbf-b up
+lab_netns $NS1 $NS2
+lab_veth $NS1 nbf-a $NS2 nbf-b 10.78.0.1/24 10.78.0.2/24 fc00:78::1/64 fc00:78::2/64
 
-mkdir -p /etc/frr/$FRRNAME /var/run/frr/$FRRNAME
+frr_prepare $FRRNAME
 cat > /etc/frr/$FRRNAME/frr.conf <<EOF
 frr defaults traditional
 hostname nbfrr
@@ -89,14 +59,8 @@ router bgp 65003
  exit-address-family
 !
 EOF
-touch /etc/frr/$FRRNAME/vtysh.conf
-chown -R frr:frr /etc/frr/$FRRNAME /var/run/frr/$FRRNAME "$TMP"
-ip netns exec $NS2 /usr/lib/frr/zebra -N $FRRNAME -d -u frr -g frr \
-	-i /var/run/frr/$FRRNAME/zebra.pid || fail "zebra did not start"
-ip netns exec $NS2 /usr/lib/frr/bgpd -N $FRRNAME -d -u frr -g frr \
-	-i /var/run/frr/$FRRNAME/bgpd.pid || fail "bgpd did not start"
-sleep 1
-vtysh -N $FRRNAME -b >/dev/null || fail "vtysh could not load the configuration"
+chown frr:frr "$TMP"
+frr_start $FRRNAME $NS2 zebra bgpd || fail "FRR did not start with its configuration"
 
 cat > "$TMP/neto.ini" <<EOF
 [bgp]
@@ -113,12 +77,12 @@ remote-as = 65003
 families = ipv6-unicast
 EOF
 ip netns exec $NS1 tcpdump -i nbf-a -s 0 -U -w "$TMP/bgp.pcap" tcp port 179 2>/dev/null &
-PIDS+=($!)
+LAB_PIDS+=($!)
 sleep 0.5
 ip netns exec $NS1 "$NETO" bgp --config "$TMP/neto.ini" --announce 10.99.0.0/24 \
 	--announce fc00:99::/48 >"$TMP/neto.log" 2>&1 &
 NETO_PID=$!
-PIDS+=($NETO_PID)
+LAB_PIDS+=($NETO_PID)
 
 up() { [ "$(grep -c '"to":"Established"' "$TMP/neto.log")" -ge 2 ]; }
 wait_for 40 up || fail "the two sessions did not come up"
@@ -176,7 +140,7 @@ NETO_RC=$?
 [ $NETO_RC = 0 ] || fail "neto exited with $NETO_RC"
 grep -q '"event":"stopped"' "$TMP/neto.log" || fail "neto did not stop cleanly"
 sleep 1
-kill -INT "${PIDS[0]}" 2>/dev/null
+kill -INT "${LAB_PIDS[0]}" 2>/dev/null
 sleep 1
 
 # tshark, message by message (see test_bgp_split.py)

@@ -15,33 +15,17 @@
 set -u
 NETO=$1
 SRC=$2
-[ "$(id -u)" = 0 ] || { echo "skip: needs root"; exit 77; }
-for t in gobgpd gobgp tshark tcpdump text2pcap python3 jq ip; do
-	command -v $t >/dev/null || { echo "skip: $t missing"; exit 77; }
-done
+. "$SRC/tests/lab/lib.sh"
+lab_need_root
+lab_need gobgpd gobgp tshark tcpdump text2pcap python3 jq ip
 
 NS1=nb-gobgp-neto-$$
 NS2=nb-gobgp-peer-$$
-TMP=$(mktemp -d /tmp/nb-gobgp.XXXXXX)
-PIDS=()
-cleanup() {
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	sleep 0.5
-	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
-	ip netns del $NS1 2>/dev/null
-	ip netns del $NS2 2>/dev/null
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
+lab_tmpdir nb-gobgp
 fail() { echo "FAIL: $*"; if [ -n "${KEEP:-}" ]; then rm -rf /tmp/nb-keep; cp -r "$TMP" /tmp/nb-keep; fi; echo "--- neto log"; cat "$TMP/neto.log"; echo "--- gobgpd log"; tail -20 "$TMP/gobgpd.log"; exit 1; }
 
-ip netns add $NS1 && ip netns add $NS2 || exit 1
-ip link add nbg-a netns $NS1 type veth peer name nbg-b netns $NS2 || exit 1
-ip -n $NS1 addr add 10.77.0.1/24 dev nbg-a
-ip -n $NS2 addr add 10.77.0.2/24 dev nbg-b
-for n in $NS1 $NS2; do ip -n $n link set lo up; done
-ip -n $NS1 link set nbg-a up
-ip -n $NS2 link set nbg-b up
+lab_netns $NS1 $NS2
+lab_veth $NS1 nbg-a $NS2 nbg-b 10.77.0.1/24 10.77.0.2/24
 
 cat > "$TMP/gobgpd.toml" <<EOF
 [global.config]
@@ -76,22 +60,17 @@ families = ls, ipv4-unicast
 EOF
 
 ip netns exec $NS1 tcpdump -i nbg-a -s 0 -U -w "$TMP/bgp.pcap" tcp port 179 2>/dev/null &
-PIDS+=($!)
+LAB_PIDS+=($!)
 ip netns exec $NS2 gobgpd -l debug -f "$TMP/gobgpd.toml" --api-hosts 127.0.0.1:50051 >"$TMP/gobgpd.log" 2>&1 &
-PIDS+=($!)
+LAB_PIDS+=($!)
 sleep 1
 ip netns exec $NS1 "$NETO" bgp --config "$TMP/neto.ini" \
 	--announce-ls "$SRC/tests/data/bgp/ls-topology.json" \
 	--announce 10.99.0.0/24 --announce 10.99.1.0/25 >"$TMP/neto.log" 2>&1 &
 NETO_PID=$!
-PIDS+=($NETO_PID)
+LAB_PIDS+=($NETO_PID)
 G() { ip netns exec $NS2 gobgp -u 127.0.0.1 -p 50051 "$@"; }
 
-wait_for() {	# seconds, command...
-	local n=$1; shift
-	for _ in $(seq $((n * 4))); do "$@" && return 0; sleep 0.25; done
-	return 1
-}
 established() { grep -q '"to":"Established"' "$TMP/neto.log"; }
 wait_for 30 established || fail "session never established"
 # both families negotiated, seen from both sides
@@ -163,7 +142,7 @@ sleep 1
 grep -q '"event":"stopped"' "$TMP/neto.log" || fail "neto did not stop cleanly"
 
 # tshark over the capture: nothing malformed, and its view agrees
-kill -INT "${PIDS[0]}" 2>/dev/null
+kill -INT "${LAB_PIDS[0]}" 2>/dev/null
 sleep 1
 tshark -r "$TMP/bgp.pcap" -T fields -e tcp.stream -e tcp.srcport -e tcp.seq -e tcp.payload \
 	2>/dev/null | python3 "$SRC/tests/lab/test_bgp_split.py" > "$TMP/msgs.hex" || fail "no messages captured"

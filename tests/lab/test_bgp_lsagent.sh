@@ -13,41 +13,20 @@
 set -u
 NETO=$1
 SRC=$2
-[ "$(id -u)" = 0 ] || { echo "skip: needs root"; exit 77; }
-for t in sqlite3 jq ip; do
-	command -v $t >/dev/null || { echo "skip: $t missing"; exit 77; }
-done
+. "$SRC/tests/lab/lib.sh"
+lab_need_root
+lab_need sqlite3 jq ip
 NS1=nb-lsag-speaker-$$
 NS2=nb-lsag-agent-$$
-TMP=$(mktemp -d /tmp/nb-lsag.XXXXXX)
-PIDS=()
-cleanup() {
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	sleep 0.5
-	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
-	ip netns del $NS1 2>/dev/null
-	ip netns del $NS2 2>/dev/null
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
+lab_tmpdir nb-lsag
 fail() {
 	echo "FAIL: $*"
 	echo "--- speaker"; cat "$TMP/speaker.log"
 	echo "--- agent"; cat "$TMP/agent.log"
 	exit 1
 }
-wait_for() {
-	local n=$1; shift
-	for _ in $(seq $((n * 4))); do "$@" && return 0; sleep 0.25; done
-	return 1
-}
-ip netns add $NS1 && ip netns add $NS2 || exit 1
-ip link add nbl-a netns $NS1 type veth peer name nbl-b netns $NS2 || exit 1
-ip -n $NS1 addr add 10.79.0.1/24 dev nbl-a
-ip -n $NS2 addr add 10.79.0.2/24 dev nbl-b
-for n in $NS1 $NS2; do ip -n $n link set lo up; done
-ip -n $NS1 link set nbl-a up
-ip -n $NS2 link set nbl-b up
+lab_netns $NS1 $NS2
+lab_veth $NS1 nbl-a $NS2 nbl-b 10.79.0.1/24 10.79.0.2/24
 
 cat > "$TMP/speaker.ini" <<EOF
 [bgp]
@@ -82,13 +61,13 @@ start_speaker() {
 	ip netns exec $NS1 "$NETO" bgp --config "$TMP/speaker.ini" --announce-ls "$1" \
 		>>"$TMP/speaker.log" 2>&1 &
 	SPEAKER=$!
-	PIDS+=($SPEAKER)
+	LAB_PIDS+=($SPEAKER)
 }
 start_speaker "$SRC/tests/data/bgp/ls-topology.json"
 ip netns exec $NS2 "$NETO" agent topology coll --bgp --config "$TMP/agent.ini" \
 	--stale-hold 4 >"$TMP/agent.log" 2>&1 &
 AGENT=$!
-PIDS+=($AGENT)
+LAB_PIDS+=($AGENT)
 
 latest() { sqlite3 "$TMP/neto.db" 'SELECT body FROM topology ORDER BY version DESC LIMIT 1' 2>/dev/null; }
 has_links() { [ "$(latest | jq '.links | length' 2>/dev/null)" = "$1" ]; }

@@ -14,23 +14,12 @@
 set -u
 NETO=$1
 SRC=$2
-[ "$(id -u)" = 0 ] || { echo "skip: needs root"; exit 77; }
-for t in gobgpd gobgp tshark tcpdump text2pcap python3 jq ip; do
-	command -v $t >/dev/null || { echo "skip: $t missing"; exit 77; }
-done
+. "$SRC/tests/lab/lib.sh"
+lab_need_root
+lab_need gobgpd gobgp tshark tcpdump text2pcap python3 jq ip
 NS1=nb-srp-neto-$$
 NS2=nb-srp-peer-$$
-TMP=$(mktemp -d /tmp/nb-srp.XXXXXX)
-PIDS=()
-cleanup() {
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	sleep 0.5
-	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
-	ip netns del $NS1 2>/dev/null
-	ip netns del $NS2 2>/dev/null
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
+lab_tmpdir nb-srp
 fail() {
 	echo "FAIL: $*"
 	if [ -n "${KEEP:-}" ]; then rm -rf /tmp/nb-keep; cp -r "$TMP" /tmp/nb-keep; fi
@@ -38,18 +27,8 @@ fail() {
 	echo "--- gobgpd log"; grep -v '"level":"debug"' "$TMP/gobgpd.log" | tail -10
 	exit 1
 }
-wait_for() {
-	local n=$1; shift
-	for _ in $(seq $((n * 4))); do "$@" && return 0; sleep 0.25; done
-	return 1
-}
-ip netns add $NS1 && ip netns add $NS2 || exit 1
-ip link add nbs-a netns $NS1 type veth peer name nbs-b netns $NS2 || exit 1
-ip -n $NS1 addr add 10.76.0.1/24 dev nbs-a
-ip -n $NS2 addr add 10.76.0.2/24 dev nbs-b
-for n in $NS1 $NS2; do ip -n $n link set lo up; done
-ip -n $NS1 link set nbs-a up
-ip -n $NS2 link set nbs-b up
+lab_netns $NS1 $NS2
+lab_veth $NS1 nbs-a $NS2 nbs-b 10.76.0.1/24 10.76.0.2/24
 
 cat > "$TMP/gobgpd.toml" <<EOF2
 [global.config]
@@ -80,14 +59,14 @@ families = ipv4-srpolicy
 EOF2
 ip netns exec $NS1 tcpdump -i nbs-a -s 0 -U -w "$TMP/bgp.pcap" tcp port 179 2>/dev/null &
 TCPDUMP=$!
-PIDS+=($TCPDUMP)
+LAB_PIDS+=($TCPDUMP)
 ip netns exec $NS2 gobgpd -l debug -f "$TMP/gobgpd.toml" --api-hosts 127.0.0.1:50051 >"$TMP/gobgpd.log" 2>&1 &
-PIDS+=($!)
+LAB_PIDS+=($!)
 sleep 1
 ip netns exec $NS1 "$NETO" bgp --config "$TMP/neto.ini" --endpoint AMS=192.0.2.3 \
 	--sr-policy "gobgp,AMS/gold,$SRC/tests/data/bgp/sr-task.json" >"$TMP/neto.log" 2>&1 &
 NETO_PID=$!
-PIDS+=($NETO_PID)
+LAB_PIDS+=($NETO_PID)
 G() { ip netns exec $NS2 gobgp -u 127.0.0.1 -p 50051 "$@"; }
 
 done1() { grep -q '"event":"sr-policy","router":"gobgp","policy":"AMS/gold","status":"done"' "$TMP/neto.log"; }

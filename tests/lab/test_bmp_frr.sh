@@ -7,11 +7,11 @@
 # ISP session going down (BMP Peer Down) removes that peer's routes.
 # Usage: bash test_bmp_frr.sh NETO_BINARY SOURCE_DIR BUILD_DIR
 NETO=$(realpath "$1")
-[ "$(id -u)" = 0 ] || { echo "skip: needs root"; exit 77; }
-for t in ip vtysh; do
-	command -v $t >/dev/null || { echo "skip: $t missing"; exit 77; }
-done
-[ -x /usr/lib/frr/bgpd ] && [ -x /usr/lib/frr/zebra ] || { echo "skip: FRR missing"; exit 77; }
+SRC=$2
+. "$SRC/tests/lab/lib.sh"
+lab_need_root
+lab_need ip vtysh
+lab_need_frr zebra bgpd
 [ -f /usr/lib/frr/modules/bgpd_bmp.so ] || ls /usr/lib/*/frr/modules/bgpd_bmp.so >/dev/null 2>&1 ||
 	{ echo "skip: FRR bgpd BMP module missing"; exit 77; }
 
@@ -20,23 +20,7 @@ NSI=npb-isp-$$
 FB=npb-br-$$
 FI=npb-isp-$$
 N=300
-TMP=$(mktemp -d /tmp/npb.XXXXXX)
-chmod 755 "$TMP"
-NETO_PID=
-cleanup() {
-	[ -n "$NETO_PID" ] && kill "$NETO_PID" 2>/dev/null
-	for f in /var/run/frr/$FB/*.pid /var/run/frr/$FI/*.pid; do
-		[ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null
-	done
-	sleep 0.5
-	for f in /var/run/frr/$FB/*.pid /var/run/frr/$FI/*.pid; do
-		[ -f "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null
-	done
-	ip netns del $NSB 2>/dev/null
-	ip netns del $NSI 2>/dev/null
-	rm -rf "$TMP" /etc/frr/$FB /var/run/frr/$FB /etc/frr/$FI /var/run/frr/$FI
-}
-trap cleanup EXIT
+lab_tmpdir npb
 fail() {
 	echo "FAIL: $*"
 	echo "--- neto log"; tail -20 "$TMP/neto.log"
@@ -44,23 +28,14 @@ fail() {
 	echo "--- border bgpd log"; tail -20 "$TMP/br.log" 2>/dev/null
 	exit 1
 }
-wait_for() {	# seconds, command...
-	local n=$1; shift
-	for _ in $(seq $((n * 4))); do "$@" && return 0; sleep 0.25; done
-	return 1
-}
 pfx() { echo "10.$((100 + $1 / 256)).$(($1 % 256)).0/24"; }
 lines() { [ -f "$TMP/routes.txt" ] && [ "$(wc -l < "$TMP/routes.txt")" = "$1" ]; }
 
-ip netns add $NSB && ip netns add $NSI || exit 1
-ip link add npb-a netns $NSB type veth peer name npb-b netns $NSI || exit 1
-ip -n $NSB addr add 10.79.0.1/24 dev npb-a
-ip -n $NSI addr add 10.79.0.2/24 dev npb-b
-for n in $NSB $NSI; do ip -n $n link set lo up; done
-ip -n $NSB link set npb-a up
-ip -n $NSI link set npb-b up
+lab_netns $NSB $NSI
+lab_veth $NSB npb-a $NSI npb-b 10.79.0.1/24 10.79.0.2/24
 
-mkdir -p /etc/frr/$FB /var/run/frr/$FB /etc/frr/$FI /var/run/frr/$FI
+frr_prepare $FB
+frr_prepare $FI
 cat > /etc/frr/$FB/frr.conf <<EOF
 frr defaults traditional
 hostname npb-br
@@ -94,24 +69,15 @@ EOF
 	for i in $(seq 0 $((N - 1))); do echo "  network $(pfx "$i")"; done
 	echo " exit-address-family"
 } > /etc/frr/$FI/frr.conf
-touch /etc/frr/$FB/vtysh.conf /etc/frr/$FI/vtysh.conf
-chown -R frr:frr /etc/frr/$FB /var/run/frr/$FB /etc/frr/$FI /var/run/frr/$FI "$TMP"
+chown frr:frr "$TMP"
 
 # the collector first, in the border router's namespace; FRR connects to it
 ip netns exec $NSB "$NETO" bmp --listen 127.0.0.1 --port 11019 --interval 1 \
 	--routes "$TMP/routes.txt" > "$TMP/neto.out" 2> "$TMP/neto.log" &
 NETO_PID=$!
-for f in $FB:$NSB:"-M bmp" $FI:$NSI:""; do
-	IFS=: read -r name ns mod <<< "$f"
-	ip netns exec "$ns" /usr/lib/frr/zebra -N "$name" -d -u frr -g frr \
-		-i /var/run/frr/"$name"/zebra.pid || fail "zebra $name did not start"
-	# shellcheck disable=SC2086
-	ip netns exec "$ns" /usr/lib/frr/bgpd -N "$name" -d -u frr -g frr $mod \
-		-i /var/run/frr/"$name"/bgpd.pid || fail "bgpd $name did not start"
-done
-sleep 1
-vtysh -N $FB -b >/dev/null || fail "vtysh could not load the border configuration"
-vtysh -N $FI -b >/dev/null || fail "vtysh could not load the ISP configuration"
+LAB_PIDS+=($NETO_PID)
+frr_start $FB $NSB zebra bgpd -- -M bmp || fail "the border router's FRR did not start"
+frr_start $FI $NSI zebra bgpd || fail "the ISP's FRR did not start"
 
 wait_for 60 lines $N || fail "neto's table does not hold the $N prefixes ($(wc -l < "$TMP/routes.txt" 2>/dev/null))"
 # every prefix once, from the ISP peer, its path the ISP's (FRR 8.4 puts

@@ -7,18 +7,21 @@
 #       every directed link with the shaped rate as its maximum bandwidth
 #       and the IGP metric
 #   (b) the store's topology (the API's JSON), which the topology agent
-#       builds from the BGP-LS the exporter (a router agent in site a)
-#       announces, has the lab's nodes and links; each link's capacity is
+#       builds from the BGP-LS the exporters (a router agent in every site,
+#       each announcing the whole area and its own locator) announce, has
+#       the lab's nodes and links, each link once; each link's capacity is
 #       the rate tc shapes its veth to, its IGP metric and delay the file's;
-#       the exporter's site carries its SRv6 locator
+#       every site carries its own SRv6 locator (the file's), and every End
+#       and End.X SID the TE engine derives from that topology (src/te/
+#       srv6.h: End.X numbered in the order of the BGP-LS topology's links,
+#       which is not the file's) is in the right site's kernel: End a local
+#       address, End.X a seg6local End.X route out of the link's interface
 #   (c) `neto lab link --link a-d --state down`: both directions leave the
 #       store (IS-IS, the TE database, BGP-LS withdrawals), timed; `--state
 #       up`: they come back with the same attributes, timed
-#   the exporter is recorded in the state file; down stops every process
+#   the exporters are recorded in the state file; down stops every process
 #   and removes namespaces and files
-#   (d) steering on the BGP-LS topology, on the square (whose default
-#       locators the controller derives for the sites the export gives
-#       none): the demand of tests/data/lab/e2e_square_demands.csv gives
+#   (d) steering on the BGP-LS topology, on the square: the demand of tests/data/lab/e2e_square_demands.csv gives
 #       neto's policies at a (3 classes) and b; a marked and an unmarked
 #       flow a->c lose nothing; a-d down moves a's policies off it (timed)
 # Usage: bash test_e2e_bgpls.sh NETO SOURCE_DIR BUILD_DIR
@@ -51,7 +54,7 @@ trap cleanup EXIT
 fail() {
 	echo "FAIL: $*"
 	"$NETO" lab status --dir "$DIR" 2>&1
-	for f in "$DIR"/neto-topology.log "$DIR"/bgpls.log; do echo "--- $f"; tail -n 8 "$f"; done
+	for f in "$DIR"/neto-topology.log "$DIR"/bgpls-*.log; do echo "--- $f"; tail -n 8 "$f"; done
 	exit 1
 }
 declare -A IDX=([a]=1 [b]=2 [c]=3 [d]=4)
@@ -83,7 +86,10 @@ echo "== up --neto --topology-source bgpls ($P, API $API)"
 "$NETO" lab up --topology "$TOPO" --dir "$DIR" --prefix "$P" --neto --api "127.0.0.1:$PORT" \
 	--topology-source bgpls || fail "lab up --neto --topology-source bgpls"
 echo "up in $((SECONDS - T_START)) s"
-grep -q "^proc [0-9]* neto bgpls:${P}1$" "$DIR/lab.state" || fail "exporter not in the state file"
+for i in 1 2 3 4; do
+	grep -q "^proc [0-9]* neto bgpls:${P}$i$" "$DIR/lab.state" ||
+		fail "exporter of ${P}$i not in the state file"
+done
 shaped >"$TMP/shaped"
 [ "$(wc -l <"$TMP/shaped")" = 10 ] || fail "expected 10 shaped directions: $(cat "$TMP/shaped")"
 
@@ -123,11 +129,13 @@ mode = sys.argv[4]
 unit = {"bps": 1, "kbps": 1e3, "mbps": 1e6, "gbps": 1e9}[st.get("unit", "kbps").lower()]
 if sorted(n["name"] for n in st["nodes"]) != sorted(n["name"] for n in lab["nodes"]):
     sys.exit(1)
+# every site's locator, each from its own exporter
 loc = {n["name"]: n.get("locator") for n in lab["nodes"]}
 for n in st["nodes"]:
-    if n.get("locator") is not None and n["locator"] != loc[n["name"]]:
+    if n.get("locator") != loc[n["name"]]:
         sys.exit(2)
-if [n.get("locator") for n in st["nodes"] if n["name"] == "a"] != [loc["a"]]:
+# each directed link once, although four sessions announce it
+if len(set(l["id"] for l in st["links"])) != len(st["links"]):
     sys.exit(3)
 got = sorted((l["src"], l["dst"], round(float(l["capacity"]) * unit), l["igp"], float(l["delay"]))
              for l in st["links"] if l.get("up", True))
@@ -146,6 +154,40 @@ print("store: %d nodes, %d links (unit %s), locators: %s" % (len(st["nodes"]), l
 for l in st["links"]:
     print("  %-14s %s->%s capacity %s igp %s delay %s" % (l["id"], l["src"], l["dst"], l["capacity"], l["igp"], l["delay"]))
 EOF
+
+# The SIDs of the store's topology, as the TE engine derives them (no SID
+# in BGP-LS: End at function 1 of the node's locator, End.X of its k-th
+# out-link, in the topology's link order, at function 0xe000 + k): "NODE
+# SID" for End, "NODE SID DST" for End.X
+python3 - "$TMP/topo.json" >"$TMP/sids" <<'EOF'
+import ipaddress, json, sys
+st = json.load(open(sys.argv[1]))["topology"]
+def sid(locator, func):
+    net = ipaddress.IPv6Network(locator)
+    return str(ipaddress.IPv6Address(int(net.network_address) | func << (112 - net.prefixlen)))
+k = {}
+for n in st["nodes"]:
+    print(n["name"], sid(n["locator"], 1))
+loc = {n["name"]: n["locator"] for n in st["nodes"]}
+for l in st["links"]:
+    i = k.get(l["src"], 0)
+    k[l["src"]] = i + 1
+    print(l["src"], sid(loc[l["src"]], 0xe000 + i), l["dst"])
+EOF
+n_endx=0
+while read -r node s dst; do
+	ns=$P${IDX[$node]}
+	if [ -z "$dst" ]; then
+		ip -n "$ns" -6 addr show dev lo | grep -q "inet6 $s/128" ||
+			fail "End SID $s of $node not on $ns's lo"
+	else
+		ip -n "$ns" -6 route show "$s/128" | grep -q "seg6local action End.X .* dev to${IDX[$dst]} " ||
+			fail "End.X SID $s of $node-$dst not in $ns: $(ip -n "$ns" -6 route show "$s/128")"
+		n_endx=$((n_endx + 1))
+	fi
+done <"$TMP/sids"
+[ "$n_endx" = 10 ] || fail "expected 10 End.X SIDs, derived $n_endx"
+echo "SIDs of the store's topology in the kernels: 4 End, $n_endx End.X"
 
 echo "== (c) link a-d down and up"
 t0=$(date +%s%N)
@@ -174,7 +216,7 @@ ours_left() { # a recorded PID still running one of this lab's processes
 not_left() { ! ours_left; }
 wait_for 5 not_left || fail "processes left: $pids"
 ip netns list | grep -q "^$P" && fail "namespace left"
-[ -e "$DIR/bgpls.ini" ] && fail "bgpls.ini left"
+ls "$DIR"/bgpls-* >/dev/null 2>&1 && fail "exporter files left: $(ls "$DIR"/bgpls-*)"
 [ -e "$DIR/lab.state" ] && fail "state file left"
 
 echo "== (d) steering on the square's BGP-LS topology ($Q)"

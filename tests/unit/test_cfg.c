@@ -309,7 +309,7 @@ static void test_errors(void **state)
 		{ "[agent a]\nrole = boss\n",
 		  "t.ini:2: [agent a] role: 'boss' is not update, topology or flow" },
 		{ "[agent a]\nrole = update\ndriver = netconf\n",
-		  "t.ini:3: [agent a] driver: 'netconf' is not a driver (sim, pcep)" },
+		  "t.ini:3: [agent a] driver: 'netconf' is not a driver (sim, pcep, egress)" },
 		{ "[agent a]\nrouters = x,,y\nrole = update\n",
 		  "t.ini:2: [agent a] routers: item 2 ('') is empty, has blanks or is repeated" },
 		{ "[agent a]\nrouters = x, x\nrole = update\n",

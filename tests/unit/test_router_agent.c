@@ -1,7 +1,7 @@
 /*
  * test_router_agent.c - the pure half of `neto router` (src/router/agent.h):
  * the [router] section (values, refusals with the file's name, other
- * sections left alone, keys once), an LSP's colour from the SR Policy
+ * sections left alone, keys once; apply_delay), an LSP's colour from the SR Policy
  * association or the vendor information, its SRv6 segment list (SR-MPLS
  * and SID-less segments refused), and the weights from BANDWIDTH.
  */
@@ -93,6 +93,30 @@ static void test_cfg_defaults(void **state)
 	ragent_cfg_free(&c);
 }
 
+/* apply_delay: a duration up to a minute, once per file, 0 by default */
+static void test_cfg_apply_delay(void **state)
+{
+	(void)state;
+	ragent_cfg c;
+	neto_err err;
+	assert_int_equal(parse("[router]\npce = 10.0.0.9\n", &c, &err), 0);
+	assert_int_equal(c.apply_delay_ms, 0);
+	ragent_cfg_free(&c);
+	assert_int_equal(parse("[router]\npce = 10.0.0.9\napply_delay = 2500ms\n", &c, &err), 0);
+	assert_int_equal(c.apply_delay_ms, 2500);
+	/* the command line's --apply-delay goes through the same setter */
+	assert_int_equal(ragent_cfg_set(&c, "apply_delay", "1.5s", &err), 0);
+	assert_int_equal(c.apply_delay_ms, 1500);
+	assert_int_equal(ragent_cfg_set(&c, "apply_delay", "60s", &err), 0);
+	assert_int_equal(c.apply_delay_ms, 60000);
+	assert_int_equal(ragent_cfg_set(&c, "apply_delay", "0ms", &err), 0);
+	assert_int_equal(c.apply_delay_ms, 0);
+	assert_int_equal(ragent_cfg_set(&c, "apply_delay", "61s", &err), -1);
+	assert_non_null(strstr(err.msg, "at most 60s"));
+	assert_int_equal(c.apply_delay_ms, 0);
+	ragent_cfg_free(&c);
+}
+
 static void refused(const char *text, const char *want)
 {
 	ragent_cfg c;
@@ -113,6 +137,10 @@ static void test_cfg_refusals(void **state)
 	refused("[router]\npce = [fd00::1]:99999\n", "ADDRESS[:PORT]");
 	refused("[router]\nname = a\nname = b\n", "given twice");
 	refused("[router]\nstate_timeout = 30\n", "state_timeout");
+	refused("[router]\napply_delay = 3\n", "apply_delay");
+	refused("[router]\napply_delay = -1s\n", "apply_delay");
+	refused("[router]\napply_delay = 2m\n", "at most 60s");
+	refused("[router]\napply_delay = 1s\napply_delay = 2s\n", "given twice");
 	refused("[router]\nkeepalive = 0\n", "keepalive");
 	refused("[router]\nkeepalive = 64\n", "keepalive");
 	refused("[router]\nclass = 10 64 100\n", "COLOR DSCP");
@@ -234,6 +262,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cfg_file),    cmocka_unit_test(test_cfg_defaults),
+		cmocka_unit_test(test_cfg_apply_delay),
 		cmocka_unit_test(test_cfg_refusals), cmocka_unit_test(test_color),
 		cmocka_unit_test(test_ero),          cmocka_unit_test(test_weights),
 	};

@@ -1,0 +1,529 @@
+/*
+ * cmd_peering.c - `neto agent peering NAME`: the peering role
+ * (docs/peering.md). Reads the configuration, listens for the border
+ * routers' BMP sessions (one poll loop, non-blocking sockets, as `neto bmp`
+ * does), and runs the agent's cycle (src/pe/agent.c) every interval. All
+ * the I/O of the role is here.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cfg/cfg.h"
+#include "cmd/cmd.h"
+#include "lib/file.h"
+#include "lib/mem.h"
+#include "pe/agent.h"
+#include "pe/collector.h"
+#include "pe/pe_cfg.h"
+
+#define MAX_ROUTERS 256
+
+static const char usage[] =
+	"usage: neto agent peering NAME [--config FILE] [--store URI] [options]\n"
+	"\n"
+	"The peering role: every interval, chooses the egress ISP of each\n"
+	"destination prefix with traffic (lowest latency, peering links under the\n"
+	"headroom, few moves) and writes the choice to the store (kv 'peering'/\n"
+	"'desired') with an audit row per move (docs/peering.md). One instance\n"
+	"leads (lease 'peering'); others wait and take over. The border routers\n"
+	"stream their ISPs' routes over BMP to bmp_listen:bmp_port ([peering]);\n"
+	"traffic comes from 'pe-traffic' rows (flow agents) and --traffic,\n"
+	"latency from 'pe-latency' rows (probes), else the static table.\n"
+	"\n"
+	"  --config FILE          configuration: [store], [controller] lease,\n"
+	"                         [peering] (which must say enabled = yes)\n"
+	"  --store URI            the store (overrides [store] uri)\n"
+	"  --peering FILE         the peering file (overrides peering_file)\n"
+	"  --static-latency FILE  the static latency table (overrides static_latency)\n"
+	"  --traffic FILE         also 'PREFIX CLASS RATE' lines, re-read each cycle\n"
+	"  --routes FILE          routes in the text format, loaded at start\n"
+	"                         (repeatable; for runs without border routers)\n"
+	"  --bmp ROUTER=FILE      a captured BMP stream of ROUTER, loaded at start\n"
+	"  --interval SECONDS     overrides interval\n"
+	"  --default-latency MS   when no latency is known (default 100)\n"
+	"  --no-listen            no BMP listener (routes from files only)\n"
+	"  --once                 one cycle at once, then exit (implies --no-listen)\n"
+	"  --quiet                no progress lines\n"
+	"  -h, --help             this text\n"
+	"\n"
+	"Without --once the first cycle comes one interval after the start, so\n"
+	"that the routers can connect and send their routes. SIGTERM or SIGINT\n"
+	"ends the cycle under way, gives the lease up and exits 0.\n"
+	"Exit status: 0; 1 on a bad configuration, a file or store that cannot\n"
+	"be read at start, a BMP port that cannot be bound, or a failed cycle\n"
+	"with --once (otherwise a failed cycle is reported and the next tried);\n"
+	"2 on bad options.\n";
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+static int64_t wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+typedef struct conn {
+	int fd;
+	pe_bmp_sess s;
+} conn;
+
+typedef struct role {
+	pe_agent *a;
+	conn conns[MAX_ROUTERS];
+	size_t n_conns;
+	bool quiet;
+} role;
+
+static int listen_on(const char *addr, unsigned port)
+{
+	struct sockaddr_storage ss;
+	memset(&ss, 0, sizeof ss);
+	socklen_t sl;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+	if (inet_pton(AF_INET, addr, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((uint16_t)port);
+		sl = sizeof *s4;
+	} else if (inet_pton(AF_INET6, addr, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)port);
+		sl = sizeof *s6;
+	} else {
+		fprintf(stderr, "neto agent peering: bad listen address '%s'\n", addr);
+		return -1;
+	}
+	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		perror("neto agent peering: socket");
+		return -1;
+	}
+	int one = 1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (bind(fd, (struct sockaddr *)&ss, sl) != 0 || listen(fd, 16) != 0) {
+		fprintf(stderr, "neto agent peering: BMP %s port %u: %s\n", addr, port,
+			strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void conn_close(role *r, size_t i, const char *why)
+{
+	conn *k = &r->conns[i];
+	size_t n = pe_bmp_sess_close(&k->s, pe_agent_rib(r->a));
+	pe_agent_session_end(r->a, k->s.router);
+	if (!r->quiet)
+		fprintf(stderr, "peering: BMP %s (%s): session closed (%s), %zu routes removed\n",
+			k->s.name, k->s.sysname[0] ? k->s.sysname : "-", why, n);
+	close(k->fd);
+	pe_bmp_sess_free(&k->s);
+	r->conns[i] = r->conns[--r->n_conns];
+}
+
+static void accept_all(role *r, int lfd)
+{
+	for (;;) {
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof ss;
+		int fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0)
+			return;
+		char host[64] = "?";
+		if (ss.ss_family == AF_INET)
+			inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, host, sizeof host);
+		else if (ss.ss_family == AF_INET6)
+			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, host,
+				  sizeof host);
+		if (r->n_conns == MAX_ROUTERS) {
+			fprintf(stderr, "peering: BMP %s: refused, %d routers connected already\n",
+				host, MAX_ROUTERS);
+			close(fd);
+			continue;
+		}
+		conn *k = &r->conns[r->n_conns++];
+		k->fd = fd;
+		/* named by its address until its Initiation gives the sysName */
+		pe_bmp_sess_init(&k->s, pe_agent_session_new(r->a, host), host);
+		if (!r->quiet)
+			fprintf(stderr, "peering: BMP %s: connected\n", host);
+	}
+}
+
+static void read_conn(role *r, size_t i)
+{
+	static uint8_t buf[65536];
+	conn *k = &r->conns[i];
+	for (;;) {
+		ssize_t n = read(k->fd, buf, sizeof buf);
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			conn_close(r, i, n == 0 ? "closed by the router" : strerror(errno));
+			return;
+		}
+		neto_err err;
+		int rc = pe_bmp_sess_feed(&k->s, pe_agent_rib(r->a), buf, (size_t)n, &err);
+		if (k->s.sysname[0])
+			pe_agent_session_name(r->a, k->s.router, k->s.sysname);
+		if (rc < 0) {
+			fprintf(stderr, "peering: BMP %s\n", err.msg);
+			conn_close(r, i, "bad message");
+			return;
+		}
+		if (rc > 0) {
+			conn_close(r, i, "Termination");
+			return;
+		}
+	}
+}
+
+typedef struct popts {
+	const char *name, *config, *store, *peering, *static_lat, *traffic;
+	const char **routes, **bmp;
+	size_t n_routes, n_bmp;
+	double interval, default_lat;
+	bool once, no_listen, quiet;
+} popts;
+
+static void push(const char ***v, size_t *n, const char *s)
+{
+	*v = neto_reallocarray(*v, *n + 1, sizeof **v);
+	(*v)[(*n)++] = s;
+}
+
+static bool num(const char *s, double *out)
+{
+	char *end;
+	double v = strtod(s, &end);
+	if (*s == '\0' || *end != '\0' || !isfinite(v))
+		return false;
+	*out = v;
+	return true;
+}
+
+/* 0, 1 for --help, -1 (message printed) on a bad option */
+static int parse(popts *o, int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "store", required_argument, NULL, 's' },
+		{ "peering", required_argument, NULL, 'p' },
+		{ "static-latency", required_argument, NULL, 'L' },
+		{ "traffic", required_argument, NULL, 't' },
+		{ "routes", required_argument, NULL, 'r' },
+		{ "bmp", required_argument, NULL, 'b' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "default-latency", required_argument, NULL, 'D' },
+		{ "no-listen", no_argument, NULL, 'n' },
+		{ "once", no_argument, NULL, 'o' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	memset(o, 0, sizeof *o);
+	o->interval = -1;
+	o->default_lat = 100;
+	optind = 1;
+	opterr = 0;
+	int c, li = 0;
+	/* argv[-1] is "peering": getopt takes it for the program's name */
+	while ((c = getopt_long(argc + 1, argv - 1, "h", lo, &li)) != -1) {
+		switch (c) {
+		case 'c': o->config = optarg; break;
+		case 's': o->store = optarg; break;
+		case 'p': o->peering = optarg; break;
+		case 'L': o->static_lat = optarg; break;
+		case 't': o->traffic = optarg; break;
+		case 'r': push(&o->routes, &o->n_routes, optarg); break;
+		case 'b':
+			if (strchr(optarg, '=') == NULL || optarg[0] == '=') {
+				fprintf(stderr, "neto agent peering: --bmp wants ROUTER=FILE, got "
+						"'%s'\n", optarg);
+				return -1;
+			}
+			push(&o->bmp, &o->n_bmp, optarg);
+			break;
+		case 'i':
+			if (!num(optarg, &o->interval) || o->interval < 0.01 || o->interval > 86400)
+				goto bad;
+			break;
+		case 'D':
+			if (!num(optarg, &o->default_lat) || o->default_lat <= 0 ||
+			    o->default_lat > 1e6)
+				goto bad;
+			break;
+		case 'n': o->no_listen = true; break;
+		case 'o': o->once = o->no_listen = true; break;
+		case 'q': o->quiet = true; break;
+		case 'h': return 1;
+		default:
+			fprintf(stderr, "neto agent peering: unknown or incomplete option '%s'\n",
+				argv[optind - 2]);
+			return -1;
+		}
+		continue;
+	bad:
+		fprintf(stderr, "neto agent peering: bad value '%s' for --%s\n", optarg,
+			lo[li].name);
+		return -1;
+	}
+	if (optind - 1 >= argc) {
+		fprintf(stderr, "neto agent peering: expected NAME (this instance's name)\n");
+		return -1;
+	}
+	o->name = argv[optind - 1];
+	if (optind < argc) {
+		fprintf(stderr, "neto agent peering: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	return 0;
+}
+
+static int load_files(const popts *o, pe_agent *a)
+{
+	neto_err err;
+	pe_input *in = pe_agent_input(a);
+	for (size_t i = 0; i < o->n_routes; i++) {
+		char *buf;
+		size_t len;
+		if (neto_file_read(o->routes[i], &buf, &len, &err) != 0)
+			goto fail;
+		int rc = pe_parse_routes(in, buf, len, o->routes[i], &err);
+		free(buf);
+		if (rc != 0)
+			goto fail;
+	}
+	for (size_t i = 0; i < o->n_bmp; i++) {
+		const char *eq = strchr(o->bmp[i], '=');
+		char *router = neto_strndup(o->bmp[i], (size_t)(eq - o->bmp[i]));
+		char *buf;
+		size_t len;
+		int rc = neto_file_read(eq + 1, &buf, &len, &err);
+		if (rc == 0) {
+			rc = pe_read_bmp(in, router, (const uint8_t *)buf, len, eq + 1, &err);
+			free(buf);
+		}
+		free(router);
+		if (rc != 0)
+			goto fail;
+	}
+	return 0;
+fail:
+	fprintf(stderr, "neto agent peering: %s\n", err.msg);
+	return -1;
+}
+
+/* Configuration: neto's (store, lease) and [peering]. */
+static int load_cfg(const popts *o, neto_cfg *cfg, pe_cfg *pc)
+{
+	neto_err err;
+	pe_cfg_defaults(pc);
+	if (o->config == NULL) {
+		neto_cfg_defaults(cfg);
+		pc->enabled = true;	/* started by hand: no section to say otherwise */
+	} else {
+		char *buf = NULL;
+		size_t len = 0;
+		if (neto_file_read(o->config, &buf, &len, &err) != 0 ||
+		    cfg_parse(buf, len, o->config, cfg, &err) != 0) {
+			free(buf);
+			fprintf(stderr, "neto agent peering: %s\n", err.msg);
+			return -1;
+		}
+		int rc = pe_cfg_parse(buf, len, o->config, pc, &err);
+		free(buf);
+		if (rc != 0) {
+			neto_cfg_free(cfg);
+			fprintf(stderr, "neto agent peering: %s\n", err.msg);
+			return -1;
+		}
+		if (!pc->enabled) {
+			fprintf(stderr, "neto agent peering: %s: peering is not enabled ([peering] "
+					"enabled = yes)\n", o->config);
+			neto_cfg_free(cfg);
+			pe_cfg_free(pc);
+			return -1;
+		}
+	}
+	if (o->store) {
+		free(cfg->store.uri);
+		cfg->store.uri = neto_strdup(o->store);
+	}
+	if (o->peering) {
+		free(pc->peering_file);
+		pc->peering_file = neto_strdup(o->peering);
+	}
+	if (o->static_lat) {
+		free(pc->static_latency);
+		pc->static_latency = neto_strdup(o->static_lat);
+	}
+	if (o->interval > 0)
+		pc->interval_s = o->interval;
+	if (pc->peering_file == NULL) {
+		fprintf(stderr, "neto agent peering: no peering file (--peering or [peering] "
+				"peering_file)\n");
+		neto_cfg_free(cfg);
+		pe_cfg_free(pc);
+		return -1;
+	}
+	return 0;
+}
+
+static int run(const popts *o, const neto_cfg *cfg, const pe_cfg *pc, store *st)
+{
+	neto_err err;
+	int64_t t0 = wall_ms();
+	pe_agent_opts ao = { .name = o->name,
+			     .cfg = pc,
+			     .lease_ms = cfg->controller.lease_ms,
+			     .traffic_file = o->traffic,
+			     .default_lat = (float)o->default_lat };
+	role *r = neto_calloc(1, sizeof *r);
+	r->quiet = o->quiet;
+	int lfd = -1, status = 0;
+	if (pe_agent_new(&r->a, st, &ao, t0, &err) != 0) {
+		fprintf(stderr, "neto agent peering: %s\n", err.msg);
+		free(r);
+		return 1;
+	}
+	if (load_files(o, r->a) != 0) {
+		status = 1;
+		goto out;
+	}
+	if (!o->no_listen) {
+		lfd = listen_on(pc->bmp_listen, pc->bmp_port);
+		if (lfd < 0) {
+			status = 1;
+			goto out;
+		}
+		if (!o->quiet)
+			fprintf(stderr, "peering: %s: BMP on %s port %u, a cycle every %g s\n",
+				o->name, pc->bmp_listen, (unsigned)pc->bmp_port, pc->interval_s);
+	}
+	int64_t iv = (int64_t)(pc->interval_s * 1000);
+	int64_t next_cycle = o->once ? t0 : t0 + iv, next_lease = t0;
+	int64_t lease_step = ao.lease_ms / 3 > 0 ? ao.lease_ms / 3 : 1;
+	while (!stop_flag) {
+		int64_t now = wall_ms();
+		if (now >= next_cycle) {
+			pe_agent_stats s;
+			int rc = pe_agent_cycle(r->a, now, &s, &err);
+			if (rc != 0)
+				fprintf(stderr, "peering: %s: cycle failed: %s\n", o->name, err.msg);
+			else if (!o->quiet)
+				pe_agent_stats_print(&s, stdout);
+			if (o->once) {
+				status = rc != 0;
+				break;
+			}
+			next_cycle += iv;
+			if (next_cycle <= now)	/* a cycle longer than the interval */
+				next_cycle = now + iv;
+			next_lease = now + lease_step;
+		} else if (now >= next_lease) {
+			bool leader;
+			if (pe_agent_lease(r->a, now, &leader, &err) != 0)
+				fprintf(stderr, "peering: %s: lease: %s\n", o->name, err.msg);
+			next_lease = now + lease_step;
+		}
+		int64_t until = next_cycle < next_lease ? next_cycle : next_lease;
+		int ms = until > now ? (int)(until - now) : 0;
+		struct pollfd pf[MAX_ROUTERS + 1];
+		size_t n = r->n_conns, npf = 0;
+		if (lfd >= 0)
+			pf[npf++] = (struct pollfd){ .fd = lfd, .events = POLLIN };
+		for (size_t i = 0; i < n; i++)
+			pf[npf++] = (struct pollfd){ .fd = r->conns[i].fd, .events = POLLIN };
+		int pr = poll(pf, npf, ms);
+		if (pr < 0) {
+			if (errno == EINTR)
+				continue;
+			perror("neto agent peering: poll");
+			status = 1;
+			break;
+		}
+		size_t off = lfd >= 0;
+		/* from the end: closing swaps the last connection into slot i */
+		for (size_t i = n; i-- > 0;)
+			if (pf[i + off].revents)
+				read_conn(r, i);
+		if (lfd >= 0 && (pf[0].revents & POLLIN))
+			accept_all(r, lfd);
+	}
+	if (pe_agent_release(r->a, wall_ms(), &err) != 0)
+		fprintf(stderr, "peering: %s: releasing the lease: %s\n", o->name, err.msg);
+out:
+	while (r->n_conns)
+		conn_close(r, r->n_conns - 1, "stopping");
+	if (lfd >= 0)
+		close(lfd);
+	pe_agent_free(r->a);
+	free(r);
+	if (!o->quiet && !o->once && status == 0)
+		printf("peering: %s: stopped\n", o->name);
+	return status;
+}
+
+int cmd_peering_agent(int argc, char **argv)
+{
+	popts o;
+	int rc = parse(&o, argc, argv);
+	if (rc != 0) {
+		if (rc > 0)
+			fputs(usage, stdout);
+		else
+			fputs("(see neto agent peering --help)\n", stderr);
+		free(o.routes);
+		free(o.bmp);
+		return rc > 0 ? 0 : 2;
+	}
+	neto_cfg cfg;
+	pe_cfg pc;
+	if (load_cfg(&o, &cfg, &pc) != 0) {
+		free(o.routes);
+		free(o.bmp);
+		return 1;
+	}
+	store *st = NULL;
+	neto_err err;
+	int status = 1;
+	if (store_open(&st, cfg.store.uri, &err) != 0) {
+		fprintf(stderr, "neto agent peering: %s\n", err.msg);
+	} else {
+		struct sigaction sa;
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = on_signal;
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGINT, &sa, NULL);
+		signal(SIGPIPE, SIG_IGN);
+		status = run(&o, &cfg, &pc, st);
+		store_close(st);
+	}
+	neto_cfg_free(&cfg);
+	pe_cfg_free(&pc);
+	free(o.routes);
+	free(o.bmp);
+	return status;
+}

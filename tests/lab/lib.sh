@@ -1,0 +1,169 @@
+# lib.sh - shell functions shared by the lab and interoperability tests.
+#
+# Sourced (not run) by tests/lab/test_*.sh, which CTest runs as
+# `bash test_X.sh NETO SOURCE_DIR BUILD_DIR`. A test that cannot run here
+# (not root, a tool missing) exits 77, which CTest reports as skipped.
+#
+# Cleanup: processes a test starts in the background go into LAB_PIDS
+# (`cmd & LAB_PIDS+=($!)`); every namespace, daemon and temporary directory is
+# registered with lab_on_exit as it is created. Whatever way the test ends,
+# the EXIT trap stops LAB_PIDS (TERM, then KILL) and then undoes the
+# registrations in reverse order. A test that needs its own EXIT trap calls
+# lab_cleanup from it.
+#
+# Usage:
+#   . "$SRC/tests/lab/lib.sh"
+#   lab_need_root; lab_need ip vtysh jq
+#   lab_tmpdir nb-frr            # sets TMP, removed at exit
+#   lab_netns NS1 NS2            # created with lo up, deleted at exit
+#   frr_start NAME NS zebra bgpd # config in /etc/frr/NAME/frr.conf first
+#   "$NETO" bgp ... & LAB_PIDS+=($!)   # stopped at exit
+#   wait_for 20 some_check || fail "..."
+
+LAB_EXIT=()
+LAB_PIDS=()
+
+# Stops LAB_PIDS, then runs the registered cleanups, last registered first.
+# Safe to call twice.
+lab_cleanup() {
+	local i p
+	if [ ${#LAB_PIDS[@]} -gt 0 ]; then
+		for p in "${LAB_PIDS[@]}"; do kill "$p" 2>/dev/null; done
+		sleep 0.5
+		for p in "${LAB_PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
+		LAB_PIDS=()
+	fi
+	for ((i = ${#LAB_EXIT[@]} - 1; i >= 0; i--)); do
+		eval "${LAB_EXIT[$i]}" >/dev/null 2>&1
+	done
+	LAB_EXIT=()
+}
+trap lab_cleanup EXIT
+
+# lab_on_exit 'command ...': registers a cleanup command (eval'd at exit).
+lab_on_exit() {
+	LAB_EXIT+=("$1")
+}
+
+lab_need_root() {
+	[ "$(id -u)" = 0 ] || { echo "skip: needs root"; exit 77; }
+}
+
+# lab_need TOOL...: skips the test unless every tool is on PATH.
+lab_need() {
+	local t
+	for t in "$@"; do
+		command -v "$t" >/dev/null || { echo "skip: $t missing"; exit 77; }
+	done
+}
+
+# lab_need_frr DAEMON...: skips unless FRR's daemons are installed.
+lab_need_frr() {
+	local d
+	for d in "$@"; do
+		[ -x /usr/lib/frr/"$d" ] || { echo "skip: FRR $d missing"; exit 77; }
+	done
+}
+
+# lab_tmpdir PREFIX: a fresh directory in $TMP, readable by FRR's user,
+# removed at exit.
+lab_tmpdir() {
+	TMP=$(mktemp -d /tmp/"$1".XXXXXX) || exit 1
+	chmod 755 "$TMP"
+	lab_on_exit "rm -rf '$TMP'"
+}
+
+# lab_netns NS...: creates each namespace with its loopback up; deleted at
+# exit (which also removes the veths inside).
+lab_netns() {
+	local n
+	for n in "$@"; do
+		ip netns add "$n" || exit 1
+		lab_on_exit "ip netns del '$n'"
+		ip -n "$n" link set lo up
+	done
+}
+
+# lab_veth NS1 IF1 NS2 IF2 [ADDR1 ADDR2]...: a veth pair IF1 (in NS1) - IF2
+# (in NS2), both up, with each pair of addresses (CIDR; IPv6 without DAD)
+# given to IF1 and IF2 in turn.
+lab_veth() {
+	local n1=$1 i1=$2 n2=$3 i2=$4
+	shift 4
+	ip link add "$i1" netns "$n1" type veth peer name "$i2" netns "$n2" || exit 1
+	while [ $# -ge 2 ]; do
+		lab_addr "$n1" "$i1" "$1"
+		lab_addr "$n2" "$i2" "$2"
+		shift 2
+	done
+	ip -n "$n1" link set "$i1" up
+	ip -n "$n2" link set "$i2" up
+}
+
+# lab_addr NS IF ADDR: IPv6 addresses without duplicate address detection
+# (a test cannot wait for it).
+lab_addr() {
+	case "$3" in
+	*:*) ip -n "$1" addr add "$3" dev "$2" nodad ;;
+	*) ip -n "$1" addr add "$3" dev "$2" ;;
+	esac
+}
+
+# wait_for SECONDS COMMAND...: runs COMMAND every 0.2 s until it succeeds;
+# fails (status 1) after SECONDS.
+wait_for() {
+	local n=$1 i
+	shift
+	for ((i = 0; i < n * 5; i++)); do
+		"$@" && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+# frr_stop NAME: stops the FRR daemons of instance NAME by their PID files
+# (TERM, then KILL after half a second), and removes its directories.
+frr_stop() {
+	local f
+	for f in /var/run/frr/"$1"/*.pid; do
+		[ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null
+	done
+	sleep 0.5
+	for f in /var/run/frr/"$1"/*.pid; do
+		[ -f "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null
+	done
+	rm -rf /etc/frr/"$1" /var/run/frr/"$1"
+}
+
+# frr_prepare NAME: the directories of FRR instance NAME (pathspace -N NAME);
+# write /etc/frr/NAME/frr.conf after this, then frr_start.
+frr_prepare() {
+	mkdir -p /etc/frr/"$1" /var/run/frr/"$1"
+	lab_on_exit "frr_stop '$1'"
+}
+
+# frr_start NAME NS DAEMON... [-- EXTRA-ARGS...]: starts FRR DAEMONs
+# (zebra first) of instance NAME in namespace NS and loads frr.conf with
+# vtysh. EXTRA-ARGS go to every daemon but zebra (e.g. `-M bmp` for bgpd).
+# Returns 1 when a daemon or the configuration fails.
+frr_start() {
+	local name=$1 ns=$2 d
+	shift 2
+	local daemons=() extra=()
+	while [ $# -gt 0 ] && [ "$1" != "--" ]; do daemons+=("$1"); shift; done
+	[ "${1:-}" = "--" ] && { shift; extra=("$@"); }
+	[ -d /etc/frr/"$name" ] || frr_prepare "$name"
+	touch /etc/frr/"$name"/vtysh.conf
+	chown -R frr:frr /etc/frr/"$name" /var/run/frr/"$name"
+	for d in "${daemons[@]}"; do
+		if [ "$d" = zebra ]; then
+			ip netns exec "$ns" /usr/lib/frr/zebra -N "$name" -d -u frr -g frr \
+				-i /var/run/frr/"$name"/zebra.pid || return 1
+		else
+			ip netns exec "$ns" /usr/lib/frr/"$d" -N "$name" -d -u frr -g frr \
+				"${extra[@]}" -i /var/run/frr/"$name"/"$d".pid || return 1
+		fi
+	done
+	sleep 1
+	vtysh -N "$name" -b >/dev/null
+}

@@ -1,0 +1,201 @@
+#!/bin/bash
+# test_peer_agent_frr.sh - `neto agent peering` as the BMP station of FRR
+# 8.4 bgpd (`-M bmp`) acting as a border router (AS 65000) with two eBGP
+# ISPs (two more bgpd, AS 64501 and AS 64502, the second prepending its AS
+# twice so that BGP prefers the first), each announcing the same prefixes.
+# With traffic on every prefix and measured latency rows that make the
+# second ISP faster for a few of them, the role's document moves exactly
+# those to the second ISP (BGP's choice stays the first); when the second
+# ISP's session goes down (BMP Peer Down) they go back, as "withdrawn"
+# moves in the audit log; SIGTERM exits 0 and gives the lease up.
+# Usage: bash test_peer_agent_frr.sh NETO_BINARY SOURCE_DIR BUILD_DIR
+NETO=$(realpath "$1")
+[ "$(id -u)" = 0 ] || { echo "skip: needs root"; exit 77; }
+for t in ip vtysh sqlite3; do
+	command -v $t >/dev/null || { echo "skip: $t missing"; exit 77; }
+done
+[ -x /usr/lib/frr/bgpd ] && [ -x /usr/lib/frr/zebra ] || { echo "skip: FRR missing"; exit 77; }
+[ -f /usr/lib/frr/modules/bgpd_bmp.so ] || ls /usr/lib/*/frr/modules/bgpd_bmp.so >/dev/null 2>&1 ||
+	{ echo "skip: FRR bgpd BMP module missing"; exit 77; }
+
+NSB=npa-br-$$
+NS1=npa-i1-$$
+NS2=npa-i2-$$
+FB=npa-br-$$
+F1=npa-i1-$$
+F2=npa-i2-$$
+N=20
+FAST=5		# prefixes 0..FAST-1 are faster through the second ISP
+TMP=$(mktemp -d /tmp/npa.XXXXXX)
+chmod 755 "$TMP"
+DB="$TMP/store.db"
+NETO_PID=
+cleanup() {
+	[ -n "$NETO_PID" ] && kill "$NETO_PID" 2>/dev/null
+	for d in $FB $F1 $F2; do
+		for f in /var/run/frr/$d/*.pid; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null; done
+	done
+	sleep 0.5
+	for d in $FB $F1 $F2; do
+		for f in /var/run/frr/$d/*.pid; do [ -f "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null; done
+		rm -rf /etc/frr/$d /var/run/frr/$d
+	done
+	ip netns del $NSB 2>/dev/null
+	ip netns del $NS1 2>/dev/null
+	ip netns del $NS2 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+fail() {
+	echo "FAIL: $*"
+	echo "--- neto"; tail -20 "$TMP/neto.out"
+	echo "--- border bgpd log"; tail -20 "$TMP/br.log" 2>/dev/null
+	exit 1
+}
+wait_for() {	# seconds, command...
+	local n=$1; shift
+	for _ in $(seq $((n * 4))); do "$@" && return 0; sleep 0.25; done
+	return 1
+}
+pfx() { echo "10.$((100 + $1 / 256)).$(($1 % 256)).0/24"; }
+q() { sqlite3 "$DB" "$1"; }
+doc() { q "select body from kv where ns = 'peering' and name = 'desired'" 2>/dev/null; }
+# the number of listed prefixes whose choice is $1 and BGP's is $2
+count() { doc | grep -o "\"egress\":\"$1\",\"bgp\":\"$2\"" | wc -l; }
+is() { [ "$(count "$1" "$2")" = "$3" ]; }
+
+ip netns add $NSB && ip netns add $NS1 && ip netns add $NS2 || exit 1
+ip link add npa-a netns $NSB type veth peer name npa-b netns $NS1 || exit 1
+ip link add npa-c netns $NSB type veth peer name npa-d netns $NS2 || exit 1
+ip -n $NSB addr add 10.79.0.1/24 dev npa-a
+ip -n $NS1 addr add 10.79.0.2/24 dev npa-b
+ip -n $NSB addr add 10.79.1.1/24 dev npa-c
+ip -n $NS2 addr add 10.79.1.2/24 dev npa-d
+for n in $NSB $NS1 $NS2; do ip -n $n link set lo up; done
+ip -n $NSB link set npa-a up
+ip -n $NSB link set npa-c up
+ip -n $NS1 link set npa-b up
+ip -n $NS2 link set npa-d up
+
+for d in $FB $F1 $F2; do mkdir -p /etc/frr/$d /var/run/frr/$d; touch /etc/frr/$d/vtysh.conf; done
+cat > /etc/frr/$FB/frr.conf <<EOF
+frr defaults traditional
+hostname npa-br
+log file $TMP/br.log
+!
+router bgp 65000
+ bgp router-id 10.79.0.1
+ no bgp ebgp-requires-policy
+ timers bgp 3 9
+ neighbor 10.79.0.2 remote-as 64501
+ neighbor 10.79.1.2 remote-as 64502
+ address-family ipv4 unicast
+  neighbor 10.79.0.2 soft-reconfiguration inbound
+  neighbor 10.79.1.2 soft-reconfiguration inbound
+ exit-address-family
+ bmp targets neto
+  bmp connect 127.0.0.1 port 11019 min-retry 100 max-retry 1000
+  bmp monitor ipv4 unicast pre-policy
+ exit
+!
+EOF
+isp() {	# AS, router id, neighbour, prepend (yes/no)
+	echo "frr defaults traditional"
+	echo "log file $TMP/isp-$1.log"
+	if [ "$4" = yes ]; then
+		echo "route-map PREPEND permit 10"
+		echo " set as-path prepend $1 $1"
+		echo "!"
+	fi
+	echo "router bgp $1"
+	echo " bgp router-id $2"
+	echo " no bgp ebgp-requires-policy"
+	echo " no bgp network import-check"
+	echo " timers bgp 3 9"
+	echo " neighbor $3 remote-as 65000"
+	echo " address-family ipv4 unicast"
+	for i in $(seq 0 $((N - 1))); do echo "  network $(pfx "$i")"; done
+	[ "$4" = yes ] && echo "  neighbor $3 route-map PREPEND out"
+	echo " exit-address-family"
+}
+isp 64501 10.79.0.2 10.79.0.1 no > /etc/frr/$F1/frr.conf
+isp 64502 10.79.1.2 10.79.1.1 yes > /etc/frr/$F2/frr.conf
+chown -R frr:frr /etc/frr/$FB /var/run/frr/$FB /etc/frr/$F1 /var/run/frr/$F1 \
+	/etc/frr/$F2 /var/run/frr/$F2 "$TMP"
+
+# FRR's BMP Initiation carries the system's host name as sysName
+BR=$(hostname)
+cat > "$TMP/peering.txt" <<EOF
+link l1 10G
+link l2 10G
+egress isp1 $BR 10.79.0.2 l1
+egress isp2 $BR 10.79.1.2 l2
+EOF
+for i in $(seq 0 $((N - 1))); do echo "$(pfx "$i") 0 1M"; done > "$TMP/traffic.txt"
+cat > "$TMP/neto.ini" <<EOF
+[store]
+uri = sqlite:$DB
+[peering]
+enabled = yes
+peering_file = $TMP/peering.txt
+interval = 1
+hold_s = 300
+bmp_listen = 127.0.0.1
+bmp_port = 11019
+EOF
+
+# the role first, in the border router's namespace; FRR connects to it
+ip netns exec $NSB "$NETO" agent peering lab1 --config "$TMP/neto.ini" \
+	--traffic "$TMP/traffic.txt" > "$TMP/neto.out" 2>&1 &
+NETO_PID=$!
+for f in $FB:$NSB:"-M bmp" $F1:$NS1:"" $F2:$NS2:""; do
+	IFS=: read -r name ns mod <<< "$f"
+	ip netns exec "$ns" /usr/lib/frr/zebra -N "$name" -d -u frr -g frr \
+		-i /var/run/frr/"$name"/zebra.pid || fail "zebra $name did not start"
+	# shellcheck disable=SC2086
+	ip netns exec "$ns" /usr/lib/frr/bgpd -N "$name" -d -u frr -g frr $mod \
+		-i /var/run/frr/"$name"/bgpd.pid || fail "bgpd $name did not start"
+done
+sleep 1
+for d in $FB $F1 $F2; do vtysh -N $d -b >/dev/null || fail "vtysh could not load $d"; done
+
+# every prefix routed through both ISPs, BGP's choice the shorter path
+wait_for 60 is isp1 isp1 $N || fail "the document does not list the $N prefixes on isp1: $(doc | head -c 400)"
+echo "ok: $N prefixes listed, BGP's choice isp1"
+
+# measured latency: isp2 faster for the first FAST prefixes
+now=$(($(date +%s) * 1000))
+for i in $(seq 0 $((N - 1))); do
+	l2=80
+	[ "$i" -lt $FAST ] && l2=20
+	q "insert into kv values ('pe-latency', '$(pfx "$i") $BR 10.79.0.2', '{\"ms\":50,\"at\":$now,\"target\":\"$(pfx "$i" | sed 's|0/24|1|')\",\"sent\":5,\"lost\":0}', $now)"
+	q "insert into kv values ('pe-latency', '$(pfx "$i") $BR 10.79.1.2', '{\"ms\":$l2,\"at\":$now,\"target\":\"$(pfx "$i" | sed 's|0/24|1|')\",\"sent\":5,\"lost\":0}', $now)"
+done
+wait_for 15 is isp2 isp1 $FAST || fail "the $FAST faster prefixes did not move to isp2: $(doc | head -c 600)"
+is isp1 isp1 $((N - FAST)) || fail "other prefixes moved: $(doc | head -c 600)"
+for i in $(seq 0 $((FAST - 1))); do
+	doc | grep -q "\"prefix\":\"$(pfx "$i")\",\"class\":0,\"rate\":1000000.0,\"egress\":\"isp2\",\"bgp\":\"isp1\"" ||
+		fail "$(pfx "$i") not on isp2"
+done
+[ "$(q "select count(*) from audit where actor = 'peering' and action = 'egress-move' and detail like '%\"reason\":\"latency\"%'")" = $FAST ] ||
+	fail "latency audit rows: $(q 'select detail from audit')"
+echo "ok: $FAST prefixes moved to the faster isp2, one audit row each"
+
+# the second ISP's session goes down: its routes leave (BMP Peer Down), the
+# moved prefixes return to isp1 although they are held down
+vtysh -N $F2 -c 'configure terminal' -c 'router bgp 64502' -c 'neighbor 10.79.1.1 shutdown' >/dev/null
+wait_for 30 is isp1 isp1 $N || fail "the prefixes did not return to isp1: $(doc | head -c 600)"
+[ "$(q "select count(*) from audit where action = 'egress-move' and detail like '%\"from\":\"isp2\",\"to\":\"isp1\",\"reason\":\"withdrawn\"%'")" = $FAST ] ||
+	fail "withdrawn audit rows: $(q 'select detail from audit')"
+echo "ok: Peer Down sent the $FAST prefixes back to isp1 (withdrawn)"
+
+# SIGTERM: a clean exit, the lease given up
+kill -TERM $NETO_PID
+wait $NETO_PID
+rc=$?
+NETO_PID=
+[ $rc = 0 ] || fail "neto agent peering exited $rc on SIGTERM"
+grep -q "^peering: lab1: stopped" "$TMP/neto.out" || fail "no stop line"
+[ "$(q "select expires <= $((($(date +%s) + 1) * 1000)) from lease where name = 'peering'")" = 1 ] ||
+	fail "lease not given up"
+echo "PASS"
