@@ -167,15 +167,24 @@ static pid_t read_pidfile(const char *path)
 	return -1;
 }
 
-static int shape(const char *ns, const char *dev, double bps, neto_err *err)
+/* As the lab's links (lab_run.c): htb at the rate, and with --buffer a
+ * bfifo of buffer_ms at that rate (at least two full frames). */
+static int shape(const char *ns, const char *dev, double bps, int64_t buffer_ms, neto_err *err)
 {
 	char rate[32];
 	snprintf(rate, sizeof rate, "%.0fbit", bps);
 	if (cmd(err, "tc", "-n", ns, "qdisc", "replace", "dev", dev, "root", "handle", "1:", "htb",
-		"default", "1", (char *)NULL) != 0)
+		"default", "1", (char *)NULL) != 0 ||
+	    cmd(err, "tc", "-n", ns, "class", "replace", "dev", dev, "parent", "1:", "classid",
+		"1:1", "htb", "rate", rate, "ceil", rate, (char *)NULL) != 0)
 		return -1;
-	return cmd(err, "tc", "-n", ns, "class", "replace", "dev", dev, "parent", "1:", "classid",
-		   "1:1", "htb", "rate", rate, "ceil", rate, (char *)NULL);
+	if (buffer_ms <= 0)
+		return 0;
+	double bytes = bps / 8.0 * (double)buffer_ms / 1000.0;
+	char limit[32];
+	snprintf(limit, sizeof limit, "%.0f", bytes < 3028 ? 3028 : bytes);
+	return cmd(err, "tc", "-n", ns, "qdisc", "replace", "dev", dev, "parent", "1:1", "handle",
+		   "10:", "bfifo", "limit", limit, (char *)NULL);
 }
 
 /* ---- loading -------------------------------------------------------------------- */
@@ -315,7 +324,8 @@ static int peering_build(FILE *st, const lab_isps *c, const lab_plan *p, uint32_
 		"netns", ins, (char *)NULL) != 0 ||
 	    cmd(err, "ip", "-n", s->ns, "addr", "add", ba24, "dev", bif, (char *)NULL) != 0 ||
 	    cmd(err, "ip", "-n", ins, "addr", "add", ia24, "dev", iif, (char *)NULL) != 0 ||
-	    shape(s->ns, bif, rate, err) != 0 || shape(ins, iif, rate, err) != 0 ||
+	    shape(s->ns, bif, rate, p->buffer_ms, err) != 0 ||
+	    shape(ins, iif, rate, p->buffer_ms, err) != 0 ||
 	    cmd(err, "ip", "-n", s->ns, "link", "set", bif, "up", (char *)NULL) != 0 ||
 	    cmd(err, "ip", "-n", ins, "link", "set", iif, "up", (char *)NULL) != 0)
 		return -1;
