@@ -31,6 +31,8 @@
 
 #define PE_LAT_NS "pe-latency"
 #define PE_LAT_STALE_INTERVALS 3
+/* the staleness limit for the probes' default interval (10 s) */
+#define PE_LAT_MAX_AGE_DEFAULT_MS (PE_LAT_STALE_INTERVALS * 10000)
 
 typedef struct pe_lat_row {
 	int family;		/* of the prefix: 4 or 6 */
