@@ -28,6 +28,19 @@
 #include "pe/pe_cfg.h"
 
 #define MAX_ROUTERS 256
+/* The first decision waits for the border routers' initial table dumps: a
+ * decision on a partial table moves prefixes to the egresses that happen
+ * to be known, holds them down there, and one made before any router
+ * connected would withdraw every announcement (after a restart, traffic
+ * would swing to BGP's choice and back). So while listening, the first
+ * cycle is put off, a window at a time, while no router is connected, the
+ * table is empty, or the route count still grew by more than 0.1% in the
+ * last window (so at least one window passes); never beyond
+ * SETTLE_MAX_MS after the start (routers that stay away, or a table that
+ * never stops growing, do not stop the role for ever). Churn on a settled
+ * table adds and removes routes alike, so the count levels off. */
+#define SETTLE_WINDOW_MS 2000
+#define SETTLE_MAX_MS 60000
 
 static const char usage[] =
 	"usage: neto agent peering NAME [--config FILE] [--store URI] [options]\n"
@@ -57,7 +70,10 @@ static const char usage[] =
 	"  --quiet                no progress lines\n"
 	"  -h, --help             this text\n"
 	"\n"
-	"Without --once the first cycle comes one interval after the start, so\n"
+	"Without --once the first cycle comes one interval after the start, and\n"
+	"waits (2 s at a time, at most 60 s from the start) while no router is\n"
+	"connected, no route is known or the routes still grow by more than 0.1%\n"
+	"in 2 s, so\n"
 	"that the routers can connect and send their routes. SIGTERM or SIGINT\n"
 	"ends the cycle under way, gives the lease up and exits 0.\n"
 	"Exit status: 0; 1 on a bad configuration, a file or store that cannot\n"
@@ -425,8 +441,28 @@ static int run(const popts *o, const neto_cfg *cfg, const pe_cfg *pc, store *st)
 	int64_t iv = (int64_t)(pc->interval_s * 1000);
 	int64_t next_cycle = o->once ? t0 : t0 + iv, next_lease = t0;
 	int64_t lease_step = ao.lease_ms / 3 > 0 ? ao.lease_ms / 3 : 1;
+	bool settled = o->once || lfd < 0;
+	size_t settle_routes = 0;
+	bool observed = false;	/* settle_routes holds a count */
 	while (!stop_flag) {
 		int64_t now = wall_ms();
+		if (now >= next_cycle && !settled) {
+			size_t nr = pe_rib_n_routes(pe_agent_rib(r->a));
+			bool waiting = r->n_conns == 0 || nr == 0 || !observed ||
+				       nr > settle_routes + settle_routes / 1000;
+			observed = true;
+			if (waiting && now - t0 < SETTLE_MAX_MS) {
+				if (!o->quiet)
+					fprintf(stderr,
+						"peering: %s: waiting for the routers' tables: %zu routes "
+						"from %zu BMP sessions\n",
+						o->name, nr, r->n_conns);
+				settle_routes = nr;
+				next_cycle = now + SETTLE_WINDOW_MS;
+				continue;
+			}
+			settled = true;
+		}
 		if (now >= next_cycle) {
 			pe_agent_stats s;
 			int rc = pe_agent_cycle(r->a, now, &s, &err);

@@ -20,6 +20,7 @@
 #include "ctl/scheduler.h"
 #include "lib/file.h"
 #include "lib/mem.h"
+#include "pe/pe_cfg.h"
 #include "store/store.h"
 
 /* Flow records and the flow agents' windows: the same length (simulated
@@ -363,6 +364,25 @@ int runtime_run(const runtime_opts *o, runtime_result *res, neto_err *err)
 					     .one_shot = cfg->controller.one_shot },
 				 .classes = net ? simnet_classes(net) : &ccs,
 				 .log = o->log };
+	/* [peering]: whether the controller reads the peering role's decision,
+	 * and how old a decision may be (three of the role's intervals: one
+	 * late or failed cycle of the role is no reason to drop its choices) */
+	if (o->config_path != NULL) {
+		char *pbuf = NULL;
+		size_t plen = 0;
+		if (neto_file_read(o->config_path, &pbuf, &plen, err) != 0)
+			goto done;
+		pe_cfg pc;
+		int prc = pe_cfg_parse(pbuf, plen, o->config_path, &pc, err);
+		free(pbuf);
+		if (prc != 0)
+			goto done;
+		if (pc.present) {
+			cc.peering_off = !pc.enabled;
+			cc.peering_max_age_ms = (int64_t)(3 * pc.interval_s * 1000);
+		}
+		pe_cfg_free(&pc);
+	}
 	controller_init(&ctl, st, &cc);
 	have_ctl = true;
 	sched_config scc = { .name = sch_name,
