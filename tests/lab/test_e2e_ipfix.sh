@@ -11,7 +11,9 @@
 # the bytes of the store's matrices written since the start (rate x 5 s,
 # summed) per (src, dst) equal the bytes sent (probes of 1000 octets + 48 of
 # UDP and IPv6 headers) within 5%, and pairs that sent nothing have at
-# most 0.2 Mbit. down removes the host namespaces and stops softflowd.
+# most 0.2 Mbit; the controller planned from those matrices, and the
+# routers confirmed a policy for every pair that sent. down removes the
+# host namespaces and stops softflowd.
 # Usage: bash test_e2e_ipfix.sh NETO SOURCE_DIR BUILD_DIR
 set -u
 NETO=$1
@@ -125,6 +127,21 @@ for s in a b c d; do
 	done
 done
 [ $bad = 0 ] || fail "the IPFIX demand does not match what was sent"
+
+# the controller planned from the measured demand: plans on the matrices
+# written since the traffic started, whose tasks the routers confirmed for
+# every pair that sent (policy DST/CLASS at the source's router)
+echo "== the controller's plans on the measured demand"
+sqlite3 "$DIR/neto.db" "select id, state, demand_id, nsteps from plan where demand_id > $BEFORE" |
+	sed 's/^/plan: /'
+for f in $SPEC; do
+	IFS=, read -r s d c r <<<"$f"
+	n=$(sqlite3 "$DIR/neto.db" "select count(*) from task t join plan p on t.plan_id = p.id
+		where p.demand_id > $BEFORE and t.router = '$s' and t.policy like '$d/%'
+		and t.action = 'apply' and t.state = 'done'")
+	echo "$s->$d: $n confirmed task(s) from plans on the measured demand"
+	[ "$n" -ge 1 ] || fail "no confirmed policy $s->$d planned from the IPFIX demand"
+done
 
 echo "== down"
 "$NETO" lab down --dir "$DIR" --quiet || fail "lab down"
