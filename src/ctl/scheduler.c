@@ -46,6 +46,18 @@ static void logs(scheduler *s, const char *fmt, ...)
 	fflush(s->cfg.log);
 }
 
+/* Whether agent a's driver speaks the task's kind: an egress announcement
+ * ("egress/PREFIX", docs/peering.md) goes over BGP, so only to an agent
+ * whose driver is "egress", and an SR policy never to one (both may be
+ * allowed the same border router: routers alone do not tell). The driver
+ * is in the agent's heartbeat info, {"driver":"NAME"} (agent/update.c). */
+static bool driver_fits(const store_agent *a, const char *policy)
+{
+	bool egress_task = strncmp(policy, "egress/", 7) == 0;
+	bool egress_agent = a->info != NULL && strstr(a->info, "\"driver\":\"egress\"") != NULL;
+	return egress_task == egress_agent;
+}
+
 int sched_router_allowed(const char *patterns, const char *router)
 {
 	if (patterns == NULL)
@@ -167,6 +179,7 @@ static int drive_plan(scheduler *s, const store_fence *f, const store_plan *p,
 		agent_load *best = NULL;
 		for (size_t j = 0; j < n_ag; j++)
 			if (sched_router_allowed(ag[j].a->routers, k->router) &&
+			    driver_fits(ag[j].a, k->policy) &&
 			    (best == NULL || ag[j].outstanding < best->outstanding))
 				best = &ag[j];
 		if (best == NULL) {
@@ -175,8 +188,12 @@ static int drive_plan(scheduler *s, const store_fence *f, const store_plan *p,
 			int64_t limit = (int64_t)s->cfg.max_attempts * s->cfg.task_timeout_ms;
 			if (now - k->updated > limit) {
 				char why[512];
-				snprintf(why, sizeof why, "no live updating agent may touch router %s",
-					 k->router);
+				snprintf(why, sizeof why,
+					 "no live updating agent may touch router %s with a %s",
+					 k->router,
+					 strncmp(k->policy, "egress/", 7) == 0
+						 ? "driver egress"
+						 : "driver for SR policies");
 				if (fenced(s, store_plan_fail(s->st, f, p->id, why, now, err), &rc))
 					goto out;
 				s->stats.plans_failed++;
