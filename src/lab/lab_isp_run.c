@@ -39,87 +39,12 @@
 #include "lab/netns.h"
 #include "lib/file.h"
 #include "lib/mem.h"
+#include "lab/lab_exec.h"
 #include "pe/io.h"
 
 #define FRR_BIN "/usr/lib/frr"
 
 /* ---- commands (argument vectors, no shell parsing of names) --------------- */
-
-/* Runs argv; its exit status, -1 when it could not run. Output (stdout and
- * stderr) into *out when out is not NULL (caller frees). */
-static int run(char *const argv[], char **out)
-{
-	int pfd[2];
-	if (pipe2(pfd, O_CLOEXEC) != 0)
-		return -1;
-	pid_t pid = fork();
-	if (pid < 0) {
-		close(pfd[0]);
-		close(pfd[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		dup2(pfd[1], 1);
-		dup2(pfd[1], 2);
-		int nul = open("/dev/null", O_RDONLY);
-		if (nul >= 0)
-			dup2(nul, 0);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	close(pfd[1]);
-	size_t len = 0, cap = 4096;
-	char *buf = neto_malloc(cap);
-	for (;;) {
-		if (cap - len < 1024)
-			buf = neto_realloc(buf, cap *= 2);
-		ssize_t n = read(pfd[0], buf + len, cap - len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	buf[len] = '\0';
-	close(pfd[0]);
-	int st;
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	if (out)
-		*out = buf;
-	else
-		free(buf);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-/* Runs the words given (NULL-terminated); on failure *err names the command
- * and its output. */
-static int cmd(neto_err *err, const char *first, ...)
-{
-	char *argv[32];
-	size_t n = 0;
-	va_list ap;
-	va_start(ap, first);
-	for (const char *a = first; a && n < 31; a = va_arg(ap, const char *))
-		argv[n++] = (char *)(uintptr_t)a;
-	va_end(ap);
-	argv[n] = NULL;
-	char *out = NULL;
-	int rc = run(argv, &out);
-	if (rc != 0) {
-		char line[256] = "";
-		size_t pos = 0;
-		for (size_t i = 0; i < n && pos < sizeof line; i++)
-			pos += (size_t)snprintf(line + pos, sizeof line - pos, "%s%s", i ? " " : "",
-						argv[i]);
-		size_t olen = strlen(out);
-		while (olen > 0 && out[olen - 1] == '\n')
-			out[--olen] = '\0';
-		neto_err_set(err, "%s: exit %d: %.200s", line, rc, out);
-	}
-	free(out);
-	return rc == 0 ? 0 : -1;
-}
 
 static void rec(FILE *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void rec(FILE *st, const char *fmt, ...)
@@ -173,9 +98,9 @@ static int shape(const char *ns, const char *dev, double bps, int64_t buffer_ms,
 {
 	char rate[32];
 	snprintf(rate, sizeof rate, "%.0fbit", bps);
-	if (cmd(err, "tc", "-n", ns, "qdisc", "replace", "dev", dev, "root", "handle", "1:", "htb",
+	if (lab_exec(err, "tc", "-n", ns, "qdisc", "replace", "dev", dev, "root", "handle", "1:", "htb",
 		"default", "1", (char *)NULL) != 0 ||
-	    cmd(err, "tc", "-n", ns, "class", "replace", "dev", dev, "parent", "1:", "classid",
+	    lab_exec(err, "tc", "-n", ns, "class", "replace", "dev", dev, "parent", "1:", "classid",
 		"1:1", "htb", "rate", rate, "ceil", rate, (char *)NULL) != 0)
 		return -1;
 	if (buffer_ms <= 0)
@@ -183,7 +108,7 @@ static int shape(const char *ns, const char *dev, double bps, int64_t buffer_ms,
 	double bytes = bps / 8.0 * (double)buffer_ms / 1000.0;
 	char limit[32];
 	snprintf(limit, sizeof limit, "%.0f", bytes < 3028 ? 3028 : bytes);
-	return cmd(err, "tc", "-n", ns, "qdisc", "replace", "dev", dev, "parent", "1:1", "handle",
+	return lab_exec(err, "tc", "-n", ns, "qdisc", "replace", "dev", dev, "parent", "1:1", "handle",
 		   "10:", "bfifo", "limit", limit, (char *)NULL);
 }
 
@@ -236,8 +161,8 @@ static int mgmt(FILE *st, const lab_opts *o, const lab_plan *p, const bool *bord
 		if (ns_exists(mns))
 			return neto_err_set(err, "namespace %s exists and is not this lab's", mns);
 		rec(st, "ns %s", mns);
-		if (cmd(err, "ip", "netns", "add", mns, (char *)NULL) != 0 ||
-		    cmd(err, "ip", "-n", mns, "link", "set", "lo", "up", (char *)NULL) != 0)
+		if (lab_exec(err, "ip", "netns", "add", mns, (char *)NULL) != 0 ||
+		    lab_exec(err, "ip", "-n", mns, "link", "set", "lo", "up", (char *)NULL) != 0)
 			return -1;
 	}
 	for (uint32_t s = 0; s < p->n_sites; s++) {
@@ -248,13 +173,13 @@ static int mgmt(FILE *st, const lab_opts *o, const lab_plan *p, const bool *bord
 		snprintf(peer, sizeof peer, "s%u", s + 1);
 		snprintf(a1, sizeof a1, "10.254.%u.1/24", (s + 1) & 255);
 		snprintf(a2, sizeof a2, "10.254.%u.2/24", (s + 1) & 255);
-		if (!o->neto && cmd(err, "ip", "-n", ns, "link", "add", "mgmt", "type", "veth", "peer",
+		if (!o->neto && lab_exec(err, "ip", "-n", ns, "link", "add", "mgmt", "type", "veth", "peer",
 				    "name", peer, "netns", mns, (char *)NULL) != 0)
 			return -1;
-		if (cmd(err, "ip", "-n", ns, "addr", "add", a1, "dev", "mgmt", (char *)NULL) != 0 ||
-		    cmd(err, "ip", "-n", mns, "addr", "add", a2, "dev", peer, (char *)NULL) != 0 ||
-		    cmd(err, "ip", "-n", ns, "link", "set", "mgmt", "up", (char *)NULL) != 0 ||
-		    cmd(err, "ip", "-n", mns, "link", "set", peer, "up", (char *)NULL) != 0)
+		if (lab_exec(err, "ip", "-n", ns, "addr", "add", a1, "dev", "mgmt", (char *)NULL) != 0 ||
+		    lab_exec(err, "ip", "-n", mns, "addr", "add", a2, "dev", peer, (char *)NULL) != 0 ||
+		    lab_exec(err, "ip", "-n", ns, "link", "set", "mgmt", "up", (char *)NULL) != 0 ||
+		    lab_exec(err, "ip", "-n", mns, "link", "set", peer, "up", (char *)NULL) != 0)
 			return -1;
 	}
 	return 0;
@@ -276,8 +201,8 @@ static int isp_build(FILE *st, const lab_isps *c, const lab_plan *p, uint32_t i,
 	const lab_isp *isp = &c->isps[i];
 	rec(st, "isp %s %s %u %u %g", isp->name, ns, isp->as, isp->n_prefixes, isp->latency_ms);
 	rec(st, "ns %s", ns);
-	if (cmd(err, "ip", "netns", "add", ns, (char *)NULL) != 0 ||
-	    cmd(err, "ip", "-n", ns, "link", "set", "lo", "up", (char *)NULL) != 0)
+	if (lab_exec(err, "ip", "netns", "add", ns, (char *)NULL) != 0 ||
+	    lab_exec(err, "ip", "-n", ns, "link", "set", "lo", "up", (char *)NULL) != 0)
 		return -1;
 	snprintf(dir, sizeof dir, "/var/run/frr/%s", ns);
 	rec(st, "dir %s", dir);
@@ -295,7 +220,7 @@ static int isp_build(FILE *st, const lab_isps *c, const lab_plan *p, uint32_t i,
 	}
 	if (fclose(f) != 0)
 		return neto_err_set(err, "%s: write failed", path);
-	if (cmd(err, "ip", "-n", ns, "-batch", path, (char *)NULL) != 0)
+	if (lab_exec(err, "ip", "-n", ns, "-batch", path, (char *)NULL) != 0)
 		return -1;
 	char *conf = lab_isp_bird_conf(c, i, t, dir);
 	snprintf(path, sizeof path, "%s/bird.conf", dir);
@@ -320,20 +245,20 @@ static int peering_build(FILE *st, const lab_isps *c, const lab_plan *p, uint32_
 	double rate = shaped(pe, p);
 	rec(st, "peering %s-%s %s %s %s %s %s %s %s %s %.0f", c->isps[pe->isp].name, s->host,
 	    c->isps[pe->isp].name, s->ns, s->host, bif, ins, iif, ba, ia, rate);
-	if (cmd(err, "ip", "-n", s->ns, "link", "add", bif, "type", "veth", "peer", "name", iif,
+	if (lab_exec(err, "ip", "-n", s->ns, "link", "add", bif, "type", "veth", "peer", "name", iif,
 		"netns", ins, (char *)NULL) != 0 ||
-	    cmd(err, "ip", "-n", s->ns, "addr", "add", ba24, "dev", bif, (char *)NULL) != 0 ||
-	    cmd(err, "ip", "-n", ins, "addr", "add", ia24, "dev", iif, (char *)NULL) != 0 ||
+	    lab_exec(err, "ip", "-n", s->ns, "addr", "add", ba24, "dev", bif, (char *)NULL) != 0 ||
+	    lab_exec(err, "ip", "-n", ins, "addr", "add", ia24, "dev", iif, (char *)NULL) != 0 ||
 	    shape(s->ns, bif, rate, p->buffer_ms, err) != 0 ||
 	    shape(ins, iif, rate, p->buffer_ms, err) != 0 ||
-	    cmd(err, "ip", "-n", s->ns, "link", "set", bif, "up", (char *)NULL) != 0 ||
-	    cmd(err, "ip", "-n", ins, "link", "set", iif, "up", (char *)NULL) != 0)
+	    lab_exec(err, "ip", "-n", s->ns, "link", "set", bif, "up", (char *)NULL) != 0 ||
+	    lab_exec(err, "ip", "-n", ins, "link", "set", iif, "up", (char *)NULL) != 0)
 		return -1;
 	/* answers (probe replies) go back through the ISP's first peering */
 	uint32_t first = 0;
 	while (c->peerings[first].isp != pe->isp)
 		first++;
-	if (first == k && cmd(err, "ip", "-n", ins, "route", "add", "10.0.0.0/8", "via", ba,
+	if (first == k && lab_exec(err, "ip", "-n", ins, "route", "add", "10.0.0.0/8", "via", ba,
 			      (char *)NULL) != 0)
 		return -1;
 	return 0;
@@ -347,7 +272,7 @@ static int bird_start(FILE *st, const lab_plan *p, uint32_t i, neto_err *err)
 	snprintf(ctl, sizeof ctl, "/var/run/frr/%s/bird.ctl", ns);
 	snprintf(pidf, sizeof pidf, "/var/run/frr/%s/bird.pid", ns);
 	rec(st, "pidfile %s bird", pidf);
-	if (cmd(err, "ip", "netns", "exec", ns, "bird", "-c", conf, "-s", ctl, "-P", pidf,
+	if (lab_exec(err, "ip", "netns", "exec", ns, "bird", "-c", conf, "-s", ctl, "-P", pidf,
 		(char *)NULL) != 0)
 		return -1;
 	pid_t pid = read_pidfile(pidf);
@@ -373,7 +298,7 @@ static int bgpd_start(FILE *st, const lab_isps *c, const lab_plan *p, uint32_t s
 	 * ROUTER of the peering file */
 	snprintf(script, sizeof script,
 		 "hostname \"$1\" && exec " FRR_BIN "/bgpd -N \"$2\" -d -u frr -g frr -M bmp -i \"$3\"");
-	if (cmd(err, "ip", "netns", "exec", site->ns, "unshare", "--uts", "sh", "-c", script, "sh",
+	if (lab_exec(err, "ip", "netns", "exec", site->ns, "unshare", "--uts", "sh", "-c", script, "sh",
 		site->host, site->ns, pidf, (char *)NULL) != 0)
 		return -1;
 	pid_t pid = read_pidfile(pidf);
@@ -383,11 +308,11 @@ static int bgpd_start(FILE *st, const lab_isps *c, const lab_plan *p, uint32_t s
 	/* bgpd takes a moment before vtysh reaches it */
 	for (int i = 0; i < 50; i++) {
 		neto_err e2;
-		if (cmd(&e2, "vtysh", "-N", site->ns, "-c", "show bgp summary", (char *)NULL) == 0)
+		if (lab_exec(&e2, "vtysh", "-N", site->ns, "-c", "show bgp summary", (char *)NULL) == 0)
 			break;
 		usleep(100000);
 	}
-	return cmd(err, "vtysh", "-N", site->ns, "-f", conf, (char *)NULL);
+	return lab_exec(err, "vtysh", "-N", site->ns, "-f", conf, (char *)NULL);
 }
 
 static bool self_exe(char *out, size_t n)
@@ -480,7 +405,7 @@ int lab_isp_up(const lab_opts *o, const lab_plan *p, neto_err *err)
 	fflush(stdout);
 	/* IPv4 forwarding everywhere: traffic to ISPs crosses the WAN */
 	for (uint32_t s = 0; s < p->n_sites; s++)
-		if (cmd(err, "ip", "netns", "exec", p->sites[s].ns, "sysctl", "-q", "-w",
+		if (lab_exec(err, "ip", "netns", "exec", p->sites[s].ns, "sysctl", "-q", "-w",
 			"net.ipv4.ip_forward=1", (char *)NULL) != 0)
 			goto out;
 	if (mgmt(st, o, p, border, err) != 0)
@@ -517,7 +442,7 @@ int lab_isp_up(const lab_opts *o, const lab_plan *p, neto_err *err)
 	if (have) {
 		snprintf(a0, sizeof a0, "%s", exe);
 		char *argv[] = { a0, a1, a2, NULL };
-		have = run(argv, NULL) == 0;
+		have = lab_exec_argv(argv, NULL) == 0;
 	}
 	if (!have) {
 		rec(st, "note probe responders not started: `neto probe-responder --help` "
@@ -628,7 +553,7 @@ static double if_bytes(const char *ns, const char *dev, bool tx)
 	char *argv[] = { a0, a1, nsb, a3, a4, a5, a6, a7, devb, NULL };
 	char *out = NULL;
 	double v = -1;
-	if (run(argv, &out) == 0) {
+	if (lab_exec_argv(argv, &out) == 0) {
 		json_error_t je;
 		json_t *doc = json_loads(out, 0, &je);
 		json_t *b = json_object_get(
@@ -659,7 +584,7 @@ static json_t *bgp_summary(const char *ns)
 	char *argv[] = { a0, a1, nsb, a3, a4, NULL };
 	char *out = NULL;
 	json_t *doc = NULL;
-	if (run(argv, &out) == 0) {
+	if (lab_exec_argv(argv, &out) == 0) {
 		json_error_t je;
 		doc = json_loads(out, 0, &je);
 	}

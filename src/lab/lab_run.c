@@ -43,89 +43,13 @@
 #include "lab/netns.h"
 #include "lib/file.h"
 #include "lib/mem.h"
+#include "lab/lab_exec.h"
 #include "router/rt.h"
 #include "topo/topo_io.h"
 
 #define FRR_BIN "/usr/lib/frr"
 
 /* ---- commands ------------------------------------------------------------- */
-
-/* Runs argv (NULL-terminated); returns its exit status (-1 when it could not
- * run). Its output goes to *out (caller frees) when out is not NULL, else
- * is discarded. */
-static int run(char *const argv[], char **out)
-{
-	int pfd[2];
-	if (pipe2(pfd, O_CLOEXEC) != 0)
-		return -1;
-	pid_t pid = fork();
-	if (pid < 0) {
-		close(pfd[0]);
-		close(pfd[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		dup2(pfd[1], 1);
-		dup2(pfd[1], 2);
-		int nul = open("/dev/null", O_RDONLY);
-		if (nul >= 0)
-			dup2(nul, 0);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	close(pfd[1]);
-	size_t len = 0, cap = 4096;
-	char *buf = neto_malloc(cap);
-	for (;;) {
-		if (cap - len < 1024)
-			buf = neto_realloc(buf, cap *= 2);
-		ssize_t n = read(pfd[0], buf + len, cap - len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	buf[len] = '\0';
-	close(pfd[0]);
-	int st;
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	if (out)
-		*out = buf;
-	else
-		free(buf);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-/* Runs the command given as words (NULL-terminated); on failure fills *err
- * with the command and its output. */
-static int cmd(neto_err *err, const char *first, ...)
-{
-	char *argv[64];
-	size_t n = 0;
-	va_list ap;
-	va_start(ap, first);
-	for (const char *a = first; a && n < 63; a = va_arg(ap, const char *))
-		argv[n++] = (char *)(uintptr_t)a;
-	va_end(ap);
-	argv[n] = NULL;
-	char *out = NULL;
-	int rc = run(argv, &out);
-	if (rc != 0) {
-		char line[256] = "";
-		size_t pos = 0;
-		for (size_t i = 0; i < n && pos < sizeof line; i++)
-			pos += (size_t)snprintf(line + pos, sizeof line - pos, "%s%s", i ? " " : "",
-						argv[i]);
-		size_t olen = strlen(out);
-		while (olen > 0 && out[olen - 1] == '\n')
-			out[--olen] = '\0';
-		neto_err_set(err, "%s: exit %d: %.200s", line, rc, out);
-	}
-	free(out);
-	return rc == 0 ? 0 : -1;
-}
 
 static void addr_str(const uint8_t a[16], unsigned len, char *out, size_t cap)
 {
@@ -277,7 +201,7 @@ static int start_daemon(lab_state *st, const lab_site *s, const char *daemon, ne
 	/* a UTS namespace per daemon, so that LSPs carry the site's host name */
 	snprintf(script, sizeof script, "hostname \"$1\" && exec %s -N \"$2\" -d -u frr -g frr -i \"$3\"",
 		 bin);
-	if (cmd(err, "ip", "netns", "exec", s->ns, "unshare", "--uts", "sh", "-c", script, "sh",
+	if (lab_exec(err, "ip", "netns", "exec", s->ns, "unshare", "--uts", "sh", "-c", script, "sh",
 		s->host, s->ns, pidfile, (char *)NULL) != 0)
 		return -1;
 	pid_t pid = read_pidfile(pidfile);
@@ -301,7 +225,7 @@ static int te_check(const lab_plan *p, uint32_t i, const char *te_conf, neto_err
 		     a_cmd[] = "show isis mpls-te interface";
 		char *argv[] = { a_vtysh, a_n, (char *)(uintptr_t)s->ns, a_c, a_cmd, NULL };
 		char *out = NULL;
-		if (run(argv, &out) != 0) {
+		if (lab_exec_argv(argv, &out) != 0) {
 			free(out);
 			return neto_err_set(err, "%s: vtysh show isis mpls-te interface failed", s->ns);
 		}
@@ -318,7 +242,7 @@ static int te_check(const lab_plan *p, uint32_t i, const char *te_conf, neto_err
 			missing++;
 			char iface[48];
 			snprintf(iface, sizeof iface, "interface %s", ifn);
-			if (cmd(err, "vtysh", "-N", s->ns, "-c", "configure terminal", "-c", iface,
+			if (lab_exec(err, "vtysh", "-N", s->ns, "-c", "configure terminal", "-c", iface,
 				"-c", "link-params", "-c", "no enable", (char *)NULL) != 0) {
 				free(out);
 				return -1;
@@ -328,7 +252,7 @@ static int te_check(const lab_plan *p, uint32_t i, const char *te_conf, neto_err
 		if (missing == 0)
 			return 0;
 		usleep(200 * 1000);
-		if (cmd(err, "vtysh", "-N", s->ns, "-f", te_conf, (char *)NULL) != 0)
+		if (lab_exec(err, "vtysh", "-N", s->ns, "-f", te_conf, (char *)NULL) != 0)
 			return -1;
 		usleep(100 * 1000);
 	}
@@ -361,14 +285,14 @@ static int frr_site(lab_state *st, const lab_plan *p, uint32_t i, neto_err *err)
 	if (start_daemon(st, s, "zebra", err) != 0 || start_daemon(st, s, "isisd", err) != 0)
 		return -1;
 	/* vtysh -b loads frr.conf into every daemon of the instance */
-	if (cmd(err, "vtysh", "-N", s->ns, "-b", (char *)NULL) != 0)
+	if (lab_exec(err, "vtysh", "-N", s->ns, "-b", (char *)NULL) != 0)
 		return -1;
 	/* a line a daemon refuses is only logged (vtysh still exits 0): check
 	 * that isisd runs on every link of the site */
 	char a_vtysh[] = "vtysh", a_n[] = "-N", a_c[] = "-c", a_cmd[] = "show isis interface";
 	char *argv[] = { a_vtysh, a_n, (char *)(uintptr_t)s->ns, a_c, a_cmd, NULL };
 	char *out = NULL;
-	if (run(argv, &out) != 0) {
+	if (lab_exec_argv(argv, &out) != 0) {
 		free(out);
 		return neto_err_set(err, "%s: vtysh show isis interface failed", s->ns);
 	}
@@ -390,7 +314,7 @@ static int frr_site(lab_state *st, const lab_plan *p, uint32_t i, neto_err *err)
 	snprintf(path, sizeof path, "%s/te.conf", etc);
 	rc = write_file(path, conf, pw->pw_uid, gr->gr_gid, err);
 	free(conf);
-	if (rc != 0 || cmd(err, "vtysh", "-N", s->ns, "-f", path, (char *)NULL) != 0)
+	if (rc != 0 || lab_exec(err, "vtysh", "-N", s->ns, "-f", path, (char *)NULL) != 0)
 		return -1;
 	return te_check(p, i, path, err);
 }
@@ -419,7 +343,7 @@ static bool netns_exists(const char *name)
 
 static int sysctls(const char *ns, neto_err *err)
 {
-	return cmd(err, "ip", "netns", "exec", ns, "sysctl", "-q", "-w",
+	return lab_exec(err, "ip", "netns", "exec", ns, "sysctl", "-q", "-w",
 		   "net.ipv6.conf.all.forwarding=1", "net.ipv6.conf.default.forwarding=1",
 		   "net.ipv6.conf.all.seg6_enabled=1", "net.ipv6.conf.default.seg6_enabled=1",
 		   "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0",
@@ -435,9 +359,9 @@ static int shape(const char *ns, const char *dev, double bps, int64_t buffer_ms,
 {
 	char rate[32];
 	snprintf(rate, sizeof rate, "%.0fbit", bps);
-	if (cmd(err, "tc", "-n", ns, "qdisc", "replace", "dev", dev, "root", "handle", "1:", "htb",
+	if (lab_exec(err, "tc", "-n", ns, "qdisc", "replace", "dev", dev, "root", "handle", "1:", "htb",
 		"default", "1", (char *)NULL) != 0 ||
-	    cmd(err, "tc", "-n", ns, "class", "replace", "dev", dev, "parent", "1:", "classid",
+	    lab_exec(err, "tc", "-n", ns, "class", "replace", "dev", dev, "parent", "1:", "classid",
 		"1:1", "htb", "rate", rate, "ceil", rate, (char *)NULL) != 0)
 		return -1;
 	if (buffer_ms <= 0)
@@ -445,7 +369,7 @@ static int shape(const char *ns, const char *dev, double bps, int64_t buffer_ms,
 	double bytes = bps / 8.0 * (double)buffer_ms / 1000.0;
 	char limit[32];
 	snprintf(limit, sizeof limit, "%.0f", bytes < 3028 ? 3028 : bytes);
-	return cmd(err, "tc", "-n", ns, "qdisc", "replace", "dev", dev, "parent", "1:1", "handle",
+	return lab_exec(err, "tc", "-n", ns, "qdisc", "replace", "dev", dev, "parent", "1:1", "handle",
 		   "10:", "bfifo", "limit", limit, (char *)NULL);
 }
 
@@ -460,15 +384,15 @@ static int build(lab_state *st, const lab_plan *p, neto_err *err)
 			return neto_err_set(err, "namespace %s exists and is not this lab's "
 						 "(another lab with prefix %s?)", s->ns, p->prefix);
 		state_rec(st, "ns %s", s->ns);
-		if (cmd(err, "ip", "netns", "add", s->ns, (char *)NULL) != 0 || sysctls(s->ns, err) != 0 ||
-		    cmd(err, "ip", "-n", s->ns, "link", "set", "lo", "up", (char *)NULL) != 0)
+		if (lab_exec(err, "ip", "netns", "add", s->ns, (char *)NULL) != 0 || sysctls(s->ns, err) != 0 ||
+		    lab_exec(err, "ip", "-n", s->ns, "link", "set", "lo", "up", (char *)NULL) != 0)
 			return -1;
 		addr_str(s->loc_addr, s->loc_len, a, sizeof a);
 		/* the IPv4 router ID of IS-IS TE (mpls-te router-address) */
 		char rid[32];
 		snprintf(rid, sizeof rid, "10.255.%u.%u/32", (i + 1) >> 8, (i + 1) & 255);
-		if (cmd(err, "ip", "-n", s->ns, "addr", "add", a, "dev", "lo", (char *)NULL) != 0 ||
-		    cmd(err, "ip", "-n", s->ns, "addr", "add", rid, "dev", "lo", (char *)NULL) != 0)
+		if (lab_exec(err, "ip", "-n", s->ns, "addr", "add", a, "dev", "lo", (char *)NULL) != 0 ||
+		    lab_exec(err, "ip", "-n", s->ns, "addr", "add", rid, "dev", "lo", (char *)NULL) != 0)
 			return -1;
 		/* the site: a veth pair inside the namespace (see lab.h) */
 		char sa[64], sp[64];
@@ -479,14 +403,14 @@ static int build(lab_state *st, const lab_plan *p, neto_err *err)
 		ff[15] = 0xff;
 		addr_str(ff, 64, sa, sizeof sa);
 		addr_str(s->site_addr, 64, sp, sizeof sp);
-		if (cmd(err, "ip", "-n", s->ns, "link", "add", "site0", "type", "veth", "peer", "name",
+		if (lab_exec(err, "ip", "-n", s->ns, "link", "add", "site0", "type", "veth", "peer", "name",
 			"site1", (char *)NULL) != 0 ||
-		    cmd(err, "ip", "-n", s->ns, "addr", "add", sa, "dev", "site0", "nodad",
+		    lab_exec(err, "ip", "-n", s->ns, "addr", "add", sa, "dev", "site0", "nodad",
 			(char *)NULL) != 0 ||
-		    cmd(err, "ip", "-n", s->ns, "addr", "add", sp, "dev", "site1", "nodad",
+		    lab_exec(err, "ip", "-n", s->ns, "addr", "add", sp, "dev", "site1", "nodad",
 			"noprefixroute", (char *)NULL) != 0 ||
-		    cmd(err, "ip", "-n", s->ns, "link", "set", "site0", "up", (char *)NULL) != 0 ||
-		    cmd(err, "ip", "-n", s->ns, "link", "set", "site1", "up", (char *)NULL) != 0)
+		    lab_exec(err, "ip", "-n", s->ns, "link", "set", "site0", "up", (char *)NULL) != 0 ||
+		    lab_exec(err, "ip", "-n", s->ns, "link", "set", "site1", "up", (char *)NULL) != 0)
 			return -1;
 		if (install_sids(s, err) != 0)
 			return -1;
@@ -506,18 +430,18 @@ static int build(lab_state *st, const lab_plan *p, neto_err *err)
 		char a4[24], b4[24];
 		snprintf(a4, sizeof a4, "%u.%u.%u.%u/24", e->v4_a[0], e->v4_a[1], e->v4_a[2], e->v4_a[3]);
 		snprintf(b4, sizeof b4, "%u.%u.%u.%u/24", e->v4_b[0], e->v4_b[1], e->v4_b[2], e->v4_b[3]);
-		if (cmd(err, "ip", "-n", sa->ns, "link", "add", e->if_a, "type", "veth", "peer",
+		if (lab_exec(err, "ip", "-n", sa->ns, "link", "add", e->if_a, "type", "veth", "peer",
 			"name", e->if_b, "netns", sb->ns, (char *)NULL) != 0 ||
-		    cmd(err, "ip", "-n", sa->ns, "addr", "add", aa, "dev", e->if_a, "nodad",
+		    lab_exec(err, "ip", "-n", sa->ns, "addr", "add", aa, "dev", e->if_a, "nodad",
 			(char *)NULL) != 0 ||
-		    cmd(err, "ip", "-n", sb->ns, "addr", "add", ab, "dev", e->if_b, "nodad",
+		    lab_exec(err, "ip", "-n", sb->ns, "addr", "add", ab, "dev", e->if_b, "nodad",
 			(char *)NULL) != 0 ||
-		    cmd(err, "ip", "-n", sa->ns, "addr", "add", a4, "dev", e->if_a, (char *)NULL) != 0 ||
-		    cmd(err, "ip", "-n", sb->ns, "addr", "add", b4, "dev", e->if_b, (char *)NULL) != 0 ||
+		    lab_exec(err, "ip", "-n", sa->ns, "addr", "add", a4, "dev", e->if_a, (char *)NULL) != 0 ||
+		    lab_exec(err, "ip", "-n", sb->ns, "addr", "add", b4, "dev", e->if_b, (char *)NULL) != 0 ||
 		    shape(sa->ns, e->if_a, e->rate_ab, p->buffer_ms, err) != 0 ||
 		    shape(sb->ns, e->if_b, e->rate_ba, p->buffer_ms, err) != 0 ||
-		    cmd(err, "ip", "-n", sa->ns, "link", "set", e->if_a, "up", (char *)NULL) != 0 ||
-		    cmd(err, "ip", "-n", sb->ns, "link", "set", e->if_b, "up", (char *)NULL) != 0)
+		    lab_exec(err, "ip", "-n", sa->ns, "link", "set", e->if_a, "up", (char *)NULL) != 0 ||
+		    lab_exec(err, "ip", "-n", sb->ns, "link", "set", e->if_b, "up", (char *)NULL) != 0)
 			return -1;
 		progress(" %s-%s", sa->ns, sb->ns);
 	}
@@ -725,7 +649,7 @@ int lab_down(const lab_opts *o, neto_err *err)
 	for (size_t i = 0; i < n_ns; i++) {
 		if (netns_exists(ns[i])) {
 			neto_err e2;
-			if (cmd(&e2, "ip", "netns", "del", ns[i], (char *)NULL) == 0)
+			if (lab_exec(&e2, "ip", "netns", "del", ns[i], (char *)NULL) == 0)
 				removed++;
 			else
 				progress("%s\n", e2.msg);
@@ -804,7 +728,7 @@ int lab_status(const lab_opts *o, neto_err *err)
 		char *out = NULL;
 		char a_vtysh[] = "vtysh", a_n[] = "-N", a_c[] = "-c", a_cmd[] = "show isis neighbor";
 		char *argv[] = { a_vtysh, a_n, names[i], a_c, a_cmd, NULL };
-		if (ex && run(argv, &out) == 0)
+		if (ex && lab_exec_argv(argv, &out) == 0)
 			for (char *l = strtok(out, "\n"); l; l = strtok(NULL, "\n"))
 				if (strstr(l, " Up "))
 					adj++;
