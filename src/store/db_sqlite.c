@@ -16,9 +16,11 @@
  * Parameters "$1".."$N" are SQLite named parameters and are bound by name.
  */
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sqlite3.h>
 
@@ -30,6 +32,7 @@
 typedef struct sq_db {
 	struct db base;
 	sqlite3 *h;
+	bool last_busy;		/* sq_pragma's last failure was SQLITE_BUSY */
 } sq_db;
 
 typedef struct sq_res {
@@ -232,12 +235,14 @@ static int sq_pragma(sq_db *s, const char *sql, char *val, size_t cap,
 		     neto_err *err)
 {
 	sqlite3_stmt *st = NULL;
+	s->last_busy = false;
 	if (sq_prepare(s, &st, sql, NULL, 0, err) != 0)
 		return -1;
 	int rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		sq_fail(s, rc, sql, err);
 		sqlite3_finalize(st);
+		s->last_busy = (rc & 0xff) == SQLITE_BUSY;
 		return -1;
 	}
 	if (val != NULL) {
@@ -267,9 +272,19 @@ int db_open_sqlite(db **out, const char *path, neto_err *err)
 	}
 	sqlite3_extended_result_codes(s->h, 1);
 	sqlite3_busy_timeout(s->h, SQ_BUSY_TIMEOUT_MS);
+	/* Switching to WAL takes an exclusive lock, and SQLite may answer
+	 * SQLITE_BUSY at once, without the busy handler, while another process
+	 * opens the same new file (several roles starting together): retry
+	 * for as long as the busy timeout would have waited. */
 	char mode[32];
-	if (sq_pragma(s, "PRAGMA journal_mode=WAL", mode, sizeof mode, err) != 0)
-		goto fail;
+	for (int waited = 0;; waited += 20) {
+		if (sq_pragma(s, "PRAGMA journal_mode=WAL", mode, sizeof mode, err) == 0)
+			break;
+		if (!s->last_busy || waited >= SQ_BUSY_TIMEOUT_MS)
+			goto fail;
+		struct timespec ts = { 0, 20 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
 	if (strcmp(mode, "wal") != 0 && strcmp(mode, "memory") != 0) {
 		neto_err_set(err, "sqlite: %s: cannot use WAL mode (journal mode %s)",
 			     path, mode);
