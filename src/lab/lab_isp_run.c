@@ -25,6 +25,7 @@
 #include <math.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -830,9 +831,16 @@ int lab_isp_traffic_cmd(int argc, char **argv)
 		tx0[k] = if_bytes(l.peer[k].site_ns, l.peer[k].bif, true);
 	double t0 = now_s();
 	fflush(stdout);
+	pid_t parent = getpid();
 	pid_t pid = fork();
-	if (pid == 0)
+	if (pid == 0) {
+		/* the sender stops with this command (killed or not): left on its
+		 * own it would go on sending for the rest of --seconds */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(1);
 		_exit(send_udp(ns, dst, n_dst, bps, secs, size));
+	}
 	int st = 1;
 	if (pid > 0)
 		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
