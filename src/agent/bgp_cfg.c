@@ -51,6 +51,7 @@ enum { K_LOCAL_AS, K_ROUTER_ID, K_HOLD, K_PEER_KEYS };
 #define PEER_HAS_LOCAL_AS 1u
 #define PEER_HAS_ROUTER_ID 2u
 #define PEER_HAS_HOLD 4u
+#define PEER_HAS_RETRY 8u
 
 typedef struct ctx {
 	const char *name;
@@ -149,6 +150,16 @@ static int hold_val(const char *v, uint16_t *out)
 	return 0;
 }
 
+/* ConnectRetryTime (RFC 4271 section 10): 1..65535 seconds */
+static int retry_val(const char *v, double *out)
+{
+	uint32_t r;
+	if (u32(v, 65535, &r) != 0 || r == 0)
+		return -1;
+	*out = r;
+	return 0;
+}
+
 static int families_val(const char *v, bgp_session_cfg *s)
 {
 	char buf[200];
@@ -219,9 +230,11 @@ static int handler(void *user, const char *section, const char *key, const char 
 			c->port = (uint16_t)port;
 		} else if (strcmp(key, "hold-time") == 0)
 			bad = hold_val(v, &c->hold_time);
+		else if (strcmp(key, "connect-retry") == 0)
+			bad = retry_val(v, &c->connect_retry);
 		else
 			return fail(x, line, "[bgp] unknown key '%.40s' (keys: local-as, router-id, "
-				    "listen, port, hold-time)", key);
+				    "listen, port, hold-time, connect-retry)", key);
 	} else {
 		bgp_session_cfg *s = &p->s;
 		if (strcmp(key, "address") == 0) {
@@ -239,6 +252,9 @@ static int handler(void *user, const char *section, const char *key, const char 
 		} else if (strcmp(key, "hold-time") == 0) {
 			bad = hold_val(v, &s->hold_time);
 			x->peer_has[pi] |= PEER_HAS_HOLD;
+		} else if (strcmp(key, "connect-retry") == 0) {
+			bad = retry_val(v, &p->s.connect_retry);
+			x->peer_has[pi] |= PEER_HAS_RETRY;
 		} else if (strcmp(key, "password") == 0) {
 			bad = copy_str(p->password, sizeof p->password, v);
 		} else if (strcmp(key, "families") == 0) {
@@ -256,8 +272,8 @@ static int handler(void *user, const char *section, const char *key, const char 
 			bad = bool_val(v, &s->addpath_receive);
 		} else {
 			return fail(x, line, "[%s] unknown key '%.40s' (keys: address, remote-as, "
-				    "local-as, router-id, hold-time, password, families, passive, "
-				    "port, local-address, add-path-receive)", section, key);
+				    "local-as, router-id, hold-time, connect-retry, password, families, "
+				    "passive, port, local-address, add-path-receive)", section, key);
 		}
 		if (!x->peer_line[pi])
 			x->peer_line[pi] = (unsigned)line;
@@ -272,6 +288,7 @@ int bgp_cfg_parse(const char *buf, size_t len, const char *name, bgp_cfg *out, n
 	memset(out, 0, sizeof *out);
 	out->port = BGP_PORT;
 	out->hold_time = 90;
+	out->connect_retry = 30;
 	char *copy = neto_malloc(len + 1);
 	if (len > 0)
 		memcpy(copy, buf, len);
@@ -300,6 +317,8 @@ int bgp_cfg_parse(const char *buf, size_t len, const char *name, bgp_cfg *out, n
 			p->s.router_id = out->router_id;
 		if (!(x->peer_has[i] & PEER_HAS_HOLD))
 			p->s.hold_time = out->hold_time;
+		if (!(x->peer_has[i] & PEER_HAS_RETRY))
+			p->s.connect_retry = out->connect_retry;
 		if (!x->failed && p->s.local_as == 0)
 			fail(x, line, "[peer %s]: no local-as (here or in [bgp])", p->name);
 		if (!x->failed && p->s.router_id == 0)

@@ -4,9 +4,10 @@
  * sections to this one, which is just as strict: unknown keys, keys given
  * twice and values that do not parse are errors naming the line.
  *
- * [bgp]          local-as, router-id, listen, port, hold-time
+ * [bgp]          local-as, router-id, listen, port, hold-time, connect-retry
  * [peer NAME]    address, remote-as, local-as, router-id, hold-time,
- *                password, families, passive, port, local-address
+ *                connect-retry, password, families, passive, port,
+ *                local-address, add-path-receive
  *
  * Ownership: bgp_cfg_free releases the peer array.
  */
@@ -28,6 +29,7 @@ typedef struct bgp_cfg {
 	char listen[64];	/* "" : do not listen */
 	uint16_t port;		/* default 179 */
 	uint16_t hold_time;	/* default 90 */
+	double connect_retry;	/* seconds, default 30 */
 	bgp_peer_cfg *peers;
 	size_t n_peers;
 } bgp_cfg;

@@ -615,8 +615,10 @@ int lab_neto_up(const lab_opts *o, const lab_plan *p, neto_err *err)
 		dir, o->period ? o->period : "10s", o->api ? o->api : "127.0.0.1:8080", dir);
 	if (o->bgpls) {
 		fprintf(m, "\n; the topology agent's BGP-LS sessions, one with each site's "
-			   "exporter (bgpls-SITE.ini)\n[bgp]\nlocal-as = %u\n"
-			   "router-id = 10.255.255.254\nhold-time = 9\n", LAB_BGPLS_AS);
+			   "exporter (bgpls-SITE.ini); the exporters start beside it,\n; so a refused "
+			   "first attempt is retried soon\n[bgp]\nlocal-as = %u\n"
+			   "router-id = 10.255.255.254\nhold-time = 9\nconnect-retry = 2\n",
+		LAB_BGPLS_AS);
 		for (uint32_t i = 0; i < p->n_sites; i++)
 			fprintf(m, "\n[peer ls%u]\naddress = fd00:ff:%x::1\nremote-as = %u\n"
 				   "families = ls\n", i + 1, i + 1, LAB_BGPLS_AS);

@@ -67,6 +67,7 @@ cat > "$TMP/neto.ini" <<EOF
 local-as = 65001
 router-id = 10.78.0.1
 hold-time = 30
+connect-retry = 2
 [peer frr]
 address = 10.78.0.2
 remote-as = 65003

@@ -53,6 +53,7 @@ local-as = 65001
 router-id = 10.77.0.1
 listen = 10.77.0.1
 hold-time = 30
+connect-retry = 2
 [peer gobgp]
 address = 10.77.0.2
 remote-as = 65002

@@ -47,6 +47,7 @@ uri = sqlite:$TMP/neto.db
 local-as = 65010
 router-id = 10.79.0.2
 hold-time = 9
+connect-retry = 2
 [peer speaker]
 address = 10.79.0.1
 remote-as = 65010

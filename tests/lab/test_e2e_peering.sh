@@ -86,6 +86,7 @@ routers = a, b
 local-as = 65000
 router-id = 10.254.1.2
 hold-time = 9
+connect-retry = 2
 [peer a]
 address = 10.254.1.1
 remote-as = 65000

@@ -202,6 +202,7 @@ routers = border1
 local-as = 65000
 router-id = 10.79.1.1
 hold-time = 9
+connect-retry = 2
 [peer border1]
 address = 10.79.1.2
 remote-as = 65000

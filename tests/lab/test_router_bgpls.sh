@@ -61,6 +61,8 @@ cat >"$TMP/neto.ini" <<EOF
 [bgp]
 local-as = 65001
 router-id = 10.0.0.1
+# gobgpd may not listen yet at our first attempt
+connect-retry = 1
 
 [peer gobgp]
 address = 10.9.0.2

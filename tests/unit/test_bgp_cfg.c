@@ -23,6 +23,7 @@ static const char good[] =
 	"router-id = 10.0.0.1\n"
 	"listen = 10.0.0.1\n"
 	"hold-time = 30\n"
+	"connect-retry = 5\n"
 	"[peer gobgp]\n"
 	"address = 10.0.0.2\n"
 	"remote-as = 4200000001\n"
@@ -34,6 +35,7 @@ static const char good[] =
 	"local-as = 65001\n"
 	"router-id = 10.0.0.9\n"
 	"hold-time = 0\n"
+	"connect-retry = 2\n"
 	"passive = yes\n"
 	"add-path-receive = yes\n"
 	"port = 1179\n"
@@ -63,6 +65,7 @@ static void test_good(void **state)
 	assert_int_equal(f->s.local_as, 65001);
 	assert_int_equal(f->s.router_id, 0x0a000009);
 	assert_int_equal(f->s.hold_time, 0);
+	assert_true(g->s.connect_retry == 5 && f->s.connect_retry == 2);
 	assert_true(f->s.passive);
 	assert_true(f->s.addpath_receive);
 	assert_false(g->s.addpath_receive);
@@ -97,6 +100,8 @@ static void test_errors(void **state)
 	bad("[bgp]\nlocal-as = 0\n", "t.ini:2: [bgp] local-as: bad value");
 	bad("[bgp]\nrouter-id = 0.0.0.0\n", "router-id: bad value");
 	bad("[bgp]\nhold-time = 2\n", "hold-time: bad value");
+	bad("[bgp]\nconnect-retry = 0\n", "connect-retry: bad value");
+	bad("[bgp]\nconnect-retry = 65536\n", "connect-retry: bad value");
 	bad("[bgp]\ncolour = red\n", "t.ini:2: [bgp] unknown key 'colour'");
 	bad("[bgp]\nlocal-as = 1\nlocal-as = 2\n", "t.ini:3: [bgp] local-as given twice");
 	bad("[peer x]\naddress = 10.0.0.2\n", "remote-as is required");
