@@ -143,6 +143,30 @@ static void put_decision(rig *t, const char *doc)
 			 0);
 }
 
+/* The role's decision with these prefixes, written at AT (and kept as a
+ * fuzz seed named CORPUS, when not NULL). */
+static void put_prefixes(rig *t, int64_t at, const char *pfx, const char *corpus)
+{
+	char *doc = decision(at, pfx);
+	if (corpus != NULL)
+		save_corpus(corpus, doc);
+	put_decision(t, doc);
+	free(doc);
+}
+
+/* How many audit rows have ACTION. */
+static size_t audit_hits(rig *t, const char *action)
+{
+	store_audit *a = NULL;
+	size_t na = 0, hits = 0;
+	neto_err err;
+	assert_int_equal(store_audit_list(t->st, 0, 1000, &a, &na, &err), 0);
+	for (size_t i = 0; i < na; i++)
+		hits += strcmp(a[i].action, action) == 0;
+	store_audit_free(a, na);
+	return hits;
+}
+
 /* What the egress driver writes once a border router holds an announcement. */
 static void put_installed(rig *t, const char *router, const char *prefix, const char *egress,
 			  const char *nexthop)
@@ -210,10 +234,7 @@ static void test_tasks_ordered(void **state)
 		"\"bgp\":\"e1\",\"ingress\":{\"site1\":4e8}},"
 		"{\"prefix\":\"2001:db8::/32\",\"class\":0,\"rate\":3e8,\"egress\":\"e2\","
 		"\"bgp\":\"e1\",\"ingress\":{\"site1\":2e8,\"border1\":1e8}}";
-	char *doc = decision(t.now - 5000, pfx);
-	save_corpus("three-prefixes.json", doc);
-	put_decision(&t, doc);
-	free(doc);
+	put_prefixes(&t, t.now - 5000, pfx, "three-prefixes.json");
 	for (int r = 0; r < 2; r++) {
 		const char *router = r ? "border2" : "border1";
 		put_installed(&t, router, "203.0.113.0/24", "e2", "10.79.0.6");
@@ -310,10 +331,7 @@ static void test_refused(void **state)
 		"\"bgp\":\"e1\",\"ingress\":{\"site1\":5e8}},"
 		"{\"prefix\":\"192.0.2.0/24\",\"class\":0,\"rate\":1e8,\"egress\":\"e1\","
 		"\"bgp\":\"e2\",\"ingress\":{\"site1\":1e8,\"nowhere\":5}}";
-	char *doc = decision(t.now - 1000, pfx);
-	save_corpus("refused.json", doc);
-	put_decision(&t, doc);
-	free(doc);
+	put_prefixes(&t, t.now - 1000, pfx, "refused.json");
 	store_task *v = NULL;
 	size_t n = 0;
 	run_cycle(&t, &v, &n);
@@ -388,23 +406,14 @@ static void test_refused_squeeze(void **state)
 	const char *pfx =
 		"{\"prefix\":\"198.51.100.0/24\",\"class\":0,\"rate\":1e8,\"egress\":\"e2\","
 		"\"bgp\":\"e1\",\"ingress\":{\"site1\":1e8}}";
-	char *doc = decision(t.now, pfx);
-	put_decision(&t, doc);
-	free(doc);
+	put_prefixes(&t, t.now, pfx, NULL);
 	store_task *v = NULL;
 	size_t n = 0;
 	run_cycle(&t, &v, &n);
 	for (size_t i = 0; i < n; i++)
 		assert_null(strstr(v[i].policy, "egress/"));
 	store_task_free(v, n);
-	store_audit *a = NULL;
-	size_t na = 0, hits = 0;
-	neto_err err;
-	assert_int_equal(store_audit_list(t.st, 0, 1000, &a, &na, &err), 0);
-	for (size_t i = 0; i < na; i++)
-		hits += strcmp(a[i].action, "egress-refused") == 0;
-	assert_int_equal(hits, 1);
-	store_audit_free(a, na);
+	assert_int_equal(audit_hits(&t, "egress-refused"), 1);
 	fflush(t.log);
 	assert_non_null(strstr(t.logbuf, "1 refused"));
 	rig_close(&t);
@@ -428,10 +437,7 @@ static void test_swap_slack(void **state)
 		"\"bgp\":\"e1\",\"ingress\":{\"site1\":6e7}},"
 		"{\"prefix\":\"10.4.0.0/16\",\"class\":0,\"rate\":8e7,\"egress\":\"e1\","
 		"\"bgp\":\"e1\",\"ingress\":{\"site1\":8e7}}";
-	char *doc = decision(t.now, pfx);
-	save_corpus("swap.json", doc);
-	put_decision(&t, doc);
-	free(doc);
+	put_prefixes(&t, t.now, pfx, "swap.json");
 	for (int r = 0; r < 2; r++) {
 		const char *router = r ? "border2" : "border1";
 		put_installed(&t, router, "10.2.0.0/16", "e2", "10.79.0.6");
@@ -466,9 +472,7 @@ static void test_peering_off(void **state)
 	t.c.cfg.peering_off = true;
 	const char *pfx = "{\"prefix\":\"198.51.100.0/24\",\"class\":0,\"rate\":6e8,"
 			  "\"egress\":\"e2\",\"bgp\":\"e1\",\"ingress\":{\"site1\":6e8}}";
-	char *doc = decision(t.now, pfx);
-	put_decision(&t, doc);
-	free(doc);
+	put_prefixes(&t, t.now, pfx, NULL);
 	store_task *v = NULL;
 	size_t n = 0;
 	run_cycle(&t, &v, &n);
@@ -578,9 +582,7 @@ static void test_settled_and_partial(void **state)
 	rig_open(&t, 10000);
 	const char *pfx = "{\"prefix\":\"198.51.100.0/24\",\"class\":0,\"rate\":6e8,"
 			  "\"egress\":\"e2\",\"bgp\":\"e1\",\"ingress\":{\"site1\":6e8}}";
-	char *doc = decision(t.now, pfx);
-	put_decision(&t, doc);
-	free(doc);
+	put_prefixes(&t, t.now, pfx, NULL);
 	put_installed(&t, "border1", "198.51.100.0/24", "e2", "10.79.0.6");
 	put_installed(&t, "border2", "198.51.100.0/24", "e2", "10.79.0.6");
 	store_task *v = NULL;
@@ -897,9 +899,7 @@ static void test_class_map(void **state)
 		"\"bgp\":\"e1\",\"ingress\":{\"site1\":3e8}},"
 		"{\"prefix\":\"10.3.0.0/16\",\"class\":9,\"rate\":4e8,\"egress\":\"e2\","
 		"\"bgp\":\"e1\",\"ingress\":{\"site1\":4e8}}";
-	char *doc = decision(t.now, pfx);
-	put_decision(&t, doc);
-	free(doc);
+	put_prefixes(&t, t.now, pfx, NULL);
 	store_task *v = NULL;
 	size_t n = 0;
 	run_cycle(&t, &v, &n);
