@@ -429,6 +429,57 @@ static void do_read(bgp_peer *p, double now)
 	}
 }
 
+/* The descriptors to wait on (at most max), with who owns each and whether
+ * it is a peer's second connection (who NULL: the listening socket), and
+ * *wait lowered to the next session timer. */
+static size_t wait_set(bgp_speaker *sp, double now, struct pollfd *pf, bgp_peer **who,
+		       bool *second, size_t max, int *wait)
+{
+	size_t n = 0;
+	if (sp->lfd >= 0 && n < max) {
+		pf[n].fd = sp->lfd;
+		pf[n].events = POLLIN;
+		second[n] = false;
+		who[n++] = NULL;
+	}
+	for (size_t i = 0; i < sp->n_peers && n < max; i++) {
+		bgp_peer *p = &sp->peers[i];
+		if (p->has_s2 && p->fd2 >= 0) {
+			pf[n].fd = p->fd2;
+			pf[n].events = (short)(POLLIN | (p->s2.out.len ? POLLOUT : 0));
+			second[n] = true;
+			who[n++] = p;
+		}
+		if (p->fd < 0 || n >= max)
+			continue;
+		pf[n].fd = p->fd;
+		pf[n].events = (short)(p->connecting ? POLLOUT
+						     : (POLLIN | (p->s.out.len ? POLLOUT : 0)));
+		second[n] = false;
+		who[n++] = p;
+	}
+	for (size_t i = 0; i < sp->n_peers; i++) {
+		double t = bgp_session_next_timer(&sp->peers[i].s);
+		if (t > 0) {
+			int ms = (int)((t - now) * 1000.0) + 1;
+			if (ms < 0)
+				ms = 0;
+			if (ms < *wait)
+				*wait = ms;
+		}
+	}
+	return n;
+}
+
+size_t bgp_speaker_wait_set(bgp_speaker *sp, struct pollfd *pf, size_t max, int *wait_ms)
+{
+	bgp_peer *who[BGP_SPEAKER_MAX_FDS];
+	bool second[BGP_SPEAKER_MAX_FDS];
+	if (max > BGP_SPEAKER_MAX_FDS)
+		max = BGP_SPEAKER_MAX_FDS;
+	return wait_set(sp, bgp_now(), pf, who, second, max, wait_ms);
+}
+
 int bgp_speaker_poll(bgp_speaker *sp, int max_wait_ms, neto_err *err)
 {
 	double now = bgp_now();
@@ -450,43 +501,11 @@ int bgp_speaker_poll(bgp_speaker *sp, int max_wait_ms, neto_err *err)
 		flush(p);
 		settle(p);
 	}
-	struct pollfd pf[1 + 256];
-	bgp_peer *who[1 + 256];
-	bool second[1 + 256];
-	size_t n = 0;
-	if (sp->lfd >= 0) {
-		pf[n].fd = sp->lfd;
-		pf[n].events = POLLIN;
-		second[n] = false;
-		who[n++] = NULL;
-	}
-	for (size_t i = 0; i < sp->n_peers && n < 257; i++) {
-		bgp_peer *p = &sp->peers[i];
-		if (p->has_s2 && p->fd2 >= 0 && n < 257) {
-			pf[n].fd = p->fd2;
-			pf[n].events = (short)(POLLIN | (p->s2.out.len ? POLLOUT : 0));
-			second[n] = true;
-			who[n++] = p;
-		}
-		if (p->fd < 0 || n >= 257)
-			continue;
-		pf[n].fd = p->fd;
-		pf[n].events = (short)(p->connecting ? POLLOUT
-						     : (POLLIN | (p->s.out.len ? POLLOUT : 0)));
-		second[n] = false;
-		who[n++] = p;
-	}
+	struct pollfd pf[BGP_SPEAKER_MAX_FDS];
+	bgp_peer *who[BGP_SPEAKER_MAX_FDS];
+	bool second[BGP_SPEAKER_MAX_FDS];
 	int wait = max_wait_ms;
-	for (size_t i = 0; i < sp->n_peers; i++) {
-		double t = bgp_session_next_timer(&sp->peers[i].s);
-		if (t > 0) {
-			int ms = (int)((t - now) * 1000.0) + 1;
-			if (ms < 0)
-				ms = 0;
-			if (ms < wait)
-				wait = ms;
-		}
-	}
+	size_t n = wait_set(sp, now, pf, who, second, BGP_SPEAKER_MAX_FDS, &wait);
 	int rc = poll(pf, n, wait);
 	if (rc < 0) {
 		if (errno == EINTR)

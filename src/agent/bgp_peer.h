@@ -30,6 +30,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <poll.h>
 #include <sys/socket.h>
 
 #include "lib/err.h"
@@ -95,6 +96,14 @@ void bgp_speaker_stop(bgp_speaker *sp);
  * the work that is ready. Problems of one peer are in its session's
  * last_error; -1 only for a failure of poll itself. */
 int bgp_speaker_poll(bgp_speaker *sp, int max_wait_ms, neto_err *err);
+
+/* For a caller with sockets of its own: the speaker's descriptors to wait
+ * on (at most max; the listening socket and one or two per peer) and
+ * *wait_ms lowered to its next timer. The caller polls them with its own,
+ * then calls bgp_speaker_poll(sp, 0, err), which does the work that is
+ * ready. */
+#define BGP_SPEAKER_MAX_FDS 257
+size_t bgp_speaker_wait_set(bgp_speaker *sp, struct pollfd *pf, size_t max, int *wait_ms);
 
 /* Queues a message to a peer (Established only) and tries to send it. */
 int bgp_speaker_send(bgp_speaker *sp, bgp_peer *p, const uint8_t *msg, size_t len,

@@ -19,11 +19,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agent/bgp_cfg.h"
+#include "agent/bgp_peer.h"
 #include "cfg/cfg.h"
 #include "cmd/cmd.h"
 #include "lib/file.h"
 #include "lib/mem.h"
 #include "pe/agent.h"
+#include "pe/bgp_feed.h"
 #include "pe/collector.h"
 #include "pe/pe_cfg.h"
 
@@ -50,12 +53,15 @@ static const char usage[] =
 	"headroom, few moves) and writes the choice to the store (kv 'peering'/\n"
 	"'desired') with an audit row per move (docs/peering.md). One instance\n"
 	"leads (lease 'peering'); others wait and take over. The border routers\n"
-	"stream their ISPs' routes over BMP to bmp_listen:bmp_port ([peering]);\n"
+	"stream their ISPs' routes over BMP to bmp_listen:bmp_port ([peering]),\n"
+	"or over iBGP with ADD-PATH to neto (the [peer NAME] sections that\n"
+	"[peering] bgp_feeds names), or both;\n"
 	"traffic comes from 'pe-traffic' rows (flow agents) and --traffic,\n"
 	"latency from 'pe-latency' rows (probes), else the static table.\n"
 	"\n"
 	"  --config FILE          configuration: [store], [controller] lease,\n"
-	"                         [peering] (which must say enabled = yes)\n"
+	"                         [peering] (which must say enabled = yes),\n"
+	"                         [bgp] and [peer NAME] for bgp_feeds\n"
 	"  --store URI            the store (overrides [store] uri)\n"
 	"  --peering FILE         the peering file (overrides peering_file)\n"
 	"  --static-latency FILE  the static latency table (overrides static_latency)\n"
@@ -66,14 +72,15 @@ static const char usage[] =
 	"  --interval SECONDS     overrides interval\n"
 	"  --default-latency MS   when no latency is known (default 100)\n"
 	"  --no-listen            no BMP listener (routes from files only)\n"
-	"  --once                 one cycle at once, then exit (implies --no-listen)\n"
+	"  --once                 one cycle at once, then exit (implies --no-listen,\n"
+	"                         and no BGP sessions)\n"
 	"  --quiet                no progress lines\n"
 	"  -h, --help             this text\n"
 	"\n"
 	"Without --once the first cycle comes one interval after the start, and\n"
 	"waits (2 s at a time, at most 60 s from the start) while no router is\n"
 	"connected, no route is known or the routes still grow by more than 0.1%\n"
-	"in 2 s, so\n"
+	"in 2 s (with BGP feeds only, End-of-RIB from each ends the wait), so\n"
 	"that the routers can connect and send their routes. SIGTERM or SIGINT\n"
 	"ends the cycle under way, gives the lease up and exits 0.\n"
 	"Exit status: 0; 1 on a bad configuration, a file or store that cannot\n"
@@ -101,11 +108,20 @@ typedef struct conn {
 	pe_bmp_sess s;
 } conn;
 
+/* A border router's ADD-PATH iBGP session ([peering] bgp_feeds). */
+typedef struct feed {
+	pe_bgp_feed f;
+	bool up;	/* Established: f.router names a live session */
+} feed;
+
 typedef struct role {
 	pe_agent *a;
 	conn conns[MAX_ROUTERS];
 	size_t n_conns;
 	bool quiet;
+	bgp_speaker sp;
+	bool has_sp;
+	feed *feeds;	/* one per speaker peer */
 } role;
 
 static int listen_on(const char *addr, unsigned port)
@@ -213,6 +229,146 @@ static void read_conn(role *r, size_t i)
 			return;
 		}
 	}
+}
+
+/* ---- routes over BGP ADD-PATH ---------------------------------------------- */
+
+static void feed_down(role *r, feed *fd, const bgp_peer *p, const char *why)
+{
+	uint64_t paths = fd->f.announced;
+	size_t n = pe_bgp_feed_down(&fd->f, pe_agent_rib(r->a));
+	pe_agent_session_end(r->a, fd->f.router);
+	fd->up = false;
+	if (!r->quiet)
+		fprintf(stderr, "peering: BGP %s (%s): session down (%s), %zu routes removed "
+				"(%llu paths announced on it)\n",
+			p->cfg.name, p->cfg.address, why, n, (unsigned long long)paths);
+}
+
+static void on_bgp_state(void *ctx, bgp_peer *p, bgp_state from, bgp_state to)
+{
+	role *r = ctx;
+	feed *fd = &r->feeds[p - r->sp.peers];
+	if (to == BGP_ST_ESTABLISHED && !fd->up) {
+		char id[80];
+		snprintf(id, sizeof id, "bgp %s", p->cfg.address);
+		uint32_t router = pe_agent_session_new(r->a, id);
+		pe_agent_session_name(r->a, router, p->cfg.name);
+		pe_bgp_feed_init(&fd->f, router);
+		fd->up = true;
+		if (!r->quiet)
+			fprintf(stderr, "peering: BGP %s (%s): established%s\n", p->cfg.name,
+				p->cfg.address,
+				p->s.addpath_rx.v4 || p->s.addpath_rx.v6
+					? ""
+					: " without ADD-PATH: only the router's best paths");
+	} else if (from == BGP_ST_ESTABLISHED && fd->up) {
+		feed_down(r, fd, p, p->s.last_error[0] ? p->s.last_error : bgp_state_name(to));
+	}
+}
+
+static void on_bgp_update(void *ctx, bgp_peer *p, const bgp_update *u, int rc)
+{
+	role *r = ctx;
+	feed *fd = &r->feeds[p - r->sp.peers];
+	if (!fd->up)
+		return;
+	bool e4 = fd->f.eor4, e6 = fd->f.eor6;
+	neto_err err;
+	if (pe_bgp_feed_update(&fd->f, pe_agent_rib(r->a), u, rc, &err) != 0)
+		fprintf(stderr, "peering: BGP %s: %s\n", p->cfg.name, err.msg);
+	if (!r->quiet && (fd->f.eor4 != e4 || fd->f.eor6 != e6))
+		fprintf(stderr, "peering: BGP %s: End-of-RIB (%s) after %llu paths\n",
+			p->cfg.name, fd->f.eor4 != e4 ? "IPv4" : "IPv6",
+			(unsigned long long)fd->f.announced);
+}
+
+/* The [peer NAME] sections that [peering] bgp_feeds names, checked: each
+ * must exist and ask for ADD-PATH receive. The speaker gets those only. */
+static int feeds_start(role *r, const pe_cfg *pc, const char *config, neto_err *err)
+{
+	if (pc->n_bgp_feeds == 0)
+		return 0;
+	if (config == NULL)
+		return neto_err_set(err, "bgp_feeds needs --config (its [bgp] and [peer NAME])");
+	char *buf = NULL;
+	size_t len = 0;
+	bgp_cfg bc;
+	if (neto_file_read(config, &buf, &len, err) != 0)
+		return -1;
+	int rc = bgp_cfg_parse(buf, len, config, &bc, err);
+	free(buf);
+	if (rc != 0)
+		return -1;
+	bgp_peer_cfg *peers = neto_reallocarray(NULL, pc->n_bgp_feeds, sizeof *peers);
+	for (size_t i = 0; i < pc->n_bgp_feeds && rc == 0; i++) {
+		size_t k = 0;
+		while (k < bc.n_peers && strcmp(bc.peers[k].name, pc->bgp_feeds[i]) != 0)
+			k++;
+		if (k == bc.n_peers)
+			rc = neto_err_set(err, "%s: [peering] bgp_feeds names '%s', which has no "
+					  "[peer %s] section", config, pc->bgp_feeds[i],
+					  pc->bgp_feeds[i]);
+		else if (!bc.peers[k].s.addpath_receive)
+			rc = neto_err_set(err, "%s: [peer %s] is a route feed ([peering] bgp_feeds) "
+					  "but lacks add-path-receive = yes: it would bring one "
+					  "path per prefix, not every ISP's", config,
+					  pc->bgp_feeds[i]);
+		else
+			peers[i] = bc.peers[k];
+	}
+	if (rc == 0)
+		rc = bgp_speaker_init(&r->sp, peers, pc->n_bgp_feeds,
+				      bc.listen[0] ? bc.listen : NULL, bc.port, err);
+	free(peers);
+	bgp_cfg_free(&bc);
+	if (rc != 0)
+		return -1;
+	r->has_sp = true;
+	r->feeds = neto_calloc(r->sp.n_peers, sizeof *r->feeds);
+	r->sp.on_update = on_bgp_update;
+	r->sp.on_state = on_bgp_state;
+	r->sp.ctx = r;
+	bgp_speaker_start(&r->sp);
+	return 0;
+}
+
+static void feeds_stop(role *r)
+{
+	if (!r->has_sp)
+		return;
+	bgp_speaker_stop(&r->sp);
+	for (size_t i = 0; i < r->sp.n_peers; i++)
+		if (r->feeds[i].up)
+			feed_down(r, &r->feeds[i], &r->sp.peers[i], "stopping");
+	for (size_t i = 0; i < r->sp.n_peers; i++)
+		pe_bgp_feed_free(&r->feeds[i].f);
+	bgp_speaker_free(&r->sp);
+	free(r->feeds);
+	r->has_sp = false;
+}
+
+/* Sessions up, and whether every one of them has sent End-of-RIB for
+ * the families it carries. */
+static size_t feeds_up(const role *r, bool *all_eor)
+{
+	size_t n = 0;
+	*all_eor = true;
+	for (size_t i = 0; r->has_sp && i < r->sp.n_peers; i++) {
+		const feed *fd = &r->feeds[i];
+		if (!fd->up)
+			continue;
+		n++;
+		const bgp_session *s = &r->sp.peers[i].s;
+		bool v4 = false, v6 = false;
+		for (size_t k = 0; k < s->n_nego; k++) {
+			v4 |= s->nego[k].afi == BGP_AFI_IPV4 && s->nego[k].safi == BGP_SAFI_UNICAST;
+			v6 |= s->nego[k].afi == BGP_AFI_IPV6 && s->nego[k].safi == BGP_SAFI_UNICAST;
+		}
+		if ((v4 && !fd->f.eor4) || (v6 && !fd->f.eor6))
+			*all_eor = false;
+	}
+	return n;
 }
 
 typedef struct popts {
@@ -438,25 +594,39 @@ static int run(const popts *o, const neto_cfg *cfg, const pe_cfg *pc, store *st)
 			fprintf(stderr, "peering: %s: BMP on %s port %u, a cycle every %g s\n",
 				o->name, pc->bmp_listen, (unsigned)pc->bmp_port, pc->interval_s);
 	}
+	if (!o->once && feeds_start(r, pc, o->config, &err) != 0) {
+		fprintf(stderr, "neto agent peering: %s\n", err.msg);
+		status = 1;
+		goto out;
+	}
+	if (r->has_sp && !o->quiet)
+		fprintf(stderr, "peering: %s: routes also over BGP ADD-PATH from %zu border "
+				"routers\n", o->name, r->sp.n_peers);
 	int64_t iv = (int64_t)(pc->interval_s * 1000);
 	int64_t next_cycle = o->once ? t0 : t0 + iv, next_lease = t0;
 	int64_t lease_step = ao.lease_ms / 3 > 0 ? ao.lease_ms / 3 : 1;
-	bool settled = o->once || lfd < 0;
+	bool settled = o->once || (lfd < 0 && !r->has_sp);
 	size_t settle_routes = 0;
 	bool observed = false;	/* settle_routes holds a count */
 	while (!stop_flag) {
 		int64_t now = wall_ms();
 		if (now >= next_cycle && !settled) {
 			size_t nr = pe_rib_n_routes(pe_agent_rib(r->a));
-			bool waiting = r->n_conns == 0 || nr == 0 || !observed ||
+			bool all_eor;
+			size_t nf = feeds_up(r, &all_eor);
+			bool waiting = r->n_conns + nf == 0 || nr == 0 || !observed ||
 				       nr > settle_routes + settle_routes / 1000;
+			/* RFC 4724: End-of-RIB from every BGP feed says their
+			 * tables are whole; BMP sessions have no such marker */
+			if (nf > 0 && all_eor && r->n_conns == 0 && nr > 0)
+				waiting = false;
 			observed = true;
 			if (waiting && now - t0 < SETTLE_MAX_MS) {
 				if (!o->quiet)
 					fprintf(stderr,
 						"peering: %s: waiting for the routers' tables: %zu routes "
-						"from %zu BMP sessions\n",
-						o->name, nr, r->n_conns);
+						"from %zu BMP and %zu BGP sessions\n",
+						o->name, nr, r->n_conns, nf);
 				settle_routes = nr;
 				next_cycle = now + SETTLE_WINDOW_MS;
 				continue;
@@ -486,12 +656,14 @@ static int run(const popts *o, const neto_cfg *cfg, const pe_cfg *pc, store *st)
 		}
 		int64_t until = next_cycle < next_lease ? next_cycle : next_lease;
 		int ms = until > now ? (int)(until - now) : 0;
-		struct pollfd pf[MAX_ROUTERS + 1];
+		struct pollfd pf[MAX_ROUTERS + 1 + BGP_SPEAKER_MAX_FDS];
 		size_t n = r->n_conns, npf = 0;
 		if (lfd >= 0)
 			pf[npf++] = (struct pollfd){ .fd = lfd, .events = POLLIN };
 		for (size_t i = 0; i < n; i++)
 			pf[npf++] = (struct pollfd){ .fd = r->conns[i].fd, .events = POLLIN };
+		if (r->has_sp)
+			npf += bgp_speaker_wait_set(&r->sp, pf + npf, BGP_SPEAKER_MAX_FDS, &ms);
 		int pr = poll(pf, npf, ms);
 		if (pr < 0) {
 			if (errno == EINTR)
@@ -507,10 +679,14 @@ static int run(const popts *o, const neto_cfg *cfg, const pe_cfg *pc, store *st)
 				read_conn(r, i);
 		if (lfd >= 0 && (pf[0].revents & POLLIN))
 			accept_all(r, lfd);
+		/* the speaker does what is ready (it polls again, not waiting) */
+		if (r->has_sp && bgp_speaker_poll(&r->sp, 0, &err) != 0)
+			fprintf(stderr, "peering: %s: BGP: %s\n", o->name, err.msg);
 	}
 	if (pe_agent_release(r->a, wall_ms(), &err) != 0)
 		fprintf(stderr, "peering: %s: releasing the lease: %s\n", o->name, err.msg);
 out:
+	feeds_stop(r);
 	while (r->n_conns)
 		conn_close(r, r->n_conns - 1, "stopping");
 	if (lfd >= 0)

@@ -22,7 +22,8 @@
 static const char *const keys[] = { "enabled",	  "peering_file", "static_latency",
 				     "headroom",  "min_gain_ms",  "max_moves",
 				     "hold_s",	  "interval",	  "local_pref",
-				     "community", "bmp_listen",	  "bmp_port" };
+				     "community", "bmp_listen",	  "bmp_port",
+				     "bgp_feeds" };
 #define N_KEYS (sizeof keys / sizeof keys[0])
 
 typedef struct ctx {
@@ -167,6 +168,26 @@ static int path_val(const char *v, char **out)
 	return 0;
 }
 
+/* "b1, b2": up to PE_CFG_MAX_FEEDS names of 1..63 characters, each once */
+static int feeds_val(const char *v, pe_cfg *c)
+{
+	char buf[PE_CFG_MAX_FEEDS * 66];
+	if (strlen(v) >= sizeof buf)
+		return -1;
+	snprintf(buf, sizeof buf, "%s", v);
+	c->n_bgp_feeds = 0;
+	for (char *save = NULL, *t = strtok_r(buf, ", \t", &save); t != NULL;
+	     t = strtok_r(NULL, ", \t", &save)) {
+		if (c->n_bgp_feeds == PE_CFG_MAX_FEEDS || strlen(t) >= sizeof c->bgp_feeds[0])
+			return -1;
+		for (size_t i = 0; i < c->n_bgp_feeds; i++)
+			if (strcmp(c->bgp_feeds[i], t) == 0)
+				return -1;
+		snprintf(c->bgp_feeds[c->n_bgp_feeds++], sizeof c->bgp_feeds[0], "%s", t);
+	}
+	return c->n_bgp_feeds > 0 ? 0 : -1;
+}
+
 static int handler(void *user, const char *section, const char *key, const char *v)
 {
 	ctx *x = user;
@@ -181,7 +202,7 @@ static int handler(void *user, const char *section, const char *key, const char 
 		return fail(x, line,
 			    "[peering] unknown key '%.40s' (keys: enabled, peering_file, "
 			    "static_latency, headroom, min_gain_ms, max_moves, hold_s, interval, "
-			    "local_pref, community, bmp_listen, bmp_port)", key);
+			    "local_pref, community, bmp_listen, bmp_port, bgp_feeds)", key);
 	if (x->seen[k])
 		return fail(x, line, "[peering] %s given twice (first on line %d)", key,
 			    x->seen[k]);
@@ -223,10 +244,14 @@ static int handler(void *user, const char *section, const char *key, const char 
 		want = " (an IPv4 or IPv6 address)";
 		break;
 	}
-	default:
+	case 11:
 		bad = uint_val(v, 65535, &u) || u == 0;
 		c->bmp_port = (uint16_t)u;
 		want = " (a port 1..65535)";
+		break;
+	default:
+		bad = feeds_val(v, c);
+		want = " (names of [peer NAME] sections, separated by commas)";
 		break;
 	}
 	if (bad)

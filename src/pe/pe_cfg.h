@@ -8,7 +8,7 @@
  *
  * [peering]  enabled, peering_file, static_latency, headroom, min_gain_ms,
  *            max_moves, hold_s, interval, local_pref, community, bmp_listen,
- *            bmp_port
+ *            bmp_port, bgp_feeds
  *
  * Ownership: pe_cfg_free releases the strings.
  */
@@ -22,6 +22,7 @@
 #include "lib/err.h"
 
 #define PE_BMP_PORT 11019
+#define PE_CFG_MAX_FEEDS 64
 
 typedef struct pe_cfg {
 	bool present;		/* the file has a [peering] section */
@@ -39,6 +40,10 @@ typedef struct pe_cfg {
 	char community_str[12];	/* "65000:100", "" when none */
 	char bmp_listen[64];	/* default "0.0.0.0" */
 	uint16_t bmp_port;	/* default 11019 */
+	/* [peer NAME] sections whose ADD-PATH sessions bring routes (beside
+	 * BMP), NAME the border router's name in the peering file */
+	char bgp_feeds[PE_CFG_MAX_FEEDS][64];
+	size_t n_bgp_feeds;	/* default 0: BMP only */
 } pe_cfg;
 
 /* The defaults above (present and enabled false, no files). */

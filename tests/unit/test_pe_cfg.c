@@ -31,6 +31,7 @@ static const char good[] =
 	"community = 65000:100\n"
 	"bmp_listen = ::1\n"
 	"bmp_port = 12000\n"
+	"bgp_feeds = border1, border2\n"
 	"[controller]\n"
 	"period = 30s\n";
 
@@ -55,6 +56,8 @@ static void test_good(void **state)
 	assert_string_equal(c.community_str, "65000:100");
 	assert_string_equal(c.bmp_listen, "::1");
 	assert_int_equal(c.bmp_port, 12000);
+	assert_int_equal(c.n_bgp_feeds, 2);
+	assert_string_equal(c.bgp_feeds[1], "border2");
 	pe_cfg_free(&c);
 	/* the main parser leaves the section alone, and still refuses others */
 	neto_cfg nc;
@@ -77,6 +80,7 @@ static void test_good(void **state)
 	assert_false(c.has_community);
 	assert_string_equal(c.bmp_listen, "0.0.0.0");
 	assert_int_equal(c.bmp_port, 11019);
+	assert_int_equal(c.n_bgp_feeds, 0);
 	pe_cfg_free(&c);
 	/* an empty section is present, not enabled */
 	assert_int_equal(pe_cfg_parse("[peering]\n", 10, "t.ini", &c, &err), 0);
@@ -121,6 +125,8 @@ static void test_errors(void **state)
 	bad("[peering]\nbmp_listen = localhost\n", "bmp_listen: bad value");
 	bad("[peering]\nbmp_port = 0\n", "bmp_port: bad value");
 	bad("[peering]\nbmp_port = 65536\n", "bmp_port: bad value");
+	bad("[peering]\nbgp_feeds = ,\n", "bgp_feeds: bad value");
+	bad("[peering]\nbgp_feeds = b1, b1\n", "bgp_feeds: bad value");
 	bad("[peering]\npeering_file =\n", "t.ini:2: [peering] peering_file: bad value");
 	bad("[peering]\nstatic_latency = x\npeering_file = y\nbogus = 1\n", "t.ini:4:");
 	bad("[peering\nenabled = yes\n", "t.ini:1: syntax error");
