@@ -314,8 +314,10 @@ static int feeds_start(role *r, const pe_cfg *pc, const char *config, neto_err *
 					  "but lacks add-path-receive = yes: it would bring one "
 					  "path per prefix, not every ISP's", config,
 					  pc->bgp_feeds[i]);
-		else
+		else {
 			peers[i] = bc.peers[k];
+			peers[i].s.eor_receive = true;	/* the first decision waits for it */
+		}
 	}
 	if (rc == 0)
 		rc = bgp_speaker_init(&r->sp, peers, pc->n_bgp_feeds,

@@ -374,6 +374,7 @@ static void test_addpath(void **state)
 	c.families[2] = (bgp_family){ BGP_AFI_LS, BGP_SAFI_LS };
 	c.n_families = 3;
 	c.addpath_receive = true;
+	c.eor_receive = true;
 	assert_int_equal(bgp_session_init(&x, &c, &err), 0);
 	paths got;
 	memset(&got, 0, sizeof got);
@@ -388,6 +389,11 @@ static void test_addpath(void **state)
 	assert_int_equal(mine.n_addpath, 2);
 	assert_int_equal(bgp_open_addpath(&mine, BGP_AFI_IPV4, BGP_SAFI_UNICAST), BGP_ADDPATH_RECEIVE);
 	assert_int_equal(bgp_open_addpath(&mine, BGP_AFI_IPV6, BGP_SAFI_UNICAST), BGP_ADDPATH_RECEIVE);
+	/* and Graceful Restart without families: flags and time 0 (RFC 4724
+	 * section 3), kept as a capability neto does not interpret */
+	const uint8_t gr[] = { BGP_CAP_GRACEFUL_RESTART, 2, 0, 0 };
+	assert_int_equal(mine.other_len, sizeof gr);
+	assert_memory_equal(mine.other, gr, sizeof gr);
 	bgp_session_consumed(&x, x.out.len);
 	/* the peer sends on IPv4 only (and receives on IPv6: no use to us) */
 	bgp_open o;

@@ -159,6 +159,7 @@ int bgp_hdr_decode(const uint8_t *buf, size_t len, bgp_hdr *h, bgp_notif *n, net
 
 #define BGP_CAP_MP 1
 #define BGP_CAP_ROUTE_REFRESH 2
+#define BGP_CAP_GRACEFUL_RESTART 64	/* RFC 4724 section 3 */
 #define BGP_CAP_AS4 65
 #define BGP_CAP_ADDPATH 69	/* RFC 7911 section 4 */
 /* ADD-PATH Send/Receive field: bits, 3 is both */

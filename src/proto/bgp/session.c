@@ -178,6 +178,15 @@ void bgp_session_connected(bgp_session *s, double now)
 		    (f.afi == BGP_AFI_IPV4 || f.afi == BGP_AFI_IPV6))
 			bgp_open_add_addpath(&o, f.afi, f.safi, BGP_ADDPATH_RECEIVE);
 	}
+	if (s->cfg.eor_receive) {
+		/* RFC 4724 section 3: Graceful Restart with no <AFI, SAFI>: we
+		 * keep no forwarding state over a restart but take the
+		 * receiving speaker's part, End-of-RIB included (restart flags
+		 * and time 0) */
+		static const uint8_t gr[] = { BGP_CAP_GRACEFUL_RESTART, 2, 0, 0 };
+		memcpy(o.other + o.other_len, gr, sizeof gr);
+		o.other_len += sizeof gr;
+	}
 	neto_err e;
 	if (bgp_open_encode(&o, &s->out, &e) == 0)
 		s->stats.msgs_out++;

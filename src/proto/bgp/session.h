@@ -58,6 +58,10 @@ typedef struct bgp_session_cfg {
 	 * IPv6 unicast families configured; path identifiers are decoded
 	 * for those the peer announced Send for (bgp_session.addpath_rx) */
 	bool addpath_receive;
+	/* announce Graceful Restart without families (RFC 4724 section 3),
+	 * so that peers which send End-of-RIB only to such speakers (FRR)
+	 * mark the end of their initial table */
+	bool eor_receive;
 } bgp_session_cfg;
 
 typedef struct bgp_session bgp_session;
