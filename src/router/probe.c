@@ -724,11 +724,34 @@ static int64_t wall_ms(void)
 	return clock_ns(CLOCK_REALTIME) / 1000000;
 }
 
+/* Rows go to the store PROBE_CHUNK at a time, each chunk one transaction
+ * (store_kv_put_many): a round of 4,096 targets x 64 egresses is 262,144
+ * rows, which one transaction a row could not write within a round. */
+#define PROBE_CHUNK 4096
+/* Rounds with more pairs than this log a summary, not a line a pair. */
+#define PROBE_LOG_PAIRS 64
+
+/* Writes the rows and frees their bodies (bodies[i] is rows[i].body). */
+static void flush_rows(prober *p, store_kv_row *rows, char **bodies, size_t *n, int64_t at)
+{
+	neto_err err;
+	if (*n > 0 && store_kv_put_many(p->st, "pe-latency", rows, *n, at, &err) != 0)
+		plog(p, "store: %zu rows not written: %s", *n, err.msg);
+	for (size_t i = 0; i < *n; i++)
+		free(bodies[i]);
+	*n = 0;
+}
+
 static void write_results(prober *p)
 {
 	uint32_t cnt = p->cfg.count;
 	double *v = neto_calloc(cnt, sizeof *v);
 	int64_t at = wall_ms();
+	size_t chunk = p->n_pairs < PROBE_CHUNK ? p->n_pairs : PROBE_CHUNK;
+	store_kv_row *rows = neto_calloc(chunk ? chunk : 1, sizeof *rows);
+	char(*keys)[256] = neto_calloc(chunk ? chunk : 1, sizeof *keys);
+	char **bodies = neto_calloc(chunk ? chunk : 1, sizeof *bodies);
+	size_t nrows = 0, answered = 0, lost = 0;
 	for (size_t pi = 0; pi < p->n_pairs; pi++) {
 		size_t got = 0;
 		for (uint32_t k = 0; k < cnt; k++) {
@@ -739,20 +762,30 @@ static void write_results(prober *p)
 		double ms = got ? probe_median(v, got) : -1;
 		const probe_target *t = &p->t[p->pairs[pi].t];
 		const egress_rt *e = &p->eg[p->pairs[pi].e];
-		char key[256];
 		char *body = probe_row(t, p->router, &e->peer, ms, at, cnt, (unsigned)(cnt - got),
-				       key, sizeof key);
-		neto_err err;
-		if (store_kv_put(p->st, "pe-latency", key, body, strlen(body), at, &err) != 0)
-			plog(p, "store: %s", err.msg);
+				       keys[nrows], sizeof keys[0]);
+		rows[nrows] = (store_kv_row){ .key = keys[nrows], .body = body, .len = strlen(body) };
+		bodies[nrows] = body;
+		if (++nrows == chunk)
+			flush_rows(p, rows, bodies, &nrows, at);
+		answered += got > 0;
+		lost += cnt - got;
+		if (p->n_pairs > PROBE_LOG_PAIRS)
+			continue;
 		if (got)
 			plog(p, "%s (%s) via %s: median %.3f ms, %u sent, %zu lost", t->pfx_str,
 			     t->addr_str, e->peer_str, ms, cnt, cnt - got);
 		else
 			plog(p, "%s (%s) via %s: all %u lost", t->pfx_str, t->addr_str,
 			     e->peer_str, cnt);
-		free(body);
 	}
+	flush_rows(p, rows, bodies, &nrows, at);
+	if (p->n_pairs > PROBE_LOG_PAIRS)
+		plog(p, "round: %zu (target, egress) pairs, %zu answered, %zu of %zu probes lost",
+		     p->n_pairs, answered, lost, p->n_pairs * cnt);
+	free(bodies);
+	free(keys);
+	free(rows);
 	free(v);
 }
 

@@ -329,6 +329,15 @@ int store_audit_add(store *st, const char *actor, const char *router,
  */
 int store_kv_put(store *st, const char *ns, const char *key, const char *body,
 		 size_t len, int64_t now, neto_err *err);
+/* Puts N rows of namespace NS in one transaction: all of them or, on an
+ * error, none. For writers of many rows a round (latency probes, traffic
+ * per prefix): one commit, not N. The rows are the caller's. */
+typedef struct store_kv_row {
+	const char *key, *body;
+	size_t len;
+} store_kv_row;
+int store_kv_put_many(store *st, const char *ns, const store_kv_row *rows, size_t n,
+		      int64_t now, neto_err *err);
 /* *body = NULL when absent. */
 int store_kv_get(store *st, const char *ns, const char *key, char **body,
 		 size_t *len, int64_t *updated, neto_err *err);

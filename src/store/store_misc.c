@@ -236,6 +236,40 @@ static int kv_put_fn(db *d, void *vc, neto_err *err)
 			       DB_I(c->now)), NULL, err);
 }
 
+typedef struct kv_many_ctx {
+	const char *ns;
+	const store_kv_row *rows;
+	size_t n;
+	int64_t now;
+} kv_many_ctx;
+
+static int kv_many_fn(db *d, void *vc, neto_err *err)
+{
+	kv_many_ctx *c = vc;
+	for (size_t i = 0; i < c->n; i++) {
+		kv_ctx one = { .ns = c->ns, .key = c->rows[i].key, .body = c->rows[i].body,
+			       .len = c->rows[i].len, .now = c->now };
+		if (kv_put_fn(d, &one, err) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int store_kv_put_many(store *st, const char *ns, const store_kv_row *rows, size_t n,
+		      int64_t now, neto_err *err)
+{
+	if (ns == NULL)
+		return neto_err_set(err, "kv: no namespace");
+	/* checked before the transaction: a bad row leaves nothing written */
+	for (size_t i = 0; i < n; i++)
+		if (rows[i].key == NULL || rows[i].body == NULL)
+			return neto_err_set(err, "kv: row %zu of %zu has no key or body", i + 1, n);
+	if (n == 0)
+		return 0;
+	kv_many_ctx c = { .ns = ns, .rows = rows, .n = n, .now = now };
+	return db_txn(st->db, DB_WRITE, kv_many_fn, NULL, &c, err);
+}
+
 int store_kv_put(store *st, const char *ns, const char *key, const char *body,
 		 size_t len, int64_t now, neto_err *err)
 {

@@ -1104,6 +1104,35 @@ static void test_kv(void **state)
 	OK(store_kv_list(st, "empty", &v, &n, E));
 	assert_int_equal(n, 0);
 	store_kv_free(v, n);
+
+	/* many rows in one transaction, one of them replacing a row */
+	store_kv_row rows[300];
+	char keys[300][16];
+	for (int i = 0; i < 300; i++) {
+		snprintf(keys[i], sizeof keys[i], "k%03d", i);
+		rows[i] = (store_kv_row){ .key = keys[i], .body = keys[i], .len = 4 };
+	}
+	OK(store_kv_put(st, "lat", "k007", "old", 3, 5, E));
+	OK(store_kv_put_many(st, "lat", rows, 300, 30, E));
+	OK(store_kv_list(st, "lat", &v, &n, E));
+	assert_int_equal(n, 300);
+	assert_string_equal(v[7].key, "k007");
+	assert_memory_equal(v[7].body, "k007", 4);
+	assert_int_equal(v[7].updated, 30);
+	assert_string_equal(v[299].body, "k299");
+	store_kv_free(v, n);
+	OK(store_kv_put_many(st, "lat", rows, 0, 31, E));
+	/* a row without a key: an error, and none of the others written */
+	rows[150].key = NULL;
+	rows[0].body = "new";
+	rows[0].len = 3;
+	neto_err err;
+	assert_int_equal(store_kv_put_many(st, "lat", rows, 300, 32, &err), -1);
+	assert_non_null(strstr(err.msg, "row 151 of 300"));
+	OK(store_kv_get(st, "lat", "k000", &body, &len, &upd, E));
+	assert_memory_equal(body, "k000", 4);
+	assert_int_equal(upd, 30);
+	free(body);
 }
 
 static void test_msg(void **state)
