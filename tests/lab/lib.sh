@@ -167,3 +167,39 @@ frr_start() {
 	sleep 1
 	vtysh -N "$name" -b >/dev/null
 }
+
+# frr_isp_conf LOG AS ROUTER-ID NEIGHBOUR PREPEND PREFIX...: prints the
+# frr.conf of an ISP's bgpd (AS) with one eBGP neighbour (in AS 65000)
+# that announces every PREFIX; with PREPEND "yes" its AS is prepended
+# twice toward the neighbour, so that BGP prefers another ISP.
+frr_isp_conf() {
+	local log=$1 as=$2 rid=$3 nb=$4 prepend=$5 p
+	shift 5
+	echo "frr defaults traditional"
+	echo "log file $log"
+	if [ "$prepend" = yes ]; then
+		echo "route-map PREPEND permit 10"
+		echo " set as-path prepend $as $as"
+		echo "!"
+	fi
+	echo "router bgp $as"
+	echo " bgp router-id $rid"
+	echo " no bgp ebgp-requires-policy"
+	echo " no bgp network import-check"
+	echo " timers bgp 3 9"
+	echo " neighbor $nb remote-as 65000"
+	echo " address-family ipv4 unicast"
+	for p in "$@"; do echo "  network $p"; done
+	[ "$prepend" = yes ] && echo "  neighbor $nb route-map PREPEND out"
+	echo " exit-address-family"
+}
+
+# pe_latency_put DB PREFIX ROUTER PEER MS: a measured latency row (kv
+# "pe-latency", docs/peering.md) as a router's prober writes it, now, its
+# target the prefix's first address (a /24's .1).
+pe_latency_put() {
+	local now target
+	now=$(($(date +%s) * 1000))
+	target=${2%0/24}1
+	sqlite3 "$1" "insert or replace into kv values ('pe-latency', '$2 $3 $4', '{\"ms\":$5,\"at\":$now,\"target\":\"$target\",\"sent\":5,\"lost\":0}', $now)"
+}

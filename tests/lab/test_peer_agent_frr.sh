@@ -10,11 +10,11 @@
 # moves in the audit log; SIGTERM exits 0 and gives the lease up.
 # Usage: bash test_peer_agent_frr.sh NETO_BINARY SOURCE_DIR BUILD_DIR
 NETO=$(realpath "$1")
-[ "$(id -u)" = 0 ] || { echo "skip: needs root"; exit 77; }
-for t in ip vtysh sqlite3; do
-	command -v $t >/dev/null || { echo "skip: $t missing"; exit 77; }
-done
-[ -x /usr/lib/frr/bgpd ] && [ -x /usr/lib/frr/zebra ] || { echo "skip: FRR missing"; exit 77; }
+SRC=$2
+. "$SRC/tests/lab/lib.sh"
+lab_need_root
+lab_need ip vtysh sqlite3
+lab_need_frr zebra bgpd
 [ -f /usr/lib/frr/modules/bgpd_bmp.so ] || ls /usr/lib/*/frr/modules/bgpd_bmp.so >/dev/null 2>&1 ||
 	{ echo "skip: FRR bgpd BMP module missing"; exit 77; }
 
@@ -26,36 +26,13 @@ F1=npa-i1-$$
 F2=npa-i2-$$
 N=20
 FAST=5		# prefixes 0..FAST-1 are faster through the second ISP
-TMP=$(mktemp -d /tmp/npa.XXXXXX)
-chmod 755 "$TMP"
+lab_tmpdir npa
 DB="$TMP/store.db"
-NETO_PID=
-cleanup() {
-	[ -n "$NETO_PID" ] && kill "$NETO_PID" 2>/dev/null
-	for d in $FB $F1 $F2; do
-		for f in /var/run/frr/$d/*.pid; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null; done
-	done
-	sleep 0.5
-	for d in $FB $F1 $F2; do
-		for f in /var/run/frr/$d/*.pid; do [ -f "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null; done
-		rm -rf /etc/frr/$d /var/run/frr/$d
-	done
-	ip netns del $NSB 2>/dev/null
-	ip netns del $NS1 2>/dev/null
-	ip netns del $NS2 2>/dev/null
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
 fail() {
 	echo "FAIL: $*"
 	echo "--- neto"; tail -20 "$TMP/neto.out"
 	echo "--- border bgpd log"; tail -20 "$TMP/br.log" 2>/dev/null
 	exit 1
-}
-wait_for() {	# seconds, command...
-	local n=$1; shift
-	for _ in $(seq $((n * 4))); do "$@" && return 0; sleep 0.25; done
-	return 1
 }
 pfx() { echo "10.$((100 + $1 / 256)).$(($1 % 256)).0/24"; }
 q() { sqlite3 "$DB" "$1"; }
@@ -64,20 +41,11 @@ doc() { q "select body from kv where ns = 'peering' and name = 'desired'" 2>/dev
 count() { doc | grep -o "\"egress\":\"$1\",\"bgp\":\"$2\"" | wc -l; }
 is() { [ "$(count "$1" "$2")" = "$3" ]; }
 
-ip netns add $NSB && ip netns add $NS1 && ip netns add $NS2 || exit 1
-ip link add npa-a netns $NSB type veth peer name npa-b netns $NS1 || exit 1
-ip link add npa-c netns $NSB type veth peer name npa-d netns $NS2 || exit 1
-ip -n $NSB addr add 10.79.0.1/24 dev npa-a
-ip -n $NS1 addr add 10.79.0.2/24 dev npa-b
-ip -n $NSB addr add 10.79.1.1/24 dev npa-c
-ip -n $NS2 addr add 10.79.1.2/24 dev npa-d
-for n in $NSB $NS1 $NS2; do ip -n $n link set lo up; done
-ip -n $NSB link set npa-a up
-ip -n $NSB link set npa-c up
-ip -n $NS1 link set npa-b up
-ip -n $NS2 link set npa-d up
+lab_netns $NSB $NS1 $NS2
+lab_veth $NSB npa-a $NS1 npa-b 10.79.0.1/24 10.79.0.2/24
+lab_veth $NSB npa-c $NS2 npa-d 10.79.1.1/24 10.79.1.2/24
 
-for d in $FB $F1 $F2; do mkdir -p /etc/frr/$d /var/run/frr/$d; touch /etc/frr/$d/vtysh.conf; done
+for d in $FB $F1 $F2; do frr_prepare $d; done
 cat > /etc/frr/$FB/frr.conf <<EOF
 frr defaults traditional
 hostname npa-br
@@ -99,29 +67,12 @@ router bgp 65000
  exit
 !
 EOF
-isp() {	# AS, router id, neighbour, prepend (yes/no)
-	echo "frr defaults traditional"
-	echo "log file $TMP/isp-$1.log"
-	if [ "$4" = yes ]; then
-		echo "route-map PREPEND permit 10"
-		echo " set as-path prepend $1 $1"
-		echo "!"
-	fi
-	echo "router bgp $1"
-	echo " bgp router-id $2"
-	echo " no bgp ebgp-requires-policy"
-	echo " no bgp network import-check"
-	echo " timers bgp 3 9"
-	echo " neighbor $3 remote-as 65000"
-	echo " address-family ipv4 unicast"
-	for i in $(seq 0 $((N - 1))); do echo "  network $(pfx "$i")"; done
-	[ "$4" = yes ] && echo "  neighbor $3 route-map PREPEND out"
-	echo " exit-address-family"
-}
-isp 64501 10.79.0.2 10.79.0.1 no > /etc/frr/$F1/frr.conf
-isp 64502 10.79.1.2 10.79.1.1 yes > /etc/frr/$F2/frr.conf
-chown -R frr:frr /etc/frr/$FB /var/run/frr/$FB /etc/frr/$F1 /var/run/frr/$F1 \
-	/etc/frr/$F2 /var/run/frr/$F2 "$TMP"
+PFXS=$(for i in $(seq 0 $((N - 1))); do pfx "$i"; done)
+# shellcheck disable=SC2086
+frr_isp_conf "$TMP/isp-64501.log" 64501 10.79.0.2 10.79.0.1 no $PFXS > /etc/frr/$F1/frr.conf
+# shellcheck disable=SC2086
+frr_isp_conf "$TMP/isp-64502.log" 64502 10.79.1.2 10.79.1.1 yes $PFXS > /etc/frr/$F2/frr.conf
+chown -R frr:frr "$TMP"
 
 # FRR's BMP Initiation carries the system's host name as sysName
 BR=$(hostname)
@@ -148,28 +99,21 @@ EOF
 ip netns exec $NSB "$NETO" agent peering lab1 --config "$TMP/neto.ini" \
 	--traffic "$TMP/traffic.txt" > "$TMP/neto.out" 2>&1 &
 NETO_PID=$!
-for f in $FB:$NSB:"-M bmp" $F1:$NS1:"" $F2:$NS2:""; do
-	IFS=: read -r name ns mod <<< "$f"
-	ip netns exec "$ns" /usr/lib/frr/zebra -N "$name" -d -u frr -g frr \
-		-i /var/run/frr/"$name"/zebra.pid || fail "zebra $name did not start"
-	# shellcheck disable=SC2086
-	ip netns exec "$ns" /usr/lib/frr/bgpd -N "$name" -d -u frr -g frr $mod \
-		-i /var/run/frr/"$name"/bgpd.pid || fail "bgpd $name did not start"
-done
-sleep 1
-for d in $FB $F1 $F2; do vtysh -N $d -b >/dev/null || fail "vtysh could not load $d"; done
+LAB_PIDS+=($NETO_PID)
+frr_start $FB $NSB zebra bgpd -- -M bmp || fail "the border router's FRR did not start"
+frr_start $F1 $NS1 zebra bgpd || fail "ISP 1's FRR did not start"
+frr_start $F2 $NS2 zebra bgpd || fail "ISP 2's FRR did not start"
 
 # every prefix routed through both ISPs, BGP's choice the shorter path
 wait_for 60 is isp1 isp1 $N || fail "the document does not list the $N prefixes on isp1: $(doc | head -c 400)"
 echo "ok: $N prefixes listed, BGP's choice isp1"
 
 # measured latency: isp2 faster for the first FAST prefixes
-now=$(($(date +%s) * 1000))
 for i in $(seq 0 $((N - 1))); do
 	l2=80
 	[ "$i" -lt $FAST ] && l2=20
-	q "insert into kv values ('pe-latency', '$(pfx "$i") $BR 10.79.0.2', '{\"ms\":50,\"at\":$now,\"target\":\"$(pfx "$i" | sed 's|0/24|1|')\",\"sent\":5,\"lost\":0}', $now)"
-	q "insert into kv values ('pe-latency', '$(pfx "$i") $BR 10.79.1.2', '{\"ms\":$l2,\"at\":$now,\"target\":\"$(pfx "$i" | sed 's|0/24|1|')\",\"sent\":5,\"lost\":0}', $now)"
+	pe_latency_put "$DB" "$(pfx "$i")" "$BR" 10.79.0.2 50
+	pe_latency_put "$DB" "$(pfx "$i")" "$BR" 10.79.1.2 $l2
 done
 wait_for 15 is isp2 isp1 $FAST || fail "the $FAST faster prefixes did not move to isp2: $(doc | head -c 600)"
 is isp1 isp1 $((N - FAST)) || fail "other prefixes moved: $(doc | head -c 600)"
@@ -193,7 +137,6 @@ echo "ok: Peer Down sent the $FAST prefixes back to isp1 (withdrawn)"
 kill -TERM $NETO_PID
 wait $NETO_PID
 rc=$?
-NETO_PID=
 [ $rc = 0 ] || fail "neto agent peering exited $rc on SIGTERM"
 grep -q "^peering: lab1: stopped" "$TMP/neto.out" || fail "no stop line"
 [ "$(q "select expires <= $((($(date +%s) + 1) * 1000)) from lease where name = 'peering'")" = 1 ] ||

@@ -70,27 +70,11 @@ router bgp 65000
  exit-address-family
 !
 EOF
-isp() {	# AS, router id, neighbour, prepend (yes/no)
-	echo "frr defaults traditional"
-	echo "log file $TMP/isp-$1.log"
-	if [ "$4" = yes ]; then
-		echo "route-map PREPEND permit 10"
-		echo " set as-path prepend $1 $1"
-		echo "!"
-	fi
-	echo "router bgp $1"
-	echo " bgp router-id $2"
-	echo " no bgp ebgp-requires-policy"
-	echo " no bgp network import-check"
-	echo " timers bgp 3 9"
-	echo " neighbor $3 remote-as 65000"
-	echo " address-family ipv4 unicast"
-	for i in $(seq 0 $((N - 1))); do echo "  network $(pfx "$i")"; done
-	[ "$4" = yes ] && echo "  neighbor $3 route-map PREPEND out"
-	echo " exit-address-family"
-}
-isp 64501 10.79.0.2 10.79.0.1 no > /etc/frr/$P-f1/frr.conf
-isp 64502 10.79.1.2 10.79.1.1 yes > /etc/frr/$P-f2/frr.conf
+PFXS=$(for i in $(seq 0 $((N - 1))); do pfx "$i"; done)
+# shellcheck disable=SC2086
+frr_isp_conf "$TMP/isp1.log" 64501 10.79.0.2 10.79.0.1 no $PFXS > /etc/frr/$P-f1/frr.conf
+# shellcheck disable=SC2086
+frr_isp_conf "$TMP/isp2.log" 64502 10.79.1.2 10.79.1.1 yes $PFXS > /etc/frr/$P-f2/frr.conf
 chown -R frr:frr "$TMP"
 
 cat > "$TMP/peering.txt" <<EOF
@@ -135,13 +119,11 @@ grep -q "without ADD-PATH" "$TMP/neto.out" && fail "ADD-PATH was not negotiated"
 echo "ok: $N prefixes listed over iBGP, BGP's choice isp1"
 
 # measured latency: isp2 faster for the first FAST prefixes
-now=$(($(date +%s) * 1000))
 for i in $(seq 0 $((N - 1))); do
 	l2=80
 	[ "$i" -lt $FAST ] && l2=20
-	t=$(pfx "$i" | sed 's|0/24|1|')
-	q "insert into kv values ('pe-latency', '$(pfx "$i") border1 10.79.0.2', '{\"ms\":50,\"at\":$now,\"target\":\"$t\",\"sent\":5,\"lost\":0}', $now)"
-	q "insert into kv values ('pe-latency', '$(pfx "$i") border1 10.79.1.2', '{\"ms\":$l2,\"at\":$now,\"target\":\"$t\",\"sent\":5,\"lost\":0}', $now)"
+	pe_latency_put "$DB" "$(pfx "$i")" border1 10.79.0.2 50
+	pe_latency_put "$DB" "$(pfx "$i")" border1 10.79.1.2 $l2
 done
 wait_for 15 is isp2 isp1 $FAST || fail "the $FAST faster prefixes did not move to isp2: $(doc | head -c 600)"
 is isp1 isp1 $((N - FAST)) || fail "other prefixes moved: $(doc | head -c 600)"
