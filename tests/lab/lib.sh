@@ -203,3 +203,14 @@ pe_latency_put() {
 	target=${2%0/24}1
 	sqlite3 "$1" "insert or replace into kv values ('pe-latency', '$2 $3 $4', '{\"ms\":$5,\"at\":$now,\"target\":\"$target\",\"sent\":5,\"lost\":0}', $now)"
 }
+
+# pe_doc DB: the peering role's decision document (kv peering/desired).
+pe_doc() {
+	sqlite3 "$1" "select body from kv where ns = 'peering' and name = 'desired'" 2>/dev/null
+}
+
+# pe_is DB EGRESS BGP N: the document lists N prefixes whose choice is
+# EGRESS and BGP's own choice BGP.
+pe_is() {
+	[ "$(pe_doc "$1" | grep -o "\"egress\":\"$2\",\"bgp\":\"$3\"" | wc -l)" = "$4" ]
+}

@@ -36,10 +36,8 @@ fail() {
 }
 pfx() { echo "10.$((100 + $1 / 256)).$(($1 % 256)).0/24"; }
 q() { sqlite3 "$DB" "$1"; }
-doc() { q "select body from kv where ns = 'peering' and name = 'desired'" 2>/dev/null; }
-# the number of listed prefixes whose choice is $1 and BGP's is $2
-count() { doc | grep -o "\"egress\":\"$1\",\"bgp\":\"$2\"" | wc -l; }
-is() { [ "$(count "$1" "$2")" = "$3" ]; }
+doc() { pe_doc "$DB"; }
+is() { pe_is "$DB" "$@"; }
 
 lab_netns $NSB $NS1 $NS2
 lab_veth $NSB npa-a $NS1 npa-b 10.79.0.1/24 10.79.0.2/24
