@@ -69,6 +69,7 @@ struct pe_agent {
 	/* per prefix */
 	uint32_t *choice;
 	int64_t *moved;
+	uint8_t *split;		/* more-specific bits of its split, 0: not split */
 	size_t n_mem;
 	pe_state state;
 	/* lease */
@@ -242,6 +243,7 @@ void pe_agent_free(pe_agent *a)
 	free(a->sess);
 	free(a->choice);
 	free(a->moved);
+	free(a->split);
 	free(a->seeds);
 	free(a->traffic_file);
 	free(a->peering_text);
@@ -345,9 +347,11 @@ static void mem_fit(pe_agent *a, size_t n)
 		return;
 	a->choice = neto_reallocarray(a->choice, n, sizeof *a->choice);
 	a->moved = neto_reallocarray(a->moved, n, sizeof *a->moved);
+	a->split = neto_reallocarray(a->split, n, sizeof *a->split);
 	for (size_t i = a->n_mem; i < n; i++) {
 		a->choice[i] = PE_NONE;
 		a->moved[i] = NEVER;
+		a->split[i] = 0;
 	}
 	a->n_mem = n;
 }
@@ -655,6 +659,22 @@ static json_t *prefix_json(const pe_input *in, uint32_t p)
 	return json_string(pe_prefix_str(fam, addr, len, s, sizeof s));
 }
 
+/* More-specific i of prefix p split by `bits`: the next bits of its address
+ * set to i (in address order). */
+static json_t *part_json(const pe_input *in, uint32_t p, unsigned bits, unsigned i)
+{
+	int fam;
+	uint8_t addr[16], len;
+	char s[80];
+	pe_rib_prefix(in->rib, p, &fam, addr, &len);
+	for (unsigned b = 0; b < bits; b++) {
+		unsigned bit = len + b;
+		if (i >> (bits - 1 - b) & 1)
+			addr[bit / 8] |= (uint8_t)(0x80u >> (bit % 8));
+	}
+	return json_string(pe_prefix_str(fam, addr, (uint8_t)(len + bits), s, sizeof s));
+}
+
 static int ing_cmp(const void *x, const void *y)
 {
 	const ingress_row *a = x, *b = y;
@@ -702,16 +722,16 @@ static char *document(pe_agent *a, const pe_problem *p, const pe_result *r, agg 
 		qsort(g->ing, g->n_ing, sizeof *g->ing, ing_cmp);
 	json_t *pv = json_array();
 	size_t k = 0;
+	/* the split of each demand, if any */
+	uint32_t *split_of = neto_reallocarray(NULL, p->n_dem ? p->n_dem : 1, sizeof *split_of);
+	for (size_t d = 0; d < p->n_dem; d++)
+		split_of[d] = PE_NONE;
+	for (size_t i = 0; i < r->n_splits; i++)
+		split_of[r->splits[i].dem] = (uint32_t)i;
 	for (size_t d = 0; d < p->n_dem; d++) {
 		uint32_t pf = p->dem[d].pfx;
 		if (r->choice[d] == PE_NONE)
 			continue;	/* no egress offers it */
-		json_t *o = json_object();
-		json_object_set_new(o, "prefix", prefix_json(in, pf));
-		json_object_set_new(o, "class", json_integer(g->cls[pf]));
-		json_object_set_new(o, "rate", json_real(p->dem[d].rate));
-		json_object_set_new(o, "egress", ename(in, r->choice[d]));
-		json_object_set_new(o, "bgp", ename(in, p->bgp_best[pf]));
 		json_t *ing = json_object();
 		while (k < g->n_ing && g->ing[k].pfx < pf)
 			k++;
@@ -722,9 +742,34 @@ static char *document(pe_agent *a, const pe_problem *p, const pe_result *r, agg 
 					    json_real(g->ing[k].rate +
 						      (old ? json_number_value(old) : 0)));
 		}
-		json_object_set_new(o, "ingress", ing);
-		json_array_append_new(pv, o);
+		const pe_split *sp = split_of[d] == PE_NONE ? NULL : &r->splits[split_of[d]];
+		unsigned parts = sp ? 1u << sp->bits : 1;
+		for (unsigned i = 0; i < parts; i++) {
+			json_t *o = json_object();
+			if (sp == NULL) {
+				json_object_set_new(o, "prefix", prefix_json(in, pf));
+			} else {
+				/* a more-specific of the split: its traffic is
+				 * taken as an equal share (flows are not known
+				 * per more-specific) */
+				json_object_set_new(o, "prefix", part_json(in, pf, sp->bits, i));
+				json_object_set_new(o, "split_of", prefix_json(in, pf));
+			}
+			json_object_set_new(o, "class", json_integer(g->cls[pf]));
+			json_object_set_new(o, "rate", json_real(p->dem[d].rate / parts));
+			json_object_set_new(o, "egress", ename(in, sp ? sp->egress[i] : r->choice[d]));
+			json_object_set_new(o, "bgp", ename(in, p->bgp_best[pf]));
+			json_t *share = json_object();
+			const char *site;
+			json_t *v;
+			json_object_foreach(ing, site, v)
+				json_object_set_new(share, site, json_real(json_number_value(v) / parts));
+			json_object_set_new(o, "ingress", share);
+			json_array_append_new(pv, o);
+		}
+		json_decref(ing);
 	}
+	free(split_of);
 	json_object_set_new(doc, "prefixes", pv);
 	char *s = json_dumps(doc, JSON_COMPACT);
 	json_decref(doc);
@@ -738,6 +783,9 @@ static int audit_moves(pe_agent *a, const pe_problem *p, const pe_result *r, con
 	for (size_t i = 0; i < r->n_moves; i++) {
 		const pe_move *m = &r->moves[i];
 		const pe_demand *d = &p->dem[m->dem];
+		/* a prefix split again as in the last cycle is no news */
+		if (m->reason == PE_SPLIT && a->split[d->pfx] != 0 && m->from == m->to)
+			continue;
 		json_t *o = json_object();
 		json_object_set_new(o, "prefix", prefix_json(in, d->pfx));
 		json_object_set_new(o, "class", json_integer(g->cls[d->pfx]));
@@ -885,6 +933,8 @@ int pe_agent_cycle(pe_agent *a, int64_t now, pe_agent_stats *s, neto_err *err)
 	o.min_gain_ms = a->cfg->min_gain_ms;
 	o.max_moves = a->cfg->max_moves;
 	o.hold_s = a->cfg->hold_s;
+	o.split = a->cfg->split;
+	o.split_bits = a->cfg->split_bits;
 	if (pe_decide(&p, &o, &a->state, (double)(now - a->t0) / 1000, &r, err) != 0) {
 		free(before);
 		goto out;
@@ -932,6 +982,14 @@ int pe_agent_cycle(pe_agent *a, int64_t now, pe_agent_stats *s, neto_err *err)
 	if (rc == 0)
 		rc = audit_moves(a, &p, &r, &g, now, err);
 	s->wrote = rc == 0;
+	if (s->wrote) {
+		/* what is split now, for the next cycle's audit */
+		for (size_t d = 0; d < p.n_dem; d++)
+			a->split[p.dem[d].pfx] = 0;
+		for (size_t i = 0; i < r.n_splits; i++)
+			a->split[p.dem[r.splits[i].dem].pfx] = r.splits[i].bits;
+	}
+	s->splits = r.n_splits;
 	s->ms_write = mono_ms() - t2;
 out:
 	pe_result_free(&r);
@@ -958,6 +1016,8 @@ void pe_agent_stats_print(const pe_agent_stats *s, FILE *f)
 		s->ms_inputs, s->ms_decide, s->ms_write,
 		s->seeded ? " (took the lease: kept the previous leader's choices)" : "",
 		s->reloaded ? " (peering files reloaded)" : "", s->wrote ? "" : " (not written)");
+	if (s->splits)
+		fprintf(f, "peering: %zu prefixes announced as more-specifics (split)\n", s->splits);
 	if (s->warning[0])
 		fprintf(f, "peering: files not reloaded, the last good ones stay in use: %s\n",
 			s->warning);

@@ -72,6 +72,7 @@ typedef struct pe_agent_stats {
 	size_t bad_rows;	/* unreadable traffic rows, latency rows naming no egress */
 	size_t moves, latency_moves, relief_moves, withdrawn_moves, capped;
 	size_t announced;	/* prefixes whose choice differs from BGP's */
+	size_t splits;		/* prefixes announced as more-specifics */
 	size_t over_headroom;	/* links */
 	double traffic;		/* bit/s placed */
 	double ms;		/* the cycle's time, of which: */

@@ -23,7 +23,7 @@ static const char *const keys[] = { "enabled",	  "peering_file", "static_latency
 				     "headroom",  "min_gain_ms",  "max_moves",
 				     "hold_s",	  "interval",	  "local_pref",
 				     "community", "bmp_listen",	  "bmp_port",
-				     "bgp_feeds" };
+				     "bgp_feeds", "split",	  "split_bits" };
 #define N_KEYS (sizeof keys / sizeof keys[0])
 
 typedef struct ctx {
@@ -202,7 +202,8 @@ static int handler(void *user, const char *section, const char *key, const char 
 		return fail(x, line,
 			    "[peering] unknown key '%.40s' (keys: enabled, peering_file, "
 			    "static_latency, headroom, min_gain_ms, max_moves, hold_s, interval, "
-			    "local_pref, community, bmp_listen, bmp_port, bgp_feeds)", key);
+			    "local_pref, community, bmp_listen, bmp_port, bgp_feeds, split, "
+			    "split_bits)", key);
 	if (x->seen[k])
 		return fail(x, line, "[peering] %s given twice (first on line %d)", key,
 			    x->seen[k]);
@@ -249,9 +250,15 @@ static int handler(void *user, const char *section, const char *key, const char 
 		c->bmp_port = (uint16_t)u;
 		want = " (a port 1..65535)";
 		break;
-	default:
+	case 12:
 		bad = feeds_val(v, c);
 		want = " (names of [peer NAME] sections, separated by commas)";
+		break;
+	case 13: bad = bool_val(v, &c->split); want = " (yes or no)"; break;
+	default:
+		bad = uint_val(v, 4, &u) || u == 0;
+		c->split_bits = (unsigned)u;
+		want = " (1 to 4)";
 		break;
 	}
 	if (bad)
@@ -270,6 +277,7 @@ void pe_cfg_defaults(pe_cfg *c)
 	c->local_pref = 200;
 	snprintf(c->bmp_listen, sizeof c->bmp_listen, "0.0.0.0");
 	c->bmp_port = PE_BMP_PORT;
+	c->split_bits = 1;
 }
 
 int pe_cfg_parse(const char *buf, size_t len, const char *name, pe_cfg *out, neto_err *err)

@@ -8,7 +8,7 @@
  *
  * [peering]  enabled, peering_file, static_latency, headroom, min_gain_ms,
  *            max_moves, hold_s, interval, local_pref, community, bmp_listen,
- *            bmp_port, bgp_feeds
+ *            bmp_port, bgp_feeds, split, split_bits
  *
  * Ownership: pe_cfg_free releases the strings.
  */
@@ -44,6 +44,10 @@ typedef struct pe_cfg {
 	 * BMP), NAME the border router's name in the peering file */
 	char bgp_feeds[PE_CFG_MAX_FEEDS][64];
 	size_t n_bgp_feeds;	/* default 0: BMP only */
+	/* a prefix that fits on no egress whole is announced as 2^split_bits
+	 * more-specifics (pe_opts.split) */
+	bool split;		/* default no */
+	unsigned split_bits;	/* 1..4, default 1 */
 } pe_cfg;
 
 /* The defaults above (present and enabled false, no files). */

@@ -636,6 +636,85 @@ static void test_errors(void **state)
 	store_close(st);
 }
 
+/* [peering] split: a prefix that fits whole on no egress is announced as
+ * two /24s on two egresses, each listed with its share and the covering
+ * prefix; one audit row the first time, none when the next cycle splits it
+ * the same way. */
+static void test_split(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/neto-pe-split.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char peering[300];
+	snprintf(peering, sizeof peering, "%s/peering.txt", dir);
+	FILE *f = fopen(peering, "w");
+	assert_non_null(f);
+	fputs("link l1 1G\nlink l2 1G\negress e1 r1 192.0.2.1 l1\negress e2 r1 192.0.2.2 l2\n", f);
+	fclose(f);
+	static const char routes[] =
+		"198.51.100.0/23 r1 192.0.2.1 64501 64501,64999 192.0.2.1\n"
+		"198.51.100.0/23 r1 192.0.2.2 64502 64502,64502,64999 192.0.2.2\n";
+	neto_err err;
+	store *st = open_store();
+	pe_cfg c;
+	cfg_for(&c, peering, NULL);
+	c.split = true;
+	pe_agent *a = agent(st, "pe1", &c, NULL, NULL);
+	assert_int_equal(pe_parse_routes(pe_agent_input(a), routes, strlen(routes), "r", &err), 0);
+	char b[300];
+	snprintf(b, sizeof b,
+		 "{\"at\":%lld,\"rows\":[{\"prefix\":\"198.51.100.0/24\",\"class\":0,"
+		 "\"rate\":1.5e9,\"ingress\":\"site1\"}]}", (long long)T0);
+	kv_put(st, "pe-traffic", "flow-a", b);
+	pe_agent_stats s;
+	cycle(a, T0, &s);
+	assert_int_equal(s.splits, 1);
+	json_t *d = desired(st, NULL);
+	assert_null(prefix_of(d, "198.51.100.0/23"));
+	json_t *lo = prefix_of(d, "198.51.100.0/24"), *hi = prefix_of(d, "198.51.101.0/24");
+	assert_non_null(lo);
+	assert_non_null(hi);
+	assert_string_equal(str(lo, "split_of"), "198.51.100.0/23");
+	assert_true(dbl(lo, "rate") == 7.5e8 && dbl(hi, "rate") == 7.5e8);
+	assert_true(dbl(json_object_get(hi, "ingress"), "site1") == 7.5e8);
+	assert_string_equal(str(lo, "bgp"), "e1");
+	assert_true(strcmp(str(lo, "egress"), str(hi, "egress")) != 0);
+	json_decref(d);
+	store_audit *v;
+	size_t n;
+	audit(st, &v, &n);
+	assert_int_equal(n, 1);
+	assert_non_null(strstr(v[0].detail, "\"reason\":\"split\""));
+	store_audit_free(v, n);
+	/* the same traffic: split the same way, no new audit row */
+	snprintf(b, sizeof b,
+		 "{\"at\":%lld,\"rows\":[{\"prefix\":\"198.51.100.0/24\",\"class\":0,"
+		 "\"rate\":1.5e9,\"ingress\":\"site1\"}]}", (long long)(T0 + 10000));
+	kv_put(st, "pe-traffic", "flow-a", b);
+	cycle(a, T0 + 10000, &s);
+	assert_int_equal(s.splits, 1);
+	assert_int_equal(s.over_headroom, 0);
+	audit(st, &v, &n);
+	assert_int_equal(n, 1);
+	store_audit_free(v, n);
+	/* without split it stays whole, over headroom */
+	pe_agent_free(a);
+	c.split = false;
+	a = agent(st, "pe1", &c, NULL, NULL);
+	assert_int_equal(pe_parse_routes(pe_agent_input(a), routes, strlen(routes), "r", &err), 0);
+	cycle(a, T0 + 20000, &s);
+	assert_int_equal(s.splits, 0);
+	assert_int_equal(s.over_headroom, 1);
+	d = desired(st, NULL);
+	assert_non_null(prefix_of(d, "198.51.100.0/23"));
+	json_decref(d);
+	pe_agent_free(a);
+	pe_cfg_free(&c);
+	store_close(st);
+	unlink(peering);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -645,6 +724,7 @@ int main(void)
 		cmocka_unit_test(test_bmp_session),
 		cmocka_unit_test(test_reload),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_split),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

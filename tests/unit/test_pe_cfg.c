@@ -32,6 +32,8 @@ static const char good[] =
 	"bmp_listen = ::1\n"
 	"bmp_port = 12000\n"
 	"bgp_feeds = border1, border2\n"
+	"split = yes\n"
+	"split_bits = 2\n"
 	"[controller]\n"
 	"period = 30s\n";
 
@@ -58,6 +60,8 @@ static void test_good(void **state)
 	assert_int_equal(c.bmp_port, 12000);
 	assert_int_equal(c.n_bgp_feeds, 2);
 	assert_string_equal(c.bgp_feeds[1], "border2");
+	assert_true(c.split);
+	assert_int_equal(c.split_bits, 2);
 	pe_cfg_free(&c);
 	/* the main parser leaves the section alone, and still refuses others */
 	neto_cfg nc;
@@ -81,6 +85,8 @@ static void test_good(void **state)
 	assert_string_equal(c.bmp_listen, "0.0.0.0");
 	assert_int_equal(c.bmp_port, 11019);
 	assert_int_equal(c.n_bgp_feeds, 0);
+	assert_false(c.split);
+	assert_int_equal(c.split_bits, 1);
 	pe_cfg_free(&c);
 	/* an empty section is present, not enabled */
 	assert_int_equal(pe_cfg_parse("[peering]\n", 10, "t.ini", &c, &err), 0);
@@ -127,6 +133,8 @@ static void test_errors(void **state)
 	bad("[peering]\nbmp_port = 65536\n", "bmp_port: bad value");
 	bad("[peering]\nbgp_feeds = ,\n", "bgp_feeds: bad value");
 	bad("[peering]\nbgp_feeds = b1, b1\n", "bgp_feeds: bad value");
+	bad("[peering]\nsplit_bits = 5\n", "split_bits: bad value");
+	bad("[peering]\nsplit = maybe\n", "split: bad value");
 	bad("[peering]\npeering_file =\n", "t.ini:2: [peering] peering_file: bad value");
 	bad("[peering]\nstatic_latency = x\npeering_file = y\nbogus = 1\n", "t.ini:4:");
 	bad("[peering\nenabled = yes\n", "t.ini:1: syntax error");
