@@ -106,6 +106,10 @@ static int64_t wall_ms(void)
 typedef struct conn {
 	int fd;
 	pe_bmp_sess s;
+	/* is its initial table in? (a grace period's end waits for it) */
+	bool synced;
+	size_t last_routes;
+	int64_t next_check;
 } conn;
 
 /* A border router's ADD-PATH iBGP session ([peering] bgp_feeds). */
@@ -119,6 +123,7 @@ typedef struct role {
 	conn conns[MAX_ROUTERS];
 	size_t n_conns;
 	bool quiet;
+	double grace_s;		/* [peering] bmp_grace */
 	bgp_speaker sp;
 	bool has_sp;
 	feed *feeds;	/* one per speaker peer */
@@ -159,14 +164,27 @@ static int listen_on(const char *addr, unsigned port)
 	return fd;
 }
 
-static void conn_close(role *r, size_t i, const char *why)
+static void conn_close(role *r, size_t i, const char *why, bool stopping)
 {
 	conn *k = &r->conns[i];
-	size_t n = pe_bmp_sess_close(&k->s, pe_agent_rib(r->a));
-	pe_agent_session_end(r->a, k->s.router);
-	if (!r->quiet)
-		fprintf(stderr, "peering: BMP %s (%s): session closed (%s), %zu routes removed\n",
-			k->s.name, k->s.sysname[0] ? k->s.sysname : "-", why, n);
+	if (r->grace_s > 0 && !stopping) {
+		/* the routes stay for the grace period (or until the router's
+		 * next session has sent its table): a short outage moves
+		 * nothing */
+		pe_agent_session_linger(r->a, k->s.router,
+					wall_ms() + (int64_t)(r->grace_s * 1000));
+		if (!r->quiet)
+			fprintf(stderr, "peering: BMP %s (%s): session closed (%s), its routes kept "
+					"for up to %g s\n",
+				k->s.name, k->s.sysname[0] ? k->s.sysname : "-", why, r->grace_s);
+	} else {
+		size_t n = pe_bmp_sess_close(&k->s, pe_agent_rib(r->a));
+		pe_agent_session_end(r->a, k->s.router);
+		if (!r->quiet)
+			fprintf(stderr, "peering: BMP %s (%s): session closed (%s), %zu routes "
+					"removed\n",
+				k->s.name, k->s.sysname[0] ? k->s.sysname : "-", why, n);
+	}
 	close(k->fd);
 	pe_bmp_sess_free(&k->s);
 	r->conns[i] = r->conns[--r->n_conns];
@@ -193,6 +211,7 @@ static void accept_all(role *r, int lfd)
 			continue;
 		}
 		conn *k = &r->conns[r->n_conns++];
+		memset(k, 0, sizeof *k);
 		k->fd = fd;
 		/* named by its address until its Initiation gives the sysName */
 		pe_bmp_sess_init(&k->s, pe_agent_session_new(r->a, host), host);
@@ -212,7 +231,7 @@ static void read_conn(role *r, size_t i)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			conn_close(r, i, n == 0 ? "closed by the router" : strerror(errno));
+			conn_close(r, i, n == 0 ? "closed by the router" : strerror(errno), false);
 			return;
 		}
 		neto_err err;
@@ -221,13 +240,48 @@ static void read_conn(role *r, size_t i)
 			pe_agent_session_name(r->a, k->s.router, k->s.sysname);
 		if (rc < 0) {
 			fprintf(stderr, "peering: BMP %s\n", err.msg);
-			conn_close(r, i, "bad message");
+			conn_close(r, i, "bad message", false);
 			return;
 		}
 		if (rc > 0) {
-			conn_close(r, i, "Termination");
+			conn_close(r, i, "Termination", false);
 			return;
 		}
+	}
+}
+
+/* A BMP session's table is taken as whole once its route count stops
+ * growing (BMP has no end marker FRR sends: RFC 7854 leaves it to the
+ * router), by the same rule as the first decision's wait. Then lingering
+ * sessions it replaces end (pe_agent_sweep). */
+static void grace_work(role *r, int64_t now)
+{
+	for (size_t i = 0; i < r->n_conns; i++) {
+		conn *k = &r->conns[i];
+		if (k->synced || now < k->next_check)
+			continue;
+		size_t n = 0;
+		const pe_rib *t = pe_agent_rib(r->a);
+		for (size_t p = 0; p < pe_rib_n_peers(t); p++) {
+			const pe_rib_peer *rp = pe_rib_peer_get(t, (uint16_t)p);
+			if (rp->router == k->s.router)
+				n += rp->n_routes;
+		}
+		if (k->next_check != 0 && n > 0 && n <= k->last_routes + k->last_routes / 1000) {
+			k->synced = true;
+			pe_agent_session_synced(r->a, k->s.router);
+		}
+		k->last_routes = n;
+		k->next_check = now + SETTLE_WINDOW_MS;
+	}
+	char name[80];
+	for (;;) {
+		size_t n = pe_agent_sweep(r->a, now, name, sizeof name);
+		if (name[0] == '\0')
+			break;
+		if (!r->quiet)
+			fprintf(stderr, "peering: BMP %s: closed session's %zu routes removed\n", name,
+				n);
 	}
 }
 
@@ -576,6 +630,7 @@ static int run(const popts *o, const neto_cfg *cfg, const pe_cfg *pc, store *st)
 			     .default_lat = (float)o->default_lat };
 	role *r = neto_calloc(1, sizeof *r);
 	r->quiet = o->quiet;
+	r->grace_s = pc->bmp_grace_s;
 	int lfd = -1, status = 0;
 	if (pe_agent_new(&r->a, st, &ao, t0, &err) != 0) {
 		fprintf(stderr, "neto agent peering: %s\n", err.msg);
@@ -612,6 +667,7 @@ static int run(const popts *o, const neto_cfg *cfg, const pe_cfg *pc, store *st)
 	bool observed = false;	/* settle_routes holds a count */
 	while (!stop_flag) {
 		int64_t now = wall_ms();
+		grace_work(r, now);
 		if (now >= next_cycle && !settled) {
 			size_t nr = pe_rib_n_routes(pe_agent_rib(r->a));
 			bool all_eor;
@@ -690,7 +746,7 @@ static int run(const popts *o, const neto_cfg *cfg, const pe_cfg *pc, store *st)
 out:
 	feeds_stop(r);
 	while (r->n_conns)
-		conn_close(r, r->n_conns - 1, "stopping");
+		conn_close(r, r->n_conns - 1, "stopping", true);
 	if (lfd >= 0)
 		close(lfd);
 	pe_agent_free(r->a);

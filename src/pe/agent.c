@@ -40,7 +40,9 @@
 typedef struct sess {
 	char addr[64];		/* where it connected from */
 	char name[64];		/* its sysName, or addr before the Initiation */
-	bool live;
+	bool live;		/* connected, or closed and lingering */
+	bool synced;		/* its initial table is in */
+	int64_t linger_until;	/* closed, routes kept until then; 0: not */
 } sess;
 
 typedef struct seed {
@@ -276,7 +278,58 @@ uint32_t pe_agent_session_new(pe_agent *a, const char *name)
 	snprintf(a->sess[k].addr, sizeof a->sess[0].addr, "%s", name);
 	snprintf(a->sess[k].name, sizeof a->sess[0].name, "%s", name);
 	a->sess[k].live = true;
+	a->sess[k].synced = false;
+	a->sess[k].linger_until = 0;
 	return SESS_BASE + (uint32_t)k;
+}
+
+void pe_agent_session_linger(pe_agent *a, uint32_t router, int64_t until_ms)
+{
+	if (router >= SESS_BASE && router - SESS_BASE < a->n_sess)
+		a->sess[router - SESS_BASE].linger_until = until_ms;
+}
+
+void pe_agent_session_synced(pe_agent *a, uint32_t router)
+{
+	if (router >= SESS_BASE && router - SESS_BASE < a->n_sess)
+		a->sess[router - SESS_BASE].synced = true;
+}
+
+/* Removes every route of router number `router`; returns how many. */
+static size_t drop_routes(pe_agent *a, uint32_t router)
+{
+	size_t n = 0;
+	pe_rib *t = a->in.rib;
+	for (size_t i = 0; i < pe_rib_n_peers(t); i++)
+		if (pe_rib_peer_get(t, (uint16_t)i)->router == router) {
+			n += pe_rib_peer_down(t, (uint16_t)i);
+			pe_rib_peer_set_up(t, (uint16_t)i, false);
+		}
+	return n;
+}
+
+size_t pe_agent_sweep(pe_agent *a, int64_t now_ms, char *name, size_t name_cap)
+{
+	for (size_t k = 0; k < a->n_sess; k++) {
+		sess *l = &a->sess[k];
+		if (!l->live || l->linger_until == 0)
+			continue;
+		bool replaced = false;
+		for (size_t j = 0; j < a->n_sess && !replaced; j++)
+			replaced = j != k && a->sess[j].live && a->sess[j].linger_until == 0 &&
+				   a->sess[j].synced && strcmp(a->sess[j].name, l->name) == 0;
+		if (!replaced && now_ms < l->linger_until)
+			continue;
+		size_t n = drop_routes(a, SESS_BASE + (uint32_t)k);
+		l->live = false;
+		l->linger_until = 0;
+		if (name != NULL)
+			snprintf(name, name_cap, "%s%s", l->name, replaced ? "" : " (grace over)");
+		return n;
+	}
+	if (name != NULL && name_cap > 0)
+		name[0] = '\0';
+	return 0;
 }
 
 void pe_agent_session_name(pe_agent *a, uint32_t router, const char *name)
@@ -812,8 +865,10 @@ static int audit_moves(pe_agent *a, const pe_problem *p, const pe_result *r, con
 
 /* ---- one cycle ----------------------------------------------------------- */
 
-/* The route table's routers for each egress: a live BMP session
- * of the egress's ROUTER name, else the name's own number (route files). */
+/* The route table's routers for each egress: a live BMP session of the
+ * egress's ROUTER name (the newest; but a closed one lingering in its grace
+ * period while the newest has not sent its whole table yet), else the
+ * name's own number (route files). */
 static uint32_t *session_routers(const pe_agent *a)
 {
 	const pe_input *in = &a->in;
@@ -821,11 +876,21 @@ static uint32_t *session_routers(const pe_agent *a)
 	for (size_t e = 0; e < in->n_egress; e++) {
 		v[e] = in->egress_router[e];
 		const char *nm = in->routers[in->egress_router[e]];
-		for (size_t k = a->n_sess; k-- > 0;)
-			if (a->sess[k].live && strcmp(a->sess[k].name, nm) == 0) {
-				v[e] = SESS_BASE + (uint32_t)k;
-				break;
-			}
+		size_t newest = SIZE_MAX, lingering = SIZE_MAX;
+		for (size_t k = a->n_sess; k-- > 0;) {
+			const sess *x = &a->sess[k];
+			if (!x->live || strcmp(x->name, nm) != 0)
+				continue;
+			if (x->linger_until == 0 && newest == SIZE_MAX)
+				newest = k;
+			if (x->linger_until != 0 && lingering == SIZE_MAX)
+				lingering = k;
+		}
+		size_t pick = newest;
+		if (lingering != SIZE_MAX && (newest == SIZE_MAX || !a->sess[newest].synced))
+			pick = lingering;
+		if (pick != SIZE_MAX)
+			v[e] = SESS_BASE + (uint32_t)pick;
 	}
 	return v;
 }

@@ -106,6 +106,20 @@ void pe_agent_session_name(pe_agent *a, uint32_t router, const char *name);
 /* The session ended (its routes are gone): it no longer names a router. */
 void pe_agent_session_end(pe_agent *a, uint32_t router);
 
+/* Grace period ([peering] bmp_grace): the session ended but its routes
+ * stay, and it keeps naming its router, until until_ms, or until a newer
+ * session of the same name has sent its whole table (synced), whichever
+ * comes first; pe_agent_sweep then removes them. A reconnecting router
+ * thus never leaves the decision with a partial table, and a short BMP
+ * outage moves nothing. */
+void pe_agent_session_linger(pe_agent *a, uint32_t router, int64_t until_ms);
+/* The session's initial table is complete. */
+void pe_agent_session_synced(pe_agent *a, uint32_t router);
+/* Ends one lingering session whose time is over or which a synced one
+ * replaced, removing its routes: how many (0: none ended; name gets its
+ * name, "" when none). Call until it returns 0 and name is "". */
+size_t pe_agent_sweep(pe_agent *a, int64_t now_ms, char *name, size_t name_cap);
+
 /* Takes or renews the lease (call every lease/3); *leader says whether this
  * instance leads. A standby that becomes leader reads the last document at
  * its next cycle. */

@@ -23,7 +23,8 @@ static const char *const keys[] = { "enabled",	  "peering_file", "static_latency
 				     "headroom",  "min_gain_ms",  "max_moves",
 				     "hold_s",	  "interval",	  "local_pref",
 				     "community", "bmp_listen",	  "bmp_port",
-				     "bgp_feeds", "split",	  "split_bits" };
+				     "bgp_feeds", "split",	  "split_bits",
+				     "bmp_grace" };
 #define N_KEYS (sizeof keys / sizeof keys[0])
 
 typedef struct ctx {
@@ -203,7 +204,7 @@ static int handler(void *user, const char *section, const char *key, const char 
 			    "[peering] unknown key '%.40s' (keys: enabled, peering_file, "
 			    "static_latency, headroom, min_gain_ms, max_moves, hold_s, interval, "
 			    "local_pref, community, bmp_listen, bmp_port, bgp_feeds, split, "
-			    "split_bits)", key);
+			    "split_bits, bmp_grace)", key);
 	if (x->seen[k])
 		return fail(x, line, "[peering] %s given twice (first on line %d)", key,
 			    x->seen[k]);
@@ -255,11 +256,12 @@ static int handler(void *user, const char *section, const char *key, const char 
 		want = " (names of [peer NAME] sections, separated by commas)";
 		break;
 	case 13: bad = bool_val(v, &c->split); want = " (yes or no)"; break;
-	default:
+	case 14:
 		bad = uint_val(v, 4, &u) || u == 0;
 		c->split_bits = (unsigned)u;
 		want = " (1 to 4)";
 		break;
+	default: bad = num(v, 0, 3600, &c->bmp_grace_s); want = " (s, 0 to 3600)"; break;
 	}
 	if (bad)
 		return fail(x, line, "[peering] %s: bad value '%.60s'%s", key, v, want);
@@ -278,6 +280,7 @@ void pe_cfg_defaults(pe_cfg *c)
 	snprintf(c->bmp_listen, sizeof c->bmp_listen, "0.0.0.0");
 	c->bmp_port = PE_BMP_PORT;
 	c->split_bits = 1;
+	c->bmp_grace_s = 30;
 }
 
 int pe_cfg_parse(const char *buf, size_t len, const char *name, pe_cfg *out, neto_err *err)

@@ -8,7 +8,7 @@
  *
  * [peering]  enabled, peering_file, static_latency, headroom, min_gain_ms,
  *            max_moves, hold_s, interval, local_pref, community, bmp_listen,
- *            bmp_port, bgp_feeds, split, split_bits
+ *            bmp_port, bgp_feeds, split, split_bits, bmp_grace
  *
  * Ownership: pe_cfg_free releases the strings.
  */
@@ -48,6 +48,9 @@ typedef struct pe_cfg {
 	 * more-specifics (pe_opts.split) */
 	bool split;		/* default no */
 	unsigned split_bits;	/* 1..4, default 1 */
+	/* s a closed BMP session's routes stay (pe_agent_session_linger);
+	 * default 30, 0: removed at once */
+	double bmp_grace_s;
 } pe_cfg;
 
 /* The defaults above (present and enabled false, no files). */

@@ -8,6 +8,8 @@
 # those to the second ISP (BGP's choice stays the first); when the second
 # ISP's session goes down (BMP Peer Down) they go back, as "withdrawn"
 # moves in the audit log; SIGTERM exits 0 and gives the lease up.
+# The border router's BMP session dropping and coming back within the grace
+# period ([peering] bmp_grace, 30 s) moves nothing.
 # Usage: bash test_peer_agent_frr.sh NETO_BINARY SOURCE_DIR BUILD_DIR
 NETO=$(realpath "$1")
 SRC=$2
@@ -122,6 +124,25 @@ done
 [ "$(q "select count(*) from audit where actor = 'peering' and action = 'egress-move' and detail like '%\"reason\":\"latency\"%'")" = $FAST ] ||
 	fail "latency audit rows: $(q 'select detail from audit')"
 echo "ok: $FAST prefixes moved to the faster isp2, one audit row each"
+
+# the BMP session drops (the target removed, then configured again): for
+# the grace period the role keeps the router's routes, so nothing moves;
+# once the new session has sent its table, the old one's routes go
+vtysh -N $FB -c 'configure terminal' -c 'router bgp 65000' -c 'no bmp targets neto' >/dev/null
+wait_for 10 grep -q "session closed (.*), its routes kept for up to 30 s" "$TMP/neto.out" ||
+	fail "no grace period line"
+sleep 3
+is isp2 isp1 $FAST || fail "prefixes moved while the BMP session was down: $(doc | head -c 600)"
+is isp1 isp1 $((N - FAST)) || fail "prefixes moved while the BMP session was down: $(doc | head -c 600)"
+[ "$(q "select count(*) from audit where action = 'egress-move' and detail like '%withdrawn%'")" = 0 ] ||
+	fail "withdrawn moves during the BMP outage: $(q 'select detail from audit')"
+vtysh -N $FB -c 'configure terminal' -c 'router bgp 65000' -c 'bmp targets neto' \
+	-c 'bmp connect 127.0.0.1 port 11019 min-retry 100 max-retry 1000' \
+	-c 'bmp monitor ipv4 unicast pre-policy' >/dev/null
+wait_for 20 grep -q "closed session's $((2 * N)) routes removed" "$TMP/neto.out" ||
+	fail "the closed session's routes were not replaced by the new session's"
+is isp2 isp1 $FAST || fail "prefixes moved after the BMP session came back: $(doc | head -c 600)"
+echo "ok: a BMP outage within the grace period moved nothing"
 
 # the second ISP's session goes down: its routes leave (BMP Peer Down), the
 # moved prefixes return to isp1 although they are held down

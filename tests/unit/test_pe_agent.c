@@ -715,6 +715,84 @@ static void test_split(void **state)
 	rmdir(dir);
 }
 
+/* Grace period: a closed session's routes stay, and still name its router,
+ * until a newer session of the same router has its whole table or the
+ * grace ends; a newer session not synced yet does not replace it. */
+static void test_grace(void **state)
+{
+	(void)state;
+	store *st = open_store();
+	pe_cfg c;
+	cfg_for(&c, DATA "frr-peering.txt", NULL);
+	char *traffic = tmp_file("203.0.113.0/24 0 1G\n100.64.0.0/16 0 1G\n");
+	pe_agent *a = agent(st, "pe1", &c, "tests/data/peer/frr-routes.txt", traffic);
+	size_t len;
+	uint8_t *buf = (uint8_t *)tu_read("tests/data/peer/frr-border1-up.bmp", &len);
+	neto_err err;
+	pe_bmp_sess s1, s2;
+	pe_bmp_sess_init(&s1, pe_agent_session_new(a, "127.0.0.1"), "127.0.0.1");
+	assert_int_equal(pe_bmp_sess_feed(&s1, pe_agent_rib(a), buf, len, &err), 0);
+	pe_agent_session_name(a, s1.router, s1.sysname);
+	pe_agent_stats s;
+	cycle(a, T0, &s);
+	assert_int_equal(s.routes, 5);
+	json_t *d = desired(st, NULL);
+	assert_non_null(prefix_of(d, "100.64.0.0/16"));	/* border1's only */
+	json_decref(d);
+	/* closed: lingering 30 s, nothing changes */
+	pe_agent_session_linger(a, s1.router, T0 + 30000);
+	pe_bmp_sess_free(&s1);
+	char name[80];
+	assert_int_equal(pe_agent_sweep(a, T0 + 1000, name, sizeof name), 0);
+	assert_string_equal(name, "");
+	cycle(a, T0 + 1000, &s);
+	assert_int_equal(s.routes, 5);
+	d = desired(st, NULL);
+	assert_string_equal(str(prefix_of(d, "100.64.0.0/16"), "egress"), "isp-a");
+	json_decref(d);
+	/* the router is back: a new number, a partial table (Initiation and
+	 * Peer Up only): the lingering session still names border1 */
+	pe_bmp_sess_init(&s2, pe_agent_session_new(a, "127.0.0.1"), "127.0.0.1");
+	assert_int_not_equal(s2.router, s1.router);
+	assert_int_equal(pe_bmp_sess_feed(&s2, pe_agent_rib(a), buf, 338, &err), 0);
+	pe_agent_session_name(a, s2.router, "border1");
+	cycle(a, T0 + 2000, &s);
+	d = desired(st, NULL);
+	assert_string_equal(str(prefix_of(d, "100.64.0.0/16"), "egress"), "isp-a");
+	json_decref(d);
+	assert_int_equal(pe_agent_sweep(a, T0 + 2000, name, sizeof name), 0);
+	assert_string_equal(name, "");
+	/* its whole table, synced: the old session's routes go */
+	assert_int_equal(pe_bmp_sess_feed(&s2, pe_agent_rib(a), buf + 338, len - 338, &err), 0);
+	pe_agent_session_synced(a, s2.router);
+	size_t before = pe_rib_n_routes(pe_agent_rib(a));
+	size_t gone = pe_agent_sweep(a, T0 + 3000, name, sizeof name);
+	assert_string_equal(name, "border1");
+	assert_true(gone > 0);
+	assert_int_equal(pe_rib_n_routes(pe_agent_rib(a)), before - gone);
+	cycle(a, T0 + 3000, &s);
+	assert_int_equal(s.routes, 5);
+	d = desired(st, NULL);
+	assert_string_equal(str(prefix_of(d, "100.64.0.0/16"), "egress"), "isp-a");
+	json_decref(d);
+	/* closed again, and no reconnection: the grace ends, the routes go */
+	pe_agent_session_linger(a, s2.router, T0 + 10000);
+	pe_bmp_sess_free(&s2);
+	assert_int_equal(pe_agent_sweep(a, T0 + 9999, name, sizeof name), 0);
+	assert_true(pe_agent_sweep(a, T0 + 10000, name, sizeof name) > 0);
+	assert_string_equal(name, "border1 (grace over)");
+	cycle(a, T0 + 10000, &s);
+	d = desired(st, NULL);
+	assert_null(prefix_of(d, "100.64.0.0/16"));
+	json_decref(d);
+	free(buf);
+	pe_agent_free(a);
+	unlink(traffic);
+	free(traffic);
+	pe_cfg_free(&c);
+	store_close(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -725,6 +803,7 @@ int main(void)
 		cmocka_unit_test(test_reload),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_split),
+		cmocka_unit_test(test_grace),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

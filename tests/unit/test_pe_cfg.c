@@ -34,6 +34,7 @@ static const char good[] =
 	"bgp_feeds = border1, border2\n"
 	"split = yes\n"
 	"split_bits = 2\n"
+	"bmp_grace = 0\n"
 	"[controller]\n"
 	"period = 30s\n";
 
@@ -62,6 +63,7 @@ static void test_good(void **state)
 	assert_string_equal(c.bgp_feeds[1], "border2");
 	assert_true(c.split);
 	assert_int_equal(c.split_bits, 2);
+	assert_true(c.bmp_grace_s == 0);
 	pe_cfg_free(&c);
 	/* the main parser leaves the section alone, and still refuses others */
 	neto_cfg nc;
@@ -87,6 +89,7 @@ static void test_good(void **state)
 	assert_int_equal(c.n_bgp_feeds, 0);
 	assert_false(c.split);
 	assert_int_equal(c.split_bits, 1);
+	assert_true(c.bmp_grace_s == 30);
 	pe_cfg_free(&c);
 	/* an empty section is present, not enabled */
 	assert_int_equal(pe_cfg_parse("[peering]\n", 10, "t.ini", &c, &err), 0);
@@ -135,6 +138,7 @@ static void test_errors(void **state)
 	bad("[peering]\nbgp_feeds = b1, b1\n", "bgp_feeds: bad value");
 	bad("[peering]\nsplit_bits = 5\n", "split_bits: bad value");
 	bad("[peering]\nsplit = maybe\n", "split: bad value");
+	bad("[peering]\nbmp_grace = 3601\n", "bmp_grace: bad value");
 	bad("[peering]\npeering_file =\n", "t.ini:2: [peering] peering_file: bad value");
 	bad("[peering]\nstatic_latency = x\npeering_file = y\nbogus = 1\n", "t.ini:4:");
 	bad("[peering\nenabled = yes\n", "t.ini:1: syntax error");
