@@ -22,8 +22,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/argv_util.h"
 #include "cmd/cmd.h"
 #include "lib/mem.h"
+#include "lib/netio.h"
 #include "pe/collector.h"
 
 #define BMP_DEFAULT_PORT 11019
@@ -155,64 +157,28 @@ static int write_routes(const coll *c, const char *path)
 	return 0;
 }
 
+/* a finite number, 0 or more */
 static bool num(const char *s, double *out)
 {
-	char *end;
-	double v = strtod(s, &end);
-	if (*s == '\0' || *end != '\0' || !(v >= 0))
-		return false;
-	*out = v;
-	return true;
+	return cli_num(s, out) && *out >= 0;
 }
 
 static int listen_on(const char *addr, unsigned port)
 {
-	struct sockaddr_storage ss;
-	memset(&ss, 0, sizeof ss);
-	socklen_t sl;
-	struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-	if (inet_pton(AF_INET, addr, &s4->sin_addr) == 1) {
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons((uint16_t)port);
-		sl = sizeof *s4;
-	} else if (inet_pton(AF_INET6, addr, &s6->sin6_addr) == 1) {
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons((uint16_t)port);
-		sl = sizeof *s6;
-	} else {
-		fprintf(stderr, "bmp: bad listen address '%s'\n", addr);
-		return -1;
-	}
-	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		perror("bmp: socket");
-		return -1;
-	}
-	int one = 1;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	if (bind(fd, (struct sockaddr *)&ss, sl) != 0 || listen(fd, 16) != 0) {
-		fprintf(stderr, "bmp: %s port %u: %s\n", addr, port, strerror(errno));
-		close(fd);
-		return -1;
-	}
+	neto_err err;
+	int fd = neto_tcp_listen(addr, port, 16, &err);
+	if (fd < 0)
+		fprintf(stderr, "bmp: %s\n", err.msg);
 	return fd;
 }
 
 static void accept_all(coll *c, int lfd)
 {
 	for (;;) {
-		struct sockaddr_storage ss;
-		socklen_t sl = sizeof ss;
-		int fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		char host[64];
+		int fd = neto_tcp_accept(lfd, host, sizeof host);
 		if (fd < 0)
 			return;
-		char host[64] = "?";
-		if (ss.ss_family == AF_INET)
-			inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, host, sizeof host);
-		else if (ss.ss_family == AF_INET6)
-			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, host,
-				  sizeof host);
 		if (c->n_conns == BMP_MAX_ROUTERS) {
 			fprintf(stderr, "bmp: %s: refused, %d routers connected already\n", host,
 				BMP_MAX_ROUTERS);

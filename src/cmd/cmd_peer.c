@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli/argv_util.h"
 #include "cmd/cmd.h"
 #include "lib/file.h"
 #include "lib/mem.h"
@@ -77,21 +78,6 @@ typedef struct peer_opts {
 	pe_opts d;
 } peer_opts;
 
-static void push(const char ***v, size_t *n, const char *s)
-{
-	*v = neto_reallocarray(*v, *n + 1, sizeof **v);
-	(*v)[(*n)++] = s;
-}
-
-static bool num(const char *s, double *out)
-{
-	char *end;
-	double v = strtod(s, &end);
-	if (*s == '\0' || *end != '\0' || !isfinite(v))
-		return false;
-	*out = v;
-	return true;
-}
 
 /* 0, 1 for --help, -1 (message printed) on a bad option. */
 static int parse_opts(peer_opts *o, int argc, char **argv)
@@ -128,43 +114,43 @@ static int parse_opts(peer_opts *o, int argc, char **argv)
 	while ((c = getopt_long(argc + 1, argv - 1, "h", lo, &li)) != -1) {
 		switch (c) {
 		case 'p': o->peering = optarg; break;
-		case 'r': push(&o->routes, &o->n_routes, optarg); break;
+		case 'r': cli_push(&o->routes, &o->n_routes, optarg); break;
 		case 'b':
 			if (strchr(optarg, '=') == NULL || optarg[0] == '=') {
 				fprintf(stderr, "neto peer: --bmp wants ROUTER=FILE, got '%s'\n",
 					optarg);
 				return -1;
 			}
-			push(&o->bmp, &o->n_bmp, optarg);
+			cli_push(&o->bmp, &o->n_bmp, optarg);
 			break;
 		case 't': o->traffic = optarg; break;
-		case 'l': push(&o->latency, &o->n_latency, optarg); break;
-		case 's': push(&o->static_latency, &o->n_static, optarg); break;
+		case 'l': cli_push(&o->latency, &o->n_latency, optarg); break;
+		case 's': cli_push(&o->static_latency, &o->n_static, optarg); break;
 		case 'D':
-			if (!num(optarg, &o->default_lat) || o->default_lat < 0)
+			if (!cli_num(optarg, &o->default_lat) || o->default_lat < 0)
 				goto bad;
 			break;
 		case 'H':
-			if (!num(optarg, &o->d.headroom) || o->d.headroom <= 0 || o->d.headroom > 1)
+			if (!cli_num(optarg, &o->d.headroom) || o->d.headroom <= 0 || o->d.headroom > 1)
 				goto bad;
 			break;
 		case 'g':
-			if (!num(optarg, &o->d.min_gain_ms) || o->d.min_gain_ms < 0)
+			if (!cli_num(optarg, &o->d.min_gain_ms) || o->d.min_gain_ms < 0)
 				goto bad;
 			break;
 		case 'm':
-			if (!num(optarg, &v) || v < 0 || v != floor(v))
+			if (!cli_num(optarg, &v) || v < 0 || v != floor(v))
 				goto bad;
 			o->d.max_moves = (size_t)v;
 			break;
 		case 'S': o->d.split = true; break;
 		case 'B':
-			if (!num(optarg, &v) || v < 1 || v > 4 || v != floor(v))
+			if (!cli_num(optarg, &v) || v < 1 || v > 4 || v != floor(v))
 				goto bad;
 			o->d.split_bits = (unsigned)v;
 			break;
 		case 'x':
-			if (!num(optarg, &o->exact_s) || o->exact_s <= 0)
+			if (!cli_num(optarg, &o->exact_s) || o->exact_s <= 0)
 				goto bad;
 			break;
 		case 'q': o->quiet = true; break;

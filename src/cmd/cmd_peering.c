@@ -22,9 +22,11 @@
 #include "agent/bgp_cfg.h"
 #include "agent/bgp_peer.h"
 #include "cfg/cfg.h"
+#include "cli/argv_util.h"
 #include "cmd/cmd.h"
 #include "lib/file.h"
 #include "lib/mem.h"
+#include "lib/netio.h"
 #include "pe/agent.h"
 #include "pe/bgp_feed.h"
 #include "pe/collector.h"
@@ -131,36 +133,10 @@ typedef struct role {
 
 static int listen_on(const char *addr, unsigned port)
 {
-	struct sockaddr_storage ss;
-	memset(&ss, 0, sizeof ss);
-	socklen_t sl;
-	struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-	if (inet_pton(AF_INET, addr, &s4->sin_addr) == 1) {
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons((uint16_t)port);
-		sl = sizeof *s4;
-	} else if (inet_pton(AF_INET6, addr, &s6->sin6_addr) == 1) {
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons((uint16_t)port);
-		sl = sizeof *s6;
-	} else {
-		fprintf(stderr, "neto agent peering: bad listen address '%s'\n", addr);
-		return -1;
-	}
-	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		perror("neto agent peering: socket");
-		return -1;
-	}
-	int one = 1;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	if (bind(fd, (struct sockaddr *)&ss, sl) != 0 || listen(fd, 16) != 0) {
-		fprintf(stderr, "neto agent peering: BMP %s port %u: %s\n", addr, port,
-			strerror(errno));
-		close(fd);
-		return -1;
-	}
+	neto_err err;
+	int fd = neto_tcp_listen(addr, port, 16, &err);
+	if (fd < 0)
+		fprintf(stderr, "neto agent peering: %s\n", err.msg);
 	return fd;
 }
 
@@ -193,17 +169,10 @@ static void conn_close(role *r, size_t i, const char *why, bool stopping)
 static void accept_all(role *r, int lfd)
 {
 	for (;;) {
-		struct sockaddr_storage ss;
-		socklen_t sl = sizeof ss;
-		int fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		char host[64];
+		int fd = neto_tcp_accept(lfd, host, sizeof host);
 		if (fd < 0)
 			return;
-		char host[64] = "?";
-		if (ss.ss_family == AF_INET)
-			inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, host, sizeof host);
-		else if (ss.ss_family == AF_INET6)
-			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, host,
-				  sizeof host);
 		if (r->n_conns == MAX_ROUTERS) {
 			fprintf(stderr, "peering: BMP %s: refused, %d routers connected already\n",
 				host, MAX_ROUTERS);
@@ -435,21 +404,6 @@ typedef struct popts {
 	bool once, no_listen, quiet;
 } popts;
 
-static void push(const char ***v, size_t *n, const char *s)
-{
-	*v = neto_reallocarray(*v, *n + 1, sizeof **v);
-	(*v)[(*n)++] = s;
-}
-
-static bool num(const char *s, double *out)
-{
-	char *end;
-	double v = strtod(s, &end);
-	if (*s == '\0' || *end != '\0' || !isfinite(v))
-		return false;
-	*out = v;
-	return true;
-}
 
 /* 0, 1 for --help, -1 (message printed) on a bad option */
 static int parse(popts *o, int argc, char **argv)
@@ -484,21 +438,21 @@ static int parse(popts *o, int argc, char **argv)
 		case 'p': o->peering = optarg; break;
 		case 'L': o->static_lat = optarg; break;
 		case 't': o->traffic = optarg; break;
-		case 'r': push(&o->routes, &o->n_routes, optarg); break;
+		case 'r': cli_push(&o->routes, &o->n_routes, optarg); break;
 		case 'b':
 			if (strchr(optarg, '=') == NULL || optarg[0] == '=') {
 				fprintf(stderr, "neto agent peering: --bmp wants ROUTER=FILE, got "
 						"'%s'\n", optarg);
 				return -1;
 			}
-			push(&o->bmp, &o->n_bmp, optarg);
+			cli_push(&o->bmp, &o->n_bmp, optarg);
 			break;
 		case 'i':
-			if (!num(optarg, &o->interval) || o->interval < 0.01 || o->interval > 86400)
+			if (!cli_num(optarg, &o->interval) || o->interval < 0.01 || o->interval > 86400)
 				goto bad;
 			break;
 		case 'D':
-			if (!num(optarg, &o->default_lat) || o->default_lat <= 0 ||
+			if (!cli_num(optarg, &o->default_lat) || o->default_lat <= 0 ||
 			    o->default_lat > 1e6)
 				goto bad;
 			break;
