@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cfg/ini_util.h"
 #include "lib/mem.h"
 
 static const struct {
@@ -62,26 +63,12 @@ typedef struct ctx {
 	unsigned *peer_line;
 	bool peer_addr[BGP_CFG_MAX_PEERS], peer_ras[BGP_CFG_MAX_PEERS];
 	char seen[BGP_CFG_MAX_PEERS + 1][16][24];
-	int lineno;
-	const char *pos, *end;
+	cfg_lines in;
 } ctx;
 
-/* libinih's line reader, counting lines so that messages can name them. */
 static char *reader(char *str, int num, void *stream)
 {
-	ctx *x = stream;
-	if (x->pos >= x->end || num <= 1)
-		return NULL;
-	size_t n = 0;
-	while (x->pos + n < x->end && x->pos[n] != '\n' && n + 1 < (size_t)num)
-		n++;
-	if (x->pos + n < x->end && x->pos[n] == '\n' && n + 1 < (size_t)num)
-		n++;
-	memcpy(str, x->pos, n);
-	str[n] = '\0';
-	x->pos += n;
-	x->lineno++;
-	return str;
+	return cfg_lines_next(&((ctx *)stream)->in, str, num);
 }
 
 static int fail(ctx *x, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -102,11 +89,8 @@ static int fail(ctx *x, int line, const char *fmt, ...)
 
 static int u32(const char *v, uint64_t max, uint32_t *out)
 {
-	char *end;
-	if (v[0] < '0' || v[0] > '9')
-		return -1;
-	unsigned long long n = strtoull(v, &end, 10);
-	if (*end != '\0' || n > max)
+	uint64_t n;
+	if (cfg_uint(v, max, &n) != 0)
 		return -1;
 	*out = (uint32_t)n;
 	return 0;
@@ -130,16 +114,6 @@ static int copy_str(char *dst, size_t cap, const char *v)
 	return 0;
 }
 
-static int bool_val(const char *v, bool *out)
-{
-	if (strcasecmp(v, "true") == 0 || strcasecmp(v, "yes") == 0 || strcmp(v, "1") == 0)
-		*out = true;
-	else if (strcasecmp(v, "false") == 0 || strcasecmp(v, "no") == 0 || strcmp(v, "0") == 0)
-		*out = false;
-	else
-		return -1;
-	return 0;
-}
 
 static int hold_val(const char *v, uint16_t *out)
 {
@@ -179,7 +153,7 @@ static int families_val(const char *v, bgp_session_cfg *s)
 static int handler(void *user, const char *section, const char *key, const char *v)
 {
 	ctx *x = user;
-	int line = x->lineno;
+	int line = x->in.lineno;
 	bgp_cfg *c = x->c;
 	if (x->failed)
 		return 1;
@@ -225,7 +199,7 @@ static int handler(void *user, const char *section, const char *key, const char 
 		else if (strcmp(key, "listen") == 0)
 			bad = copy_str(c->listen, sizeof c->listen, v);
 		else if (strcmp(key, "port") == 0) {
-			uint32_t port;
+			uint32_t port = 0;
 			bad = u32(v, 65535, &port) || port == 0;
 			c->port = (uint16_t)port;
 		} else if (strcmp(key, "hold-time") == 0)
@@ -260,16 +234,16 @@ static int handler(void *user, const char *section, const char *key, const char 
 		} else if (strcmp(key, "families") == 0) {
 			bad = families_val(v, s);
 		} else if (strcmp(key, "passive") == 0) {
-			bad = bool_val(v, &s->passive);
+			bad = cfg_bool(v, &s->passive);
 		} else if (strcmp(key, "port") == 0) {
-			uint32_t port;
+			uint32_t port = 0;
 			bad = u32(v, 65535, &port) || port == 0;
 			p->port = (uint16_t)port;
 		} else if (strcmp(key, "local-address") == 0) {
 			bad = copy_str(p->local_address, sizeof p->local_address, v);
 		} else if (strcmp(key, "add-path-receive") == 0) {
 			/* RFC 7911: learn every path of IPv4/IPv6 unicast */
-			bad = bool_val(v, &s->addpath_receive);
+			bad = cfg_bool(v, &s->addpath_receive);
 		} else {
 			return fail(x, line, "[%s] unknown key '%.40s' (keys: address, remote-as, "
 				    "local-as, router-id, hold-time, connect-retry, password, families, "
@@ -299,8 +273,8 @@ int bgp_cfg_parse(const char *buf, size_t len, const char *name, bgp_cfg *out, n
 	x->err = err;
 	x->peer_has = neto_calloc(BGP_CFG_MAX_PEERS, sizeof *x->peer_has);
 	x->peer_line = neto_calloc(BGP_CFG_MAX_PEERS, sizeof *x->peer_line);
-	x->pos = copy;
-	x->end = copy + len;
+	x->in.pos = copy;
+	x->in.end = copy + len;
 	int rc = ini_parse_stream(reader, x, handler, x);
 	if (!x->failed && rc != 0)
 		fail(x, rc > 0 ? rc : 0, "syntax error");

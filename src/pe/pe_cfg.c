@@ -17,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cfg/ini_util.h"
 #include "lib/mem.h"
 
 static const char *const keys[] = { "enabled",	  "peering_file", "static_latency",
@@ -32,10 +33,9 @@ typedef struct ctx {
 	pe_cfg *c;
 	neto_err *err;
 	bool failed;
-	int lineno;
 	int header_line;	/* line of the [peering] header, 0 before */
 	int seen[N_KEYS];	/* line each key was given on, 0: not yet */
-	const char *pos, *end;
+	cfg_lines in;
 } ctx;
 
 static int fail(ctx *x, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -81,23 +81,14 @@ static bool is_peering_header(const char *s, size_t n)
 static char *reader(char *str, int num, void *stream)
 {
 	ctx *x = stream;
-	if (x->pos >= x->end || num <= 1)
+	if (cfg_lines_next(&x->in, str, num) == NULL)
 		return NULL;
-	size_t n = 0;
-	while (x->pos + n < x->end && x->pos[n] != '\n' && n + 1 < (size_t)num)
-		n++;
-	if (x->pos + n < x->end && x->pos[n] == '\n' && n + 1 < (size_t)num)
-		n++;
-	memcpy(str, x->pos, n);
-	str[n] = '\0';
-	x->pos += n;
-	x->lineno++;
-	if (is_peering_header(str, n)) {
+	if (is_peering_header(str, strlen(str))) {
 		if (x->header_line)
-			fail(x, x->lineno, "section [peering] given twice (first on line %d)",
+			fail(x, x->in.lineno, "section [peering] given twice (first on line %d)",
 			     x->header_line);
 		else
-			x->header_line = x->lineno;
+			x->header_line = x->in.lineno;
 		x->c->present = true;
 	}
 	return str;
@@ -115,28 +106,6 @@ static int num(const char *v, double lo, double hi, double *out)
 	return 0;
 }
 
-static int uint_val(const char *v, uint64_t max, uint64_t *out)
-{
-	char *end;
-	if (v[0] < '0' || v[0] > '9')
-		return -1;
-	unsigned long long n = strtoull(v, &end, 10);
-	if (*end != '\0' || n > max)
-		return -1;
-	*out = n;
-	return 0;
-}
-
-static int bool_val(const char *v, bool *out)
-{
-	if (strcasecmp(v, "yes") == 0 || strcasecmp(v, "true") == 0 || strcmp(v, "1") == 0)
-		*out = true;
-	else if (strcasecmp(v, "no") == 0 || strcasecmp(v, "false") == 0 || strcmp(v, "0") == 0)
-		*out = false;
-	else
-		return -1;
-	return 0;
-}
 
 /* RFC 1997 community "ASN:VAL", each 0..65535 */
 static int community_val(const char *v, pe_cfg *c)
@@ -151,7 +120,7 @@ static int community_val(const char *v, pe_cfg *c)
 	memcpy(hi_s, v, hn);
 	hi_s[hn] = '\0';
 	uint64_t hi, lo;
-	if (uint_val(hi_s, 65535, &hi) != 0 || uint_val(colon + 1, 65535, &lo) != 0)
+	if (cfg_uint(hi_s, 65535, &hi) != 0 || cfg_uint(colon + 1, 65535, &lo) != 0)
 		return -1;
 	c->has_community = true;
 	c->community = (uint32_t)(hi << 16 | lo);
@@ -192,7 +161,7 @@ static int feeds_val(const char *v, pe_cfg *c)
 static int handler(void *user, const char *section, const char *key, const char *v)
 {
 	ctx *x = user;
-	int line = x->lineno;
+	int line = x->in.lineno;
 	pe_cfg *c = x->c;
 	if (x->failed || strcmp(section, "peering") != 0)
 		return 1;
@@ -213,7 +182,7 @@ static int handler(void *user, const char *section, const char *key, const char 
 	uint64_t u = 0;
 	const char *want = "";
 	switch (k) {
-	case 0: bad = bool_val(v, &c->enabled); want = " (yes or no)"; break;
+	case 0: bad = cfg_bool(v, &c->enabled); want = " (yes or no)"; break;
 	case 1: bad = path_val(v, &c->peering_file); want = " (a file name)"; break;
 	case 2: bad = path_val(v, &c->static_latency); want = " (a file name)"; break;
 	case 3:
@@ -222,7 +191,7 @@ static int handler(void *user, const char *section, const char *key, const char 
 		break;
 	case 4: bad = num(v, 0, 1e6, &c->min_gain_ms); want = " (ms, 0 or more)"; break;
 	case 5:
-		bad = uint_val(v, 100000000, &u);
+		bad = cfg_uint(v, 100000000, &u);
 		c->max_moves = (size_t)u;
 		want = " (an integer 0..100000000)";
 		break;
@@ -232,7 +201,7 @@ static int handler(void *user, const char *section, const char *key, const char 
 		want = " (s, 0.01 to 86400)";
 		break;
 	case 8:
-		bad = uint_val(v, UINT32_MAX, &u);
+		bad = cfg_uint(v, UINT32_MAX, &u);
 		c->local_pref = (uint32_t)u;
 		want = " (an integer 0..4294967295)";
 		break;
@@ -247,7 +216,7 @@ static int handler(void *user, const char *section, const char *key, const char 
 		break;
 	}
 	case 11:
-		bad = uint_val(v, 65535, &u) || u == 0;
+		bad = cfg_uint(v, 65535, &u) || u == 0;
 		c->bmp_port = (uint16_t)u;
 		want = " (a port 1..65535)";
 		break;
@@ -255,9 +224,9 @@ static int handler(void *user, const char *section, const char *key, const char 
 		bad = feeds_val(v, c);
 		want = " (names of [peer NAME] sections, separated by commas)";
 		break;
-	case 13: bad = bool_val(v, &c->split); want = " (yes or no)"; break;
+	case 13: bad = cfg_bool(v, &c->split); want = " (yes or no)"; break;
 	case 14:
-		bad = uint_val(v, 4, &u) || u == 0;
+		bad = cfg_uint(v, 4, &u) || u == 0;
 		c->split_bits = (unsigned)u;
 		want = " (1 to 4)";
 		break;
@@ -295,8 +264,8 @@ int pe_cfg_parse(const char *buf, size_t len, const char *name, pe_cfg *out, net
 	x.name = name;
 	x.c = out;
 	x.err = err;
-	x.pos = copy;
-	x.end = copy + len;
+	x.in.pos = copy;
+	x.in.end = copy + len;
 	int rc = ini_parse_stream(reader, &x, handler, &x);
 	if (!x.failed && rc != 0)
 		fail(&x, rc > 0 ? rc : 0, "syntax error");
