@@ -131,5 +131,8 @@ int lab_isp_up(const lab_opts *o, const lab_plan *p, neto_err *err);
 int lab_isp_status(const char *state_path);
 /* `neto lab isp-traffic ...` */
 int lab_isp_traffic_cmd(int argc, char **argv);
+/* `neto lab isp-measure ...` (lab_isp_measure.c): flow agents and probers
+ * for the peering role's measured inputs. */
+int lab_isp_measure_cmd(int argc, char **argv);
 
 #endif
