@@ -8,8 +8,11 @@
  *            LAB_PE_FLOW_PORT + K), which writes kv "pe-traffic" with
  *            pe_traffic = yes. The interface toward an ISP carries exactly
  *            the traffic that leaves the WAN by that peering, so no packet
- *            is counted twice. softflowd cuts flows every second (maxlife)
- *            and the agent sums them over --window; probes are filtered out.
+ *            is counted twice. softflowd 1.1 exports a steady flow in chunks
+ *            of about 5.6 s whatever maxlife says, and the agent counts a
+ *            record in the window its end falls in, so --window (12 s)
+ *            holds two or three chunks: the rates read 0.93 to 1.4 times
+ *            the true one. Probes (UDP 7788) are filtered out.
  *   latency  per border site, `neto router run` with only the prober:
  *            targets DIR/probe-targets.txt (one address per prefix, the
  *            prefix's first host, inside the ISP responders' local routes),
@@ -88,10 +91,21 @@ static int read_state(const char *path, m_lab *l, neto_err *err)
 		double lat, rate;
 		if (sscanf(line, "prefix %31s", l->prefix) == 1)
 			continue;
-		if (sscanf(line, "site %63s %63s", a, b) == 2 && l->n_sites < MEASURE_SITES_MAX) {
-			snprintf(l->sites[l->n_sites][0], 64, "%s", a);
-			snprintf(l->sites[l->n_sites][1], 64, "%s", b);
-			l->n_sites++;
+		if (sscanf(line, "site %63s %63s", a, b) == 2) {
+			/* lab_isp_run.c writes "site HOST NS", lab_neto.c "site NS
+			 * HOST", in plan order both: the namespace is the one that
+			 * exists */
+			char nsp[128];
+			snprintf(nsp, sizeof nsp, "/run/netns/%s", a);
+			const char *host = access(nsp, F_OK) == 0 ? b : a, *ns = host == a ? b : a;
+			size_t s = 0;
+			while (s < l->n_sites && strcmp(l->sites[s][0], host) != 0)
+				s++;
+			if (s == l->n_sites && s < MEASURE_SITES_MAX) {
+				snprintf(l->sites[s][0], 64, "%s", host);
+				snprintf(l->sites[s][1], 64, "%s", ns);
+				l->n_sites++;
+			}
 			continue;
 		}
 		if (sscanf(line, "isp %63s %63s %u %u %lf", a, b, &as, &np, &lat) == 5 &&
@@ -251,7 +265,8 @@ static const char measure_usage[] =
 	"                      the first N /24s two ISPs or more announce\n"
 	"  --count N           N of the default (16)\n"
 	"  --probe-interval S  seconds between probe rounds (2)\n"
-	"  --window S          the flow agents' window in seconds (4)\n"
+	"  --window S          the flow agents' window in seconds (12: softflowd\n"
+	"                      exports steady flows in chunks of about 5.6 s)\n"
 	"  Files in DIR: probe-targets.txt, probe-SITE.ini, pe-flow.ini, logs;\n"
 	"  `neto lab down` stops everything.\n";
 
@@ -405,10 +420,13 @@ static int measure_up(const char *dir, const uint32_t *pfx, const unsigned *lens
 		rec(st, "file %s", log);
 		rec(st, "file %s", ctl);
 		rec(st, "file %s", pidf);
-		/* flows cut every second so the agent's windows are filled
-		 * evenly; the probes are not traffic */
+		/* flows cut short (softflowd 1.1 hands them over about every
+		 * 5.6 s of steady traffic all the same, so a flow record is a
+		 * chunk of that length, counted in the window it ends in: the
+		 * window must hold two chunks or more); the probes are not
+		 * traffic */
 		const char *const argv[] = { "softflowd", "-d", "-i", p->bif, "-n", col, "-v", "10",
-					     "-t", "maxlife=1", "-t", "general=1", "-t", "expint=1",
+					     "-t", "maxlife=2", "-t", "general=2", "-t", "expint=1",
 					     "-c", ctl, "-p", pidf, "not udp port 7788", NULL };
 		if (spawn(st, p->site_ns, log, "softflowd", argv, false, err) < 0)
 			goto out;
@@ -464,7 +482,7 @@ int lab_isp_measure_cmd(int argc, char **argv)
 	uint32_t pfx[MEASURE_PFX_MAX];
 	unsigned lens[MEASURE_PFX_MAX];
 	size_t n_pfx = 0;
-	unsigned long count = 16, interval = 2, window = 4;
+	unsigned long count = 16, interval = 2, window = 12;
 	bool quiet = false;
 	optind = 1;
 	int ch;
