@@ -327,8 +327,8 @@ static int write_flow_ini(const char *dir, const m_lab *l, unsigned window, neto
 	return 0;
 }
 
-static int measure_up(const char *dir, const uint32_t *pfx, const unsigned *lens, size_t n_pfx,
-		      size_t count,
+int lab_isp_measure_up(const char *dir, const uint32_t *pfx, const unsigned *lens, size_t n_pfx,
+		       size_t count,
 		      unsigned interval, unsigned window, bool quiet, neto_err *err)
 {
 	char state[PATH_MAX], path[PATH_MAX], log[PATH_MAX], ctl[PATH_MAX], pidf[PATH_MAX];
@@ -482,7 +482,8 @@ int lab_isp_measure_cmd(int argc, char **argv)
 	uint32_t pfx[MEASURE_PFX_MAX];
 	unsigned lens[MEASURE_PFX_MAX];
 	size_t n_pfx = 0;
-	unsigned long count = 16, interval = 2, window = 12;
+	unsigned long count = LAB_ISP_MEASURE_COUNT, interval = LAB_ISP_MEASURE_INTERVAL,
+		      window = LAB_ISP_MEASURE_WINDOW;
 	bool quiet = false;
 	optind = 1;
 	int ch;
@@ -522,7 +523,7 @@ int lab_isp_measure_cmd(int argc, char **argv)
 		return 2;
 	}
 	neto_err err;
-	if (measure_up(dir, pfx, lens, n_pfx, count, (unsigned)interval, (unsigned)window, quiet,
+	if (lab_isp_measure_up(dir, pfx, lens, n_pfx, count, (unsigned)interval, (unsigned)window, quiet,
 		       &err) != 0) {
 		fprintf(stderr, "neto lab isp-measure: %s\n", err.msg);
 		return 1;

@@ -460,6 +460,10 @@ int lab_isp_up(const lab_opts *o, const lab_plan *p, neto_err *err)
 	free(pf);
 	if (rc == 0 && !o->quiet)
 		printf("\npeering file for neto: %s\n", path);
+	if (rc == 0 && o->isp_measure)
+		rc = lab_isp_measure_up(o->dir, NULL, NULL, 0, LAB_ISP_MEASURE_COUNT,
+					LAB_ISP_MEASURE_INTERVAL, LAB_ISP_MEASURE_WINDOW, o->quiet,
+					err);
 out:
 	if (st)
 		fclose(st);
