@@ -18,6 +18,9 @@
 #     the class of its DSCP;
 #   - the role used them: its summary counts measured latencies, and its
 #     decision's rates are measured ones (0.85 to 1.5 x 360 kbit/s).
+# The probers count as the border routers' own agents: step 3 kills the
+# flow agents with neto's roles, not them.
+# Usage: bash test_e2e_peering_measured.sh NETO_BINARY SOURCE_DIR BUILD_DIR
 NETO=$(realpath "$1")
 SRC=$(realpath "$2")
 . "$SRC/tests/lab/lib.sh"
