@@ -36,7 +36,9 @@ static const char lab_usage[] =
 	"       neto lab traffic send|recv [options]   (see `neto lab traffic --help`)\n"
 	"       neto lab up ... --isps FILE   (ISPs around border sites, docs/lab.md)\n"
 	"       neto lab isp-traffic --dir DIR --from SITE (--isp NAME | --to PFX...)\n"
-	"                [--rate BPS] [--seconds S]   (a lab up with --isps FILE)\n"
+	"                [--rate BPS] [--seconds S] [--dscp D]   (a lab up with --isps FILE)\n"
+	"       neto lab isp-measure --dir DIR [--to PFX...]   (traffic and latency\n"
+	"                measured for the peering role, on a lab up with --isps FILE)\n"
 	"       neto lab policy set|del|show --netns NS [options]\n"
 	"       neto lab rule add|del --netns NS --dscp D --table T [--prio N]\n"
 	"       neto lab rule show --netns NS [--raw FILE]\n"
@@ -275,6 +277,8 @@ int cmd_lab(int argc, char **argv)
 		return lab_traffic_cmd(argc - 1, argv + 1);
 	if (strcmp(sub, "isp-traffic") == 0)
 		return lab_isp_traffic_cmd(argc, argv);
+	if (strcmp(sub, "isp-measure") == 0)
+		return lab_isp_measure_cmd(argc, argv);
 	fprintf(stderr, "neto lab: unknown subcommand '%s'\n\n%s", sub, lab_usage);
 	return 2;
 }

@@ -113,6 +113,8 @@ typedef struct lab_opts {
 	bool ipfix;		/* --neto: host namespaces, softflowd and a flow agent
 				 * (lab_neto.c): the demand measured with IPFIX */
 	const char *isps;	/* ISPs and peerings around border sites (lab_isp.h) */
+	bool isp_measure;	/* --isps: flow agents and probers for the peering
+				 * role (lab_isp_measure.c) */
 
 	int64_t buffer_ms;	/* --buffer: lab_plan.buffer_ms */
 	/* --neto: "SITE=DURATION" per site whose router agent waits that long

@@ -131,5 +131,17 @@ int lab_isp_up(const lab_opts *o, const lab_plan *p, neto_err *err);
 int lab_isp_status(const char *state_path);
 /* `neto lab isp-traffic ...` */
 int lab_isp_traffic_cmd(int argc, char **argv);
+/* `neto lab isp-measure ...` (lab_isp_measure.c): flow agents and probers
+ * for the peering role's measured inputs. */
+int lab_isp_measure_cmd(int argc, char **argv);
+/* The same on the lab in DIR: probe targets pfx[n] (lengths lens[n], NULL:
+ * /24) or, with n == 0, the first `count` /24s two ISPs announce; probe
+ * rounds every `interval` s, flow windows of `window` s. */
+int lab_isp_measure_up(const char *dir, const uint32_t *pfx, const unsigned *lens, size_t n,
+		       size_t count, unsigned interval, unsigned window, bool quiet,
+		       neto_err *err);
+#define LAB_ISP_MEASURE_COUNT 16	/* defaults of --isp-measure and isp-measure */
+#define LAB_ISP_MEASURE_INTERVAL 2
+#define LAB_ISP_MEASURE_WINDOW 12
 
 #endif

@@ -460,6 +460,10 @@ int lab_isp_up(const lab_opts *o, const lab_plan *p, neto_err *err)
 	free(pf);
 	if (rc == 0 && !o->quiet)
 		printf("\npeering file for neto: %s\n", path);
+	if (rc == 0 && o->isp_measure)
+		rc = lab_isp_measure_up(o->dir, NULL, NULL, 0, LAB_ISP_MEASURE_COUNT,
+					LAB_ISP_MEASURE_INTERVAL, LAB_ISP_MEASURE_WINDOW, o->quiet,
+					err);
 out:
 	if (st)
 		fclose(st);
@@ -654,12 +658,13 @@ int lab_isp_status(const char *state_path)
 
 static const char traffic_usage[] =
 	"usage: neto lab isp-traffic --dir DIR --from SITE (--isp NAME [--count N] | --to PFX...)\n"
-	"                [--rate BPS] [--seconds S] [--size OCTETS]\n"
+	"                [--rate BPS] [--seconds S] [--size OCTETS] [--dscp D]\n"
 	"  UDP (port 9) from SITE's namespace to the first host address of each\n"
 	"  prefix in turn, at BPS (default 1M) for S seconds (default 2); then the\n"
 	"  octets each peering link carried out of the WAN meanwhile (veth counters)\n"
 	"  --isp NAME   the first N (default 50) prefixes ISP NAME announces\n"
-	"  --to PFX     a prefix (A.B.C.D/LEN), repeatable\n";
+	"  --to PFX     a prefix (A.B.C.D/LEN), repeatable\n"
+	"  --dscp D     mark the packets with DSCP D (0..63, default 0)\n";
 
 static int parse_v4_prefix(const char *s, uint32_t *addr)
 {
@@ -674,7 +679,7 @@ static int parse_v4_prefix(const char *s, uint32_t *addr)
 
 /* The child: sends and exits; prints what it sent. */
 static int send_udp(const char *ns, const uint32_t *dst, size_t n, double bps, double secs,
-		    size_t size)
+		    size_t size, unsigned dscp)
 {
 	neto_err e;
 	if (lab_enter_netns(ns, &e) != 0) {
@@ -684,6 +689,12 @@ static int send_udp(const char *ns, const uint32_t *dst, size_t n, double bps, d
 	int fd = socket(AF_INET, SOCK_DGRAM, 0);
 	if (fd < 0) {
 		perror("socket");
+		return 1;
+	}
+	int tos = (int)(dscp << 2);	/* DSCP in the upper six bits of the TOS octet */
+	if (tos && setsockopt(fd, IPPROTO_IP, IP_TOS, &tos, sizeof tos) != 0) {
+		perror("IP_TOS");
+		close(fd);
 		return 1;
 	}
 	uint8_t *buf = neto_calloc(size, 1);
@@ -729,13 +740,14 @@ int lab_isp_traffic_cmd(int argc, char **argv)
 		{ "rate", required_argument, NULL, 'r' },
 		{ "seconds", required_argument, NULL, 's' },
 		{ "size", required_argument, NULL, 'z' },
+		{ "dscp", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *dir = ".", *from = NULL, *isp = NULL;
 	uint32_t *dst = NULL;
 	size_t n_dst = 0;
-	unsigned long count = 50, size = 1000;
+	unsigned long count = 50, size = 1000, dscp = 0;
 	double bps = 1e6, secs = 2;
 	optind = 1;
 	int ch, rc = 2;
@@ -748,6 +760,7 @@ int lab_isp_traffic_cmd(int argc, char **argv)
 		case 'c': count = strtoul(optarg, &end, 10); break;
 		case 's': secs = strtod(optarg, &end); break;
 		case 'z': size = strtoul(optarg, &end, 10); break;
+		case 'D': dscp = strtoul(optarg, &end, 10); break;
 		case 'r':
 			if (!pe_parse_rate(optarg, strlen(optarg), &bps))
 				end = optarg;
@@ -772,7 +785,7 @@ int lab_isp_traffic_cmd(int argc, char **argv)
 		}
 	}
 	if (!from || (!isp && n_dst == 0) || !(bps > 0) || !(secs > 0) || size < 1 ||
-	    size > 65000 || count == 0) {
+	    size > 65000 || count == 0 || dscp > 63) {
 		fputs(traffic_usage, stderr);
 		goto out;
 	}
@@ -839,7 +852,7 @@ int lab_isp_traffic_cmd(int argc, char **argv)
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (getppid() != parent)
 			_exit(1);
-		_exit(send_udp(ns, dst, n_dst, bps, secs, size));
+		_exit(send_udp(ns, dst, n_dst, bps, secs, size, (unsigned)dscp));
 	}
 	int st = 1;
 	if (pid > 0)

@@ -769,6 +769,10 @@ static const char lab_cmd_usage[] =
 	"                IPFIX to a flow agent that writes the demand to the store\n"
 	"  --isps FILE   ISPs (BIRD) peering with border sites (FRR bgpd, BMP); see\n"
 	"                docs/lab.md, \"ISPs and peering\"\n"
+	"  --isp-measure --isps: softflowd toward every ISP with a flow agent per\n"
+	"                peering (kv pe-traffic) and a prober per border site (kv\n"
+	"                pe-latency) for 16 shared /24s (`neto lab isp-measure` to\n"
+	"                choose the prefixes)\n"
 
 	"  --buffer D    each link direction queues at most D of traffic at its\n"
 	"                shaped rate, e.g. 50ms (default: the device's 1000 packets)\n"
@@ -797,6 +801,7 @@ int lab_cmd(int argc, char **argv)
 		{ "topology-source", required_argument, NULL, 'O' },
 		{ "ipfix", no_argument, NULL, 'I' },
 		{ "isps", required_argument, NULL, 'X' },
+		{ "isp-measure", no_argument, NULL, 'M' },
 
 		{ "buffer", required_argument, NULL, 'B' },
 		{ "apply-delay", required_argument, NULL, 'D' },
@@ -819,6 +824,7 @@ int lab_cmd(int argc, char **argv)
 		case 'n': o.neto = true; break;
 		case 'I': o.ipfix = true; break;
 		case 'X': o.isps = optarg; break;
+		case 'M': o.isp_measure = true; break;
 		case 'a': o.api = optarg; break;
 		case 'P': o.period = optarg; break;
 		case 'T': o.state_timeout = optarg; break;
