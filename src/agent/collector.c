@@ -49,6 +49,8 @@ struct collector {
 	size_t n_ex;
 	char **routers;		/* egress names, index = lpm value */
 	size_t n_routers;
+	uint32_t *router_ing;	/* router -> its index in ingresses, or UINT32_MAX */
+	size_t n_router_ing;
 	char **ingresses;	/* ingress names */
 	size_t n_ingresses;
 	lpm *v4, *v6;
@@ -98,6 +100,21 @@ static uint32_t intern(char ***v, size_t *n, const char *s)
 	*v = neto_reallocarray(*v, *n + 1, sizeof **v);
 	(*v)[*n] = neto_strdup(s);
 	return (uint32_t)(*n)++;
+}
+
+/* The ingress index of a site prefix's router (by name), made once. */
+static uint32_t router_ingress(collector *c, uint32_t r)
+{
+	if (r >= c->n_router_ing) {
+		size_t n = c->n_routers > r ? c->n_routers : (size_t)r + 1;
+		c->router_ing = neto_reallocarray(c->router_ing, n, sizeof *c->router_ing);
+		for (size_t i = c->n_router_ing; i < n; i++)
+			c->router_ing[i] = UINT32_MAX;
+		c->n_router_ing = n;
+	}
+	if (c->router_ing[r] == UINT32_MAX)
+		c->router_ing[r] = intern(&c->ingresses, &c->n_ingresses, c->routers[r]);
+	return c->router_ing[r];
 }
 
 static void tab_init(collector *c, size_t cap)
@@ -228,6 +245,7 @@ void collector_free(collector *c)
 	for (size_t i = 0; i < c->n_routers; i++)
 		free(c->routers[i]);
 	free(c->routers);
+	free(c->router_ing);
 	for (size_t i = 0; i < c->n_classes; i++)
 		free(c->classes[i]);
 	free(c->classes);
@@ -396,15 +414,25 @@ static void on_flow(void *ctx, const ipfix_flow *f)
 	}
 	const exporter *x = &c->ex[c->cur_ex];
 	uint32_t ingress = x->ingress;
+	bool by_iface = false;
 	for (size_t i = 0; i < x->n_ifs; i++)
 		if (x->ifs[i].ifindex == f->in_if) {
 			ingress = x->ifs[i].ingress;
+			by_iface = true;
 			break;
 		}
 	uint32_t sampling = f->sampling ? f->sampling : c->sampling;
 	if (!inside) {
 		/* to the outside: for the peering decision, sampling applied
-		 * here since the document carries rates */
+		 * here since the document carries rates. Unless an input
+		 * interface says where it entered, the traffic entered the WAN
+		 * at the site whose prefix holds its source, when one does: an
+		 * export at a border router's interface toward an ISP sees the
+		 * traffic of every site */
+		uint32_t src_site;
+		if (!by_iface && f->src.family != 0 &&
+		    lpm_lookup(f->src.family == 6 ? c->v6 : c->v4, f->src.a, &src_site))
+			ingress = router_ingress(c, src_site);
 		collector_pe_add(c->pe, w, &f->dst, c->cls_rank[c->dscp_class[f->tos >> 2]],
 				 ingress, f->bytes * sampling);
 		c->st.pe_flows++;

@@ -298,7 +298,24 @@ static int write_flow_ini(const char *dir, const m_lab *l, unsigned window, neto
 	FILE *f = fopen(path, "w");
 	if (!f)
 		return neto_err_set(err, "%s: %s", path, strerror(errno));
-	/* the WAN's own addresses: not toward an ISP */
+	/* each site's own IPv4 addresses: the sources of its traffic toward
+	 * the ISPs (the kernel picks the outgoing interface's address), so
+	 * that the flow agents name the site it entered the WAN at */
+	for (size_t i = 0; i < l->n_sites; i++) {
+		char w0[] = "ip", w1[] = "-n", w3[] = "-o", w4[] = "-4", w5[] = "addr",
+		     w6[] = "show", ns[64];
+		snprintf(ns, sizeof ns, "%s", l->sites[i][1]);
+		char *argv[] = { w0, w1, ns, w3, w4, w5, w6, NULL };
+		char *out = NULL;
+		if (lab_exec_argv(argv, &out) == 0 && out != NULL)
+			for (char *p = strstr(out, " inet "); p != NULL; p = strstr(p + 1, " inet ")) {
+				char a[32];
+				if (sscanf(p, " inet %31[0-9.]", a) == 1 && strncmp(a, "127.", 4) != 0)
+					fprintf(f, "%s/32 %s\n", a, l->sites[i][0]);
+			}
+		free(out);
+	}
+	/* the rest of the WAN's own addresses: not toward an ISP */
 	fprintf(f, "10.0.0.0/8 %s\nfd00::/8 %s\n", l->sites[0][0], l->sites[0][0]);
 	if (fclose(f) != 0)
 		return neto_err_set(err, "%s: write failed", path);

@@ -217,8 +217,10 @@ gold = [l.strip() for l in open(sys.argv[2]) if l.strip()]
 bronze = [l.strip() for l in open(sys.argv[3]) if l.strip()]
 # windows: sum every writer's rows per window end
 win = {}
+ingress = set()
 for (w, at), d in docs.items():
     for r in d["rows"]:
+        ingress.add(r.get("ingress"))
         win.setdefault(at, {}).setdefault((r["prefix"], r["class"]), 0.0)
         win[at][(r["prefix"], r["class"])] += r["rate"]
 ats = sorted(win)
@@ -237,6 +239,11 @@ for p, c in [(p, 0) for p in gold] + [(p, 2) for p in bronze]:
         ok = False
 mean = sum(tot) / len(tot)
 print("  all prefixes: %+.1f%% on average" % mean)
+# exported at the border routers' interfaces toward the ISPs, the traffic
+# is attributed to the site its source belongs to: a, where it entered
+print("  ingress sites: %s" % sorted(str(i) for i in ingress))
+if ingress != {"a"}:
+    ok = False
 if abs(mean) > 25:
     ok = False
 sys.exit(0 if ok else 1)

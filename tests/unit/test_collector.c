@@ -562,7 +562,7 @@ static void test_pe_traffic(void **state)
 	static const ipfix_field fi[] = { { IPFIX_IE_SRC_V4, 4, 0 },     { IPFIX_IE_DST_V4, 4, 0 },
 					  { IPFIX_IE_TOS, 1, 0 },        { IPFIX_IE_OCTET_DELTA, 8, 0 },
 					  { IPFIX_IE_INGRESS_IF, 4, 0 }, { IPFIX_IE_END_MS, 8, 0 } };
-	ipfix_flow f[10] = {
+	ipfix_flow f[11] = {
 		flow("10.1.0.5", "198.51.100.1", 46, 100000, T0 + 2000),   /* gold */
 		flow("10.1.0.6", "198.51.100.200", 46, 50000, T0 + 3000),  /* same /24 */
 		flow("10.1.0.6", "198.51.100.7", 0, 20000, T0 + 3000),     /* bronze */
@@ -573,10 +573,13 @@ static void test_pe_traffic(void **state)
 		flow("10.1.0.6", "10.2.0.9", 46, 7777, T0 + 4000),         /* site LON */
 		flow("10.1.0.6", "224.0.0.251", 0, 999, T0 + 4000),        /* multicast */
 		flow("10.1.0.6", "169.254.1.1", 0, 999, T0 + 4000),        /* link-local */
+		/* exported at PAR (a border router's export toward an ISP),
+		 * from a host of LON: it entered the WAN at LON */
+		flow("10.2.0.7", "203.0.113.10", 34, 40000, T0 + 4000),
 	};
 	f[3].in_if = 7;
 	size_t len;
-	uint8_t *b = msg(fi, 6, f, 10, &len);
+	uint8_t *b = msg(fi, 6, f, 11, &len);
 	assert_int_equal(collector_packet(c, &par, b, len, T0 + 5000, &e), 0);
 	free(b);
 	ipfix_flow g[3] = {
@@ -589,8 +592,8 @@ static void test_pe_traffic(void **state)
 	free(b);
 	const collector_stats *cs = collector_stats_get(c);
 	/* not routable (multicast, link-local): unattributed, not summed */
-	assert_int_equal(cs->pe_flows, 8);
-	assert_int_equal(cs->unattributed, 12);
+	assert_int_equal(cs->pe_flows, 9);
+	assert_int_equal(cs->unattributed, 13);
 	assert_int_equal(cs->attributed, 1);
 
 	sent s = { .n = 0 };
@@ -612,10 +615,11 @@ static void test_pe_traffic(void **state)
 	assert_true(row_rate(doc, "198.51.100.0/24", 2, "PAR") == 20000 * 8.0);
 	assert_true(row_rate(doc, "198.51.100.0/24", 0, "PAR2") == 30000 * 8.0);
 	assert_true(row_rate(doc, "203.0.113.0/24", 1, "PAR") == 90000 * 8.0);
+	assert_true(row_rate(doc, "203.0.113.0/24", 1, "LON") == 40000 * 8.0);
 	assert_true(row_rate(doc, "2001:db8:99::/48", 1, "LON") == 60000 * 8.0);
-	/* top 3 prefixes: 198.51.100.0/24 (200k), 203.0.113.0/24 (90k),
+	/* top 3 prefixes: 198.51.100.0/24 (200k), 203.0.113.0/24 (130k),
 	 * 2001:db8:99::/48 (60k); the two smallest summed */
-	assert_int_equal(json_array_size(json_object_get(doc, "rows")), 5);
+	assert_int_equal(json_array_size(json_object_get(doc, "rows")), 6);
 	assert_true(row_rate(doc, "192.0.2.0/24", 2, "PAR") < 0);
 	json_t *rest = json_object_get(doc, "rest");
 	assert_int_equal(json_integer_value(json_object_get(rest, "prefixes")), 2);
@@ -640,7 +644,7 @@ static void test_pe_traffic(void **state)
 	assert_int_equal(cs->pe_writes, 3);
 
 	char *met = collector_metrics(c);
-	assert_non_null(strstr(met, "neto_collector_pe_flows_total{agent=\"col\"} 8\n"));
+	assert_non_null(strstr(met, "neto_collector_pe_flows_total{agent=\"col\"} 9\n"));
 	free(met);
 	store_close(st);
 	collector_free(c);
