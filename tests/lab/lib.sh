@@ -214,3 +214,31 @@ pe_doc() {
 pe_is() {
 	[ "$(pe_doc "$1" | grep -o "\"egress\":\"$2\",\"bgp\":\"$3\"" | wc -l)" = "$4" ]
 }
+
+# lab_egress_ini DB: the configuration of an updating agent "egress1" with
+# the egress driver for the ISP lab (docs/lab.md): iBGP from the
+# management namespace to the passive neighbour 10.254.N.2 of border
+# routers a and b, its store DB.
+lab_egress_ini() {
+	cat <<EOF
+[store]
+uri = sqlite:$1
+[agent egress1]
+role = update
+driver = egress
+routers = a, b
+[bgp]
+local-as = 65000
+router-id = 10.254.1.2
+hold-time = 9
+connect-retry = 2
+[peer a]
+address = 10.254.1.1
+remote-as = 65000
+families = ipv4-unicast
+[peer b]
+address = 10.254.2.1
+remote-as = 65000
+families = ipv4-unicast
+EOF
+}

@@ -13,38 +13,24 @@
 # Usage: bash test_peer_e2e.sh NETO_BINARY SOURCE_DIR BUILD_DIR
 NETO=$(realpath "$1")
 SRC=$(realpath "$2")
-[ "$(id -u)" = 0 ] || { echo "skip: needs root"; exit 77; }
-for t in ip tc vtysh bird birdc sqlite3 jq; do
-	command -v $t >/dev/null || { echo "skip: $t missing"; exit 77; }
-done
-[ -x /usr/lib/frr/bgpd ] && [ -x /usr/lib/frr/isisd ] || { echo "skip: FRR missing"; exit 77; }
+. "$SRC/tests/lab/lib.sh"
+lab_need_root
+lab_need ip tc vtysh bird birdc sqlite3 jq
+lab_need_frr bgpd isisd
 [ -f /usr/lib/frr/modules/bgpd_bmp.so ] || ls /usr/lib/*/frr/modules/bgpd_bmp.so >/dev/null 2>&1 ||
 	{ echo "skip: FRR bgpd BMP module missing"; exit 77; }
 
 P=npe$$-
-DIR=$(mktemp -d /tmp/npe.XXXXXX)
+lab_tmpdir npe
+DIR=$TMP
 DB="$DIR/neto.db"
-PE_PID=
-EG_PID=
-cleanup() {
-	[ -n "$PE_PID" ] && kill "$PE_PID" 2>/dev/null && wait "$PE_PID" 2>/dev/null
-	[ -n "$EG_PID" ] && kill "$EG_PID" 2>/dev/null && wait "$EG_PID" 2>/dev/null
-	[ -f "$DIR/lab.state" ] && "$NETO" lab down --dir "$DIR" --quiet
-	for ns in $(ip netns list | awk '{print $1}' | grep "^$P"); do ip netns del "$ns"; done
-	rm -rf "$DIR"
-}
-trap cleanup EXIT
+lab_on_exit "[ -f '$DIR/lab.state' ] && '$NETO' lab down --dir '$DIR' --quiet"
 fail() {
 	echo "FAIL: $*"
 	echo "--- peering role"; tail -5 "$DIR/pe.out" 2>/dev/null
 	echo "--- egress agent"; tail -10 "$DIR/eg.out" 2>/dev/null
 	echo "--- controller"; grep -i "peering\|egress\|refused" "$DIR"/neto-controller.log 2>/dev/null | tail -10
 	exit 1
-}
-wait_for() {	# seconds, command...
-	local n=$1; shift
-	for _ in $(seq $((n * 4))); do "$@" && return 0; sleep 0.25; done
-	return 1
 }
 doc() { sqlite3 "$DB" "select body from kv where ns = 'peering' and name = 'desired'" 2>/dev/null; }
 
@@ -65,33 +51,15 @@ done | sort -u | awk '{print $1, 0, "20k"}' > "$DIR/traffic.txt"
 
 # the egress driver's agent: iBGP from the management namespace to both
 # border routers' passive neighbour 10.254.N.2 (docs/lab.md)
-cat > "$DIR/egress.ini" <<EOF
-[store]
-uri = sqlite:$DB
-[agent egress1]
-role = update
-driver = egress
-routers = a, b
-[bgp]
-local-as = 65000
-router-id = 10.254.1.2
-hold-time = 9
-connect-retry = 2
-[peer a]
-address = 10.254.1.1
-remote-as = 65000
-families = ipv4-unicast
-[peer b]
-address = 10.254.2.1
-remote-as = 65000
-families = ipv4-unicast
-EOF
+lab_egress_ini "$DB" > "$DIR/egress.ini"
 ip netns exec "$M" "$NETO" agent update egress1 --config "$DIR/egress.ini" > "$DIR/eg.out" 2>&1 &
 EG_PID=$!
+LAB_PIDS+=($EG_PID)
 ip netns exec "$M" "$NETO" agent peering pe1 --store "sqlite:$DB" --peering "$DIR/peering.txt" \
 	--static-latency "$DIR/static.txt" --traffic "$DIR/traffic.txt" --interval 2 \
 	> "$DIR/pe.out" 2>&1 &
 PE_PID=$!
+LAB_PIDS+=($PE_PID)
 
 # the role's announced prefixes (egress not BGP's): "PREFIX EGRESS"
 announced() {
@@ -132,11 +100,12 @@ sort "$DIR/ann" > "$DIR/ann1"
 # the role dies (SIGKILL: the lease stays until it expires); a second
 # instance takes over with the first one's choices: the same prefixes stay
 # announced and installed
-kill -KILL "$PE_PID"; wait "$PE_PID" 2>/dev/null; PE_PID=
+kill -KILL "$PE_PID"; wait "$PE_PID" 2>/dev/null
 ip netns exec "$M" "$NETO" agent peering pe2 --store "sqlite:$DB" --peering "$DIR/peering.txt" \
 	--static-latency "$DIR/static.txt" --traffic "$DIR/traffic.txt" --interval 2 \
 	> "$DIR/pe.out" 2>&1 &
 PE_PID=$!
+LAB_PIDS+=($PE_PID)
 wait_for 40 grep -q "took the lease: kept the previous leader's choices" "$DIR/pe.out" ||
 	fail "pe2 did not take over"
 sleep 3
@@ -146,6 +115,6 @@ all_installed || fail "the border routers lost neto's choices at the takeover"
 [ "$(sqlite3 "$DB" "select holder from lease where name = 'peering'")" = pe2 ] || fail "lease holder"
 echo "ok: a second instance took over, the $(wc -l < "$DIR/ann2") announcements stay"
 
-kill -TERM "$PE_PID"; wait "$PE_PID"; rc=$?; PE_PID=
+kill -TERM "$PE_PID"; wait "$PE_PID"; rc=$?
 [ "$rc" = 0 ] || fail "the peering role exited $rc on SIGTERM"
 echo "PASS"
