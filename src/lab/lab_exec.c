@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "lab/lab_exec.h"
+#include "lab/netns.h"
 #include "lib/mem.h"
 
 /* Runs argv (NULL-terminated); returns its exit status (-1 when it could not
@@ -89,4 +91,72 @@ int lab_exec(neto_err *err, const char *first, ...)
 	}
 	free(out);
 	return rc == 0 ? 0 : -1;
+}
+
+void lab_rec(FILE *st, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vfprintf(st, fmt, ap);
+	va_end(ap);
+	fputc('\n', st);
+	fflush(st);
+	fsync(fileno(st));
+}
+
+pid_t lab_spawn(FILE *st, const char *ns, const char *log, const char *exe,
+		const char *const argv[], const char *what, neto_err *err)
+{
+	char self[PATH_MAX];
+	if (exe == NULL) {
+		ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+		if (n <= 0)
+			return neto_err_set(err, "/proc/self/exe: %s", strerror(errno));
+		self[n] = '\0';
+	}
+	/* the child waits on this pipe until its PID is in the state file */
+	int hold[2];
+	if (pipe2(hold, O_CLOEXEC) != 0)
+		return neto_err_set(err, "pipe: %s", strerror(errno));
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(hold[0]);
+		close(hold[1]);
+		return neto_err_set(err, "fork: %s", strerror(errno));
+	}
+	if (pid == 0) {
+		close(hold[1]);
+		char b;
+		if (read(hold[0], &b, 1) != 1)
+			_exit(1);	/* the parent gave up before recording it */
+		setsid();
+		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		int nul = open("/dev/null", O_RDONLY);
+		if (fd < 0 || nul < 0)
+			_exit(126);
+		dup2(nul, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		neto_err e;
+		if (ns && lab_enter_netns(ns, &e) != 0) {
+			fprintf(stderr, "%s\n", e.msg);
+			_exit(126);
+		}
+		/* exec takes char *const[]: argv is not written to */
+		if (exe == NULL)
+			execv(self, (char *const *)(uintptr_t)argv);
+		else
+			execvp(exe, (char *const *)(uintptr_t)argv);
+		_exit(127);
+	}
+	close(hold[0]);
+	if (exe == NULL)
+		lab_rec(st, "proc %ld neto %s", (long)pid, what);
+	else
+		lab_rec(st, "pid %ld %s", (long)pid, what);
+	int ok = write(hold[1], "g", 1) == 1;
+	close(hold[1]);
+	if (!ok)
+		return neto_err_set(err, "%s: %s", what, strerror(errno));
+	return pid;
 }

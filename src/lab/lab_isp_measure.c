@@ -66,18 +66,6 @@ typedef struct m_lab {
 	size_t n_peer;
 } m_lab;
 
-static void rec(FILE *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void rec(FILE *st, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vfprintf(st, fmt, ap);
-	va_end(ap);
-	fputc('\n', st);
-	fflush(st);
-	fsync(fileno(st));
-}
-
 static int read_state(const char *path, m_lab *l, neto_err *err)
 {
 	FILE *f = fopen(path, "r");
@@ -194,63 +182,6 @@ static size_t shared_24s(const m_lab *l, uint32_t *out, size_t n)
 	}
 	free(all);
 	return got;
-}
-
-/* Like lab_neto.c's spawn: a child in its own session, in namespace ns
- * (NULL: this one), output to log; recorded before it runs. */
-static pid_t spawn(FILE *st, const char *ns, const char *log, const char *what,
-		   const char *const argv[], bool self, neto_err *err)
-{
-	char exe[PATH_MAX];
-	if (self) {
-		ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-		if (n <= 0)
-			return neto_err_set(err, "/proc/self/exe: %s", strerror(errno));
-		exe[n] = '\0';
-	}
-	int hold[2];
-	if (pipe2(hold, O_CLOEXEC) != 0)
-		return neto_err_set(err, "pipe: %s", strerror(errno));
-	pid_t pid = fork();
-	if (pid < 0) {
-		close(hold[0]);
-		close(hold[1]);
-		return neto_err_set(err, "fork: %s", strerror(errno));
-	}
-	if (pid == 0) {
-		close(hold[1]);
-		char b;
-		if (read(hold[0], &b, 1) != 1)
-			_exit(1);	/* the parent gave up before recording it */
-		setsid();
-		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-		int nul = open("/dev/null", O_RDONLY);
-		if (fd < 0 || nul < 0)
-			_exit(126);
-		dup2(nul, 0);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		neto_err e;
-		if (ns && lab_enter_netns(ns, &e) != 0) {
-			fprintf(stderr, "%s\n", e.msg);
-			_exit(126);
-		}
-		if (self)
-			execv(exe, (char *const *)(uintptr_t)argv);
-		else
-			execvp(argv[0], (char *const *)(uintptr_t)argv);
-		_exit(127);
-	}
-	close(hold[0]);
-	if (self)
-		rec(st, "proc %ld neto %s", (long)pid, what);
-	else
-		rec(st, "pid %ld %s", (long)pid, what);
-	int ok = write(hold[1], "g", 1) == 1;
-	close(hold[1]);
-	if (!ok)
-		return neto_err_set(err, "%s: %s", what, strerror(errno));
-	return pid;
 }
 
 static const char measure_usage[] =
@@ -373,7 +304,7 @@ int lab_isp_measure_up(const char *dir, const uint32_t *pfx, const unsigned *len
 	}
 	/* the targets: the first host address of each prefix */
 	snprintf(path, sizeof path, "%s/probe-targets.txt", dir);
-	rec(st, "file %s", path);
+	lab_rec(st, "file %s", path);
 	FILE *f = fopen(path, "w");
 	if (!f) {
 		neto_err_set(err, "%s: %s", path, strerror(errno));
@@ -400,9 +331,9 @@ int lab_isp_measure_up(const char *dir, const uint32_t *pfx, const unsigned *len
 	char mns[48];
 	snprintf(mns, sizeof mns, "%sm", l->prefix);
 	snprintf(path, sizeof path, "%s/pe-flow.ini", dir);
-	rec(st, "file %s", path);
+	lab_rec(st, "file %s", path);
 	snprintf(path, sizeof path, "%s/pe-flow-prefixes.txt", dir);
-	rec(st, "file %s", path);
+	lab_rec(st, "file %s", path);
 	if (write_flow_ini(dir, l, window, err) != 0)
 		goto out;
 	if (!quiet)
@@ -415,9 +346,9 @@ int lab_isp_measure_up(const char *dir, const uint32_t *pfx, const unsigned *len
 		snprintf(name, sizeof name, "pe-%s", p->name);
 		snprintf(role, sizeof role, "pe-flow:%s", p->name);
 		snprintf(log, sizeof log, "%s/neto-%s.log", dir, name);
-		rec(st, "file %s", log);
+		lab_rec(st, "file %s", log);
 		const char *const argv[] = { "neto", "agent", "flow", name, "--config", ini, NULL };
-		if (spawn(st, mns, log, role, argv, true, err) < 0)
+		if (lab_spawn(st, mns, log, NULL, argv, role, err) < 0)
 			goto out;
 		if (!quiet)
 			printf(" %s", name);
@@ -434,9 +365,9 @@ int lab_isp_measure_up(const char *dir, const uint32_t *pfx, const unsigned *len
 		snprintf(log, sizeof log, "%s/softflowd-%s.log", dir, p->name);
 		snprintf(ctl, sizeof ctl, "%s/softflowd-%s.ctl", dir, p->name);
 		snprintf(pidf, sizeof pidf, "%s/softflowd-%s.pid", dir, p->name);
-		rec(st, "file %s", log);
-		rec(st, "file %s", ctl);
-		rec(st, "file %s", pidf);
+		lab_rec(st, "file %s", log);
+		lab_rec(st, "file %s", ctl);
+		lab_rec(st, "file %s", pidf);
 		/* flows cut short (softflowd 1.1 hands them over about every
 		 * 5.6 s of steady traffic all the same, so a flow record is a
 		 * chunk of that length, counted in the window it ends in: the
@@ -445,7 +376,7 @@ int lab_isp_measure_up(const char *dir, const uint32_t *pfx, const unsigned *len
 		const char *const argv[] = { "softflowd", "-d", "-i", p->bif, "-n", col, "-v", "10",
 					     "-t", "maxlife=2", "-t", "general=2", "-t", "expint=1",
 					     "-c", ctl, "-p", pidf, "not udp port 7788", NULL };
-		if (spawn(st, p->site_ns, log, "softflowd", argv, false, err) < 0)
+		if (lab_spawn(st, p->site_ns, log, argv[0], argv, "softflowd", err) < 0)
 			goto out;
 		if (!quiet)
 			printf(" %s:%s", p->site, p->bif);
@@ -461,13 +392,13 @@ int lab_isp_measure_up(const char *dir, const uint32_t *pfx, const unsigned *len
 		char pini[PATH_MAX], role[96];
 		if (write_probe_ini(dir, l, s, interval, pini, sizeof pini, err) != 0)
 			goto out;
-		rec(st, "file %s", pini);
+		lab_rec(st, "file %s", pini);
 		snprintf(role, sizeof role, "router:probe-%s", l->sites[s][0]);
 		snprintf(log, sizeof log, "%s/probe-%s.log", dir, l->sites[s][0]);
-		rec(st, "file %s", log);
+		lab_rec(st, "file %s", log);
 		const char *const argv[] = { "neto", "router", "run", "--netns", l->sites[s][1],
 					     "--config", pini, NULL };
-		if (spawn(st, NULL, log, role, argv, true, err) < 0)
+		if (lab_spawn(st, NULL, log, NULL, argv, role, err) < 0)
 			goto out;
 		if (!quiet)
 			printf(" %s", l->sites[s][0]);

@@ -47,18 +47,6 @@
 
 /* ---- commands (argument vectors, no shell parsing of names) --------------- */
 
-static void rec(FILE *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void rec(FILE *st, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vfprintf(st, fmt, ap);
-	va_end(ap);
-	fputc('\n', st);
-	fflush(st);
-	fsync(fileno(st));
-}
-
 static bool ns_exists(const char *name)
 {
 	char path[300];
@@ -161,7 +149,7 @@ static int mgmt(FILE *st, const lab_opts *o, const lab_plan *p, const bool *bord
 	if (!o->neto) {
 		if (ns_exists(mns))
 			return neto_err_set(err, "namespace %s exists and is not this lab's", mns);
-		rec(st, "ns %s", mns);
+		lab_rec(st, "ns %s", mns);
 		if (lab_exec(err, "ip", "netns", "add", mns, (char *)NULL) != 0 ||
 		    lab_exec(err, "ip", "-n", mns, "link", "set", "lo", "up", (char *)NULL) != 0)
 			return -1;
@@ -200,13 +188,13 @@ static int isp_build(FILE *st, const lab_isps *c, const lab_plan *p, uint32_t i,
 	if (ns_exists(ns))
 		return neto_err_set(err, "namespace %s exists and is not this lab's", ns);
 	const lab_isp *isp = &c->isps[i];
-	rec(st, "isp %s %s %u %u %g", isp->name, ns, isp->as, isp->n_prefixes, isp->latency_ms);
-	rec(st, "ns %s", ns);
+	lab_rec(st, "isp %s %s %u %u %g", isp->name, ns, isp->as, isp->n_prefixes, isp->latency_ms);
+	lab_rec(st, "ns %s", ns);
 	if (lab_exec(err, "ip", "netns", "add", ns, (char *)NULL) != 0 ||
 	    lab_exec(err, "ip", "-n", ns, "link", "set", "lo", "up", (char *)NULL) != 0)
 		return -1;
 	snprintf(dir, sizeof dir, "/var/run/frr/%s", ns);
-	rec(st, "dir %s", dir);
+	lab_rec(st, "dir %s", dir);
 	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
 		return neto_err_set(err, "%s: %s", dir, strerror(errno));
 	/* every address of every prefix is the ISP's own: traffic ends here */
@@ -244,7 +232,7 @@ static int peering_build(FILE *st, const lab_isps *c, const lab_plan *p, uint32_
 	snprintf(ba24, sizeof ba24, "%s/24", ba);
 	snprintf(ia24, sizeof ia24, "%s/24", ia);
 	double rate = shaped(pe, p);
-	rec(st, "peering %s-%s %s %s %s %s %s %s %s %s %.0f", c->isps[pe->isp].name, s->host,
+	lab_rec(st, "peering %s-%s %s %s %s %s %s %s %s %s %.0f", c->isps[pe->isp].name, s->host,
 	    c->isps[pe->isp].name, s->ns, s->host, bif, ins, iif, ba, ia, rate);
 	if (lab_exec(err, "ip", "-n", s->ns, "link", "add", bif, "type", "veth", "peer", "name", iif,
 		"netns", ins, (char *)NULL) != 0 ||
@@ -272,14 +260,14 @@ static int bird_start(FILE *st, const lab_plan *p, uint32_t i, neto_err *err)
 	snprintf(conf, sizeof conf, "/var/run/frr/%s/bird.conf", ns);
 	snprintf(ctl, sizeof ctl, "/var/run/frr/%s/bird.ctl", ns);
 	snprintf(pidf, sizeof pidf, "/var/run/frr/%s/bird.pid", ns);
-	rec(st, "pidfile %s bird", pidf);
+	lab_rec(st, "pidfile %s bird", pidf);
 	if (lab_exec(err, "ip", "netns", "exec", ns, "bird", "-c", conf, "-s", ctl, "-P", pidf,
 		(char *)NULL) != 0)
 		return -1;
 	pid_t pid = read_pidfile(pidf);
 	if (pid < 0)
 		return neto_err_set(err, "%s: BIRD wrote no pid to %s", ns, pidf);
-	rec(st, "pid %ld bird", (long)pid);
+	lab_rec(st, "pid %ld bird", (long)pid);
 	return 0;
 }
 
@@ -294,7 +282,7 @@ static int bgpd_start(FILE *st, const lab_isps *c, const lab_plan *p, uint32_t s
 	free(text);
 	if (rc != 0)
 		return -1;
-	rec(st, "pidfile %s bgpd", pidf);
+	lab_rec(st, "pidfile %s bgpd", pidf);
 	/* its own UTS namespace with the site's name: bgpd's BMP sysName, the
 	 * ROUTER of the peering file */
 	snprintf(script, sizeof script,
@@ -305,7 +293,7 @@ static int bgpd_start(FILE *st, const lab_isps *c, const lab_plan *p, uint32_t s
 	pid_t pid = read_pidfile(pidf);
 	if (pid < 0)
 		return neto_err_set(err, "%s: bgpd wrote no pid to %s", site->ns, pidf);
-	rec(st, "pid %ld bgpd", (long)pid);
+	lab_rec(st, "pid %ld bgpd", (long)pid);
 	/* bgpd takes a moment before vtysh reaches it */
 	for (int i = 0; i < 50; i++) {
 		neto_err e2;
@@ -325,50 +313,17 @@ static bool self_exe(char *out, size_t n)
 	return true;
 }
 
-/* `neto probe-responder --delay MS` in ISP i, held until it is recorded. */
+/* `neto probe-responder --delay MS` in ISP i, recorded before it runs. */
 static int responder_start(FILE *st, const lab_isps *c, const lab_plan *p, uint32_t i,
-			   const char *exe, neto_err *err)
+			   neto_err *err)
 {
-	char ns[32], log[300], delay[32];
+	char ns[32], log[300], delay[32], what[96];
 	isp_ns(p, i, ns, sizeof ns);
 	snprintf(log, sizeof log, "/var/run/frr/%s/responder.log", ns);
 	snprintf(delay, sizeof delay, "%g", c->isps[i].latency_ms);
-	int hold[2];
-	if (pipe2(hold, O_CLOEXEC) != 0)
-		return neto_err_set(err, "pipe: %s", strerror(errno));
-	pid_t pid = fork();
-	if (pid < 0) {
-		close(hold[0]);
-		close(hold[1]);
-		return neto_err_set(err, "fork: %s", strerror(errno));
-	}
-	if (pid == 0) {
-		close(hold[1]);
-		char b;
-		if (read(hold[0], &b, 1) != 1)
-			_exit(1);	/* the parent gave up */
-		setsid();
-		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		int nul = open("/dev/null", O_RDONLY);
-		if (fd < 0 || nul < 0)
-			_exit(1);
-		dup2(nul, 0);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		neto_err e;
-		if (lab_enter_netns(ns, &e) != 0)
-			_exit(1);
-		execl(exe, "neto", "probe-responder", "--delay", delay, (char *)NULL);
-		_exit(127);
-	}
-	close(hold[0]);
-	rec(st, "proc %ld neto responder-%s", (long)pid, c->isps[i].name);
-	if (write(hold[1], "g", 1) != 1) {
-		close(hold[1]);
-		return neto_err_set(err, "responder %s: %s", c->isps[i].name, strerror(errno));
-	}
-	close(hold[1]);
-	return 0;
+	snprintf(what, sizeof what, "responder-%s", c->isps[i].name);
+	const char *argv[] = { "neto", "probe-responder", "--delay", delay, NULL };
+	return lab_spawn(st, ns, log, NULL, argv, what, err) < 0 ? -1 : 0;
 }
 
 int lab_isp_up(const lab_opts *o, const lab_plan *p, neto_err *err)
@@ -396,9 +351,9 @@ int lab_isp_up(const lab_opts *o, const lab_plan *p, neto_err *err)
 	if (lab_isps_generate(&c, tables, err) != 0)
 		goto out;
 	for (uint32_t s = 0; s < p->n_sites; s++)
-		rec(st, "site %s %s", p->sites[s].host, p->sites[s].ns);
+		lab_rec(st, "site %s %s", p->sites[s].host, p->sites[s].ns);
 	snprintf(path, sizeof path, "%s/isps.txt", o->dir);
-	rec(st, "file %s", path);
+	lab_rec(st, "file %s", path);
 	if (write_text(path, text, err) != 0)
 		goto out;
 	if (!o->quiet)
@@ -446,15 +401,15 @@ int lab_isp_up(const lab_opts *o, const lab_plan *p, neto_err *err)
 		have = lab_exec_argv(argv, NULL) == 0;
 	}
 	if (!have) {
-		rec(st, "note probe responders not started: `neto probe-responder --help` "
+		lab_rec(st, "note probe responders not started: `neto probe-responder --help` "
 			"failed (this neto has no responder); ISP latency is not emulated");
 	} else {
 		for (uint32_t i = 0; i < c.n_isps; i++)
-			if (responder_start(st, &c, p, i, exe, err) != 0)
+			if (responder_start(st, &c, p, i, err) != 0)
 				goto out;
 	}
 	snprintf(path, sizeof path, "%s/peering.txt", o->dir);
-	rec(st, "file %s", path);
+	lab_rec(st, "file %s", path);
 	char *pf = lab_isp_peering_file(&c, p);
 	rc = write_text(path, pf, err);
 	free(pf);

@@ -47,6 +47,7 @@
 #include <unistd.h>
 
 #include "lab/lab.h"
+#include "lab/lab_exec.h"
 #include "lab/netns.h"
 #include "lib/file.h"
 #include "lib/mem.h"
@@ -91,55 +92,9 @@ static int sh(neto_err *err, const char *fmt, ...)
 	return 0;
 }
 
-static void rec(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void rec(FILE *f, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vfprintf(f, fmt, ap);
-	va_end(ap);
-	fputc('\n', f);
-	fflush(f);
-	fsync(fileno(f));
-}
-
 static void a6(const uint8_t a[16], char *out, size_t cap)
 {
 	inet_ntop(AF_INET6, a, out, (socklen_t)cap);
-}
-
-/* Starts neto with argv (argv[0] ignored) in namespace ns (NULL: here),
- * output to log; records and returns its PID. */
-static pid_t spawn(FILE *st, const char *ns, const char *log, const char *role, const char *const argv[],
-		   neto_err *err)
-{
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-	if (n <= 0)
-		return neto_err_set(err, "/proc/self/exe: %s", strerror(errno));
-	self[n] = '\0';
-	pid_t pid = fork();
-	if (pid < 0)
-		return neto_err_set(err, "fork: %s", strerror(errno));
-	if (pid == 0) {
-		setsid();
-		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-		int nul = open("/dev/null", O_RDONLY);
-		if (fd < 0 || nul < 0)
-			_exit(126);
-		dup2(nul, 0);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		neto_err e;
-		if (ns && lab_enter_netns(ns, &e) != 0) {
-			fprintf(stderr, "%s\n", e.msg);
-			_exit(126);
-		}
-		execv(self, (char *const *)(uintptr_t)argv);
-		_exit(127);
-	}
-	rec(st, "proc %ld neto %s", (long)pid, role);
-	return pid;
 }
 
 static int write_text(const char *path, const char *text, neto_err *err)
@@ -160,7 +115,7 @@ static int mgmt_net(FILE *st, const lab_plan *p, const char *mns, neto_err *err)
 	snprintf(path, sizeof path, "/run/netns/%s", mns);
 	if (access(path, F_OK) == 0)
 		return neto_err_set(err, "namespace %s exists and is not this lab's", mns);
-	rec(st, "ns %s", mns);
+	lab_rec(st, "ns %s", mns);
 	if (sh(err, "ip netns add %s", mns) != 0 ||
 	    sh(err, "ip netns exec %s sysctl -q -w net.ipv6.conf.all.accept_dad=0 "
 		    "net.ipv6.conf.default.accept_dad=0", mns) != 0 ||
@@ -331,7 +286,7 @@ static int start_roles(FILE *st, const char *dir, const char *topo_abs, const ch
 		if (only && !only[r])
 			continue;
 		snprintf(log, sizeof log, "%s/neto-%s.log", dir, roles[r].role);
-		if (spawn(st, roles[r].ns, log, roles[r].role, roles[r].argv, err) < 0)
+		if (lab_spawn(st, roles[r].ns, log, NULL, roles[r].argv, roles[r].role, err) < 0)
 			return -1;
 		if (!quiet)
 			printf(" %s", roles[r].role);
@@ -387,8 +342,8 @@ static int bgpls_exporter(FILE *st, const char *dir, const lab_plan *p, const to
 	fclose(m);
 	snprintf(ini, sizeof ini, "%s/bgpls-%s.ini", dir, s->ns);
 	snprintf(log, sizeof log, "%s/bgpls-%s.log", dir, s->ns);
-	rec(st, "file %s", ini);
-	rec(st, "file %s", log);
+	lab_rec(st, "file %s", ini);
+	lab_rec(st, "file %s", log);
 	unlink(log);
 	int rc = write_text(ini, text, err);
 	free(text);
@@ -398,7 +353,7 @@ static int bgpls_exporter(FILE *st, const char *dir, const lab_plan *p, const to
 	snprintf(role, sizeof role, "bgpls:%s", s->ns);
 	const char *const argv[] = { "neto", "router", "run", "--netns", s->ns, "--config", ini,
 				     NULL };
-	if (spawn(st, NULL, log, role, argv, err) < 0)
+	if (lab_spawn(st, NULL, log, NULL, argv, role, err) < 0)
 		return -1;
 	if (!quiet)
 		printf(" %s", s->ns);
@@ -426,35 +381,6 @@ static void host_addrs(const lab_plan *p, uint32_t i, char *hns, size_t hcap, ch
 	a6(a, host, 64);
 }
 
-/* Starts prog with argv in namespace ns, output to log; records it as a
- * daemon ("pid PID COMM", stopped by lab_down) and returns its PID. */
-static pid_t spawn_prog(FILE *st, const char *ns, const char *log, const char *comm,
-			const char *const argv[], neto_err *err)
-{
-	pid_t pid = fork();
-	if (pid < 0)
-		return neto_err_set(err, "fork: %s", strerror(errno));
-	if (pid == 0) {
-		setsid();
-		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-		int nul = open("/dev/null", O_RDONLY);
-		if (fd < 0 || nul < 0)
-			_exit(126);
-		dup2(nul, 0);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		neto_err e;
-		if (ns && lab_enter_netns(ns, &e) != 0) {
-			fprintf(stderr, "%s\n", e.msg);
-			_exit(126);
-		}
-		execvp(argv[0], (char *const *)(uintptr_t)argv);
-		_exit(127);
-	}
-	rec(st, "pid %ld %s", (long)pid, comm);
-	return pid;
-}
-
 /* --ipfix: per site a host namespace behind the router, softflowd on the
  * router's host-facing veth exporting IPFIX (short timeouts: a flow is
  * exported within 5 s) to the flow agent "ipfix" in the management
@@ -472,7 +398,7 @@ static int ipfix_up(FILE *st, const char *dir, const lab_plan *p, const char *mn
 		snprintf(ctl, sizeof ctl, "/run/netns/%s", hns);
 		if (access(ctl, F_OK) == 0)
 			return neto_err_set(err, "namespace %s exists and is not this lab's", hns);
-		rec(st, "ns %s", hns);
+		lab_rec(st, "ns %s", hns);
 		if (sh(err, "ip netns add %s", hns) != 0 || sh(err, "ip -n %s link set lo up", hns) != 0 ||
 		    sh(err, "ip -n %s link add host type veth peer name site netns %s", ns, hns) != 0 ||
 		    sh(err, "ip netns exec %s sysctl -q -w net.ipv6.conf.host.forwarding=1", ns) != 0 ||
@@ -486,7 +412,7 @@ static int ipfix_up(FILE *st, const char *dir, const lab_plan *p, const char *mn
 	snprintf(ini, sizeof ini, "%s/neto.ini", dir);
 	snprintf(log, sizeof log, "%s/neto-ipfix.log", dir);
 	const char *const fargv[] = { "neto", "agent", "flow", "ipfix", "--config", ini, NULL };
-	if (spawn(st, mns, log, "ipfix", fargv, err) < 0)
+	if (lab_spawn(st, mns, log, NULL, fargv, "ipfix", err) < 0)
 		return -1;
 	if (!quiet)
 		printf("\nneto: IPFIX: flow agent ipfix, softflowd on");
@@ -497,14 +423,14 @@ static int ipfix_up(FILE *st, const char *dir, const lab_plan *p, const char *mn
 		snprintf(log, sizeof log, "%s/softflowd-%s.log", dir, ns);
 		snprintf(ctl, sizeof ctl, "%s/softflowd-%s.ctl", dir, ns);
 		snprintf(pidf, sizeof pidf, "%s/softflowd-%s.pid", dir, ns);
-		rec(st, "file %s", log);
-		rec(st, "file %s", ctl);
-		rec(st, "file %s", pidf);
+		lab_rec(st, "file %s", log);
+		lab_rec(st, "file %s", ctl);
+		lab_rec(st, "file %s", pidf);
 		unlink(log);
 		const char *const argv[] = { "softflowd", "-d", "-i", "host", "-n", col, "-v", "10",
 					     "-t", "maxlife=5", "-t", "general=5", "-c", ctl,
 					     "-p", pidf, NULL };
-		if (spawn_prog(st, ns, log, "softflowd", argv, err) < 0)
+		if (lab_spawn(st, ns, log, argv[0], argv, "softflowd", err) < 0)
 			return -1;
 		if (!quiet)
 			printf(" %s", ns);
@@ -564,7 +490,7 @@ int lab_neto_up(const lab_opts *o, const lab_plan *p, neto_err *err)
 	if (mgmt_net(st, p, mns, err) != 0 || te_sids(p, &t, o->bgpls, err) != 0)
 		goto out;
 	for (uint32_t i = 0; i < p->n_sites; i++)
-		rec(st, "site %s %s", p->sites[i].ns, p->sites[i].host);
+		lab_rec(st, "site %s %s", p->sites[i].ns, p->sites[i].host);
 	/* a fresh store: an old one would claim policies these routers never
 	 * held */
 	static const char *const files[] = { "neto.db", "neto.db-wal", "neto.db-shm", "neto.ini",
@@ -574,18 +500,18 @@ int lab_neto_up(const lab_opts *o, const lab_plan *p, neto_err *err)
 					      "ipfix-prefixes.txt" };
 	for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
 		snprintf(path, sizeof path, "%s/%s", dir, files[k]);
-		rec(st, "file %s", path);
+		lab_rec(st, "file %s", path);
 		unlink(path);
 	}
 	for (uint32_t i = 0; i < p->n_sites; i++) {
 		snprintf(path, sizeof path, "%s/router-%s.log", dir, p->sites[i].ns);
-		rec(st, "file %s", path);
+		lab_rec(st, "file %s", path);
 		unlink(path);
 	}
 	/* the topology agent follows a copy in DIR, which `neto lab link`
 	 * rewrites when it takes a link down or up */
 	snprintf(topo_abs, sizeof topo_abs, "%s/topology.json", dir);
-	rec(st, "file %s", topo_abs);
+	lab_rec(st, "file %s", topo_abs);
 	FILE *tf = fopen(topo_abs, "w");
 	if (!tf || topo_json_write(tf, &t) != 0 || fclose(tf) != 0) {
 		neto_err_set(err, "%s: cannot write", topo_abs);
@@ -663,10 +589,10 @@ int lab_neto_up(const lab_opts *o, const lab_plan *p, neto_err *err)
 		goto out;
 	if (!o->quiet)
 		printf(" %u sites\nneto: config %s", p->n_sites, ini);
-	rec(st, "neto %s %s", topo_abs, mns);
+	lab_rec(st, "neto %s %s", topo_abs, mns);
 	if (o->bgpls) {
 		/* the demand's conversion to the BGP-LS topology's kbps */
-		rec(st, "topology-source bgpls %.17g %.17g", p->unit_bps, p->scale);
+		lab_rec(st, "topology-source bgpls %.17g %.17g", p->unit_bps, p->scale);
 		if (!o->quiet)
 			printf("\nneto: BGP-LS exporters (DIR/bgpls-SITE.ini) in");
 		for (uint32_t i = 0; i < p->n_sites; i++)
@@ -708,7 +634,7 @@ int lab_neto_up(const lab_opts *o, const lab_plan *p, neto_err *err)
 		if (delay[i]) {
 			argv[n++] = "--apply-delay";
 			argv[n++] = delay[i];
-			rec(st, "apply-delay %s %s", s->ns, delay[i]);
+			lab_rec(st, "apply-delay %s %s", s->ns, delay[i]);
 		}
 		char cls[LAB_NETO_N_CLASSES][32];
 		for (int c = 0; c < LAB_NETO_N_CLASSES; c++) {
@@ -731,7 +657,7 @@ int lab_neto_up(const lab_opts *o, const lab_plan *p, neto_err *err)
 		snprintf(log, sizeof log, "%s/router-%s.log", dir, s->ns);
 		char role[64];
 		snprintf(role, sizeof role, "router:%s", s->ns);
-		pid_t pid = spawn(st, NULL, log, role, argv, err);
+		pid_t pid = lab_spawn(st, NULL, log, NULL, argv, role, err);
 		free(eps);
 		if (pid < 0)
 			goto out;
