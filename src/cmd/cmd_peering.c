@@ -229,13 +229,7 @@ static void grace_work(role *r, int64_t now)
 		conn *k = &r->conns[i];
 		if (k->synced || now < k->next_check)
 			continue;
-		size_t n = 0;
-		const pe_rib *t = pe_agent_rib(r->a);
-		for (size_t p = 0; p < pe_rib_n_peers(t); p++) {
-			const pe_rib_peer *rp = pe_rib_peer_get(t, (uint16_t)p);
-			if (rp->router == k->s.router)
-				n += rp->n_routes;
-		}
+		size_t n = pe_rib_router_routes(pe_agent_rib(r->a), k->s.router);
 		if (k->next_check != 0 && n > 0 && n <= k->last_routes + k->last_routes / 1000) {
 			k->synced = true;
 			pe_agent_session_synced(r->a, k->s.router);

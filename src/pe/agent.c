@@ -295,19 +295,6 @@ void pe_agent_session_synced(pe_agent *a, uint32_t router)
 		a->sess[router - SESS_BASE].synced = true;
 }
 
-/* Removes every route of router number `router`; returns how many. */
-static size_t drop_routes(pe_agent *a, uint32_t router)
-{
-	size_t n = 0;
-	pe_rib *t = a->in.rib;
-	for (size_t i = 0; i < pe_rib_n_peers(t); i++)
-		if (pe_rib_peer_get(t, (uint16_t)i)->router == router) {
-			n += pe_rib_peer_down(t, (uint16_t)i);
-			pe_rib_peer_set_up(t, (uint16_t)i, false);
-		}
-	return n;
-}
-
 size_t pe_agent_sweep(pe_agent *a, int64_t now_ms, char *name, size_t name_cap)
 {
 	for (size_t k = 0; k < a->n_sess; k++) {
@@ -320,7 +307,7 @@ size_t pe_agent_sweep(pe_agent *a, int64_t now_ms, char *name, size_t name_cap)
 				   a->sess[j].synced && strcmp(a->sess[j].name, l->name) == 0;
 		if (!replaced && now_ms < l->linger_until)
 			continue;
-		size_t n = drop_routes(a, SESS_BASE + (uint32_t)k);
+		size_t n = pe_rib_router_down(a->in.rib, SESS_BASE + (uint32_t)k);
 		l->live = false;
 		l->linger_until = 0;
 		if (name != NULL)

@@ -192,13 +192,6 @@ static int announce(pe_bgp_feed *f, pe_rib *t, const bgp_pfx *p, size_t n, int f
 	return 0;
 }
 
-static int mp_family(const bgp_mp *mp)
-{
-	if (!mp->present || mp->safi != BGP_SAFI_UNICAST)
-		return 0;
-	return mp->afi == BGP_AFI_IPV4 ? 4 : mp->afi == BGP_AFI_IPV6 ? 6 : 0;
-}
-
 int pe_bgp_feed_update(pe_bgp_feed *f, pe_rib *t, const bgp_update *u, int rc, neto_err *err)
 {
 	/* RFC 4724 section 2: End-of-RIB is an UPDATE with nothing in it for
@@ -210,7 +203,7 @@ int pe_bgp_feed_update(pe_bgp_feed *f, pe_rib *t, const bgp_update *u, int rc, n
 			return 0;
 		}
 		if (u->seen == (1u << BGP_ATTR_MP_UNREACH) && u->unreach.n_pfx == 0) {
-			int fam = mp_family(&u->unreach);
+			int fam = pe_mp_family(&u->unreach);
 			if (fam == 4)
 				f->eor4 = true;
 			else if (fam == 6)
@@ -219,10 +212,10 @@ int pe_bgp_feed_update(pe_bgp_feed *f, pe_rib *t, const bgp_update *u, int rc, n
 		}
 	}
 	withdraw(f, t, u->withdrawn, u->n_withdrawn, 4);
-	int uf = mp_family(&u->unreach);
+	int uf = pe_mp_family(&u->unreach);
 	if (uf)
 		withdraw(f, t, u->unreach.pfx, u->unreach.n_pfx, uf);
-	int rf = mp_family(&u->reach);
+	int rf = pe_mp_family(&u->reach);
 	if (rc == BGP_TREAT_AS_WITHDRAW) {
 		withdraw(f, t, u->nlri, u->n_nlri, 4);
 		if (rf)
@@ -238,14 +231,7 @@ int pe_bgp_feed_update(pe_bgp_feed *f, pe_rib *t, const bgp_update *u, int rc, n
 
 size_t pe_bgp_feed_down(pe_bgp_feed *f, pe_rib *t)
 {
-	size_t n = 0;
-	for (size_t i = 0; i < pe_rib_n_peers(t); i++) {
-		const pe_rib_peer *p = pe_rib_peer_get(t, (uint16_t)i);
-		if (p->router != f->router)
-			continue;
-		n += pe_rib_peer_down(t, (uint16_t)i);
-		pe_rib_peer_set_up(t, (uint16_t)i, false);
-	}
+	size_t n = pe_rib_router_down(t, f->router);
 	uint32_t router = f->router;
 	pe_bgp_feed_free(f);
 	pe_bgp_feed_init(f, router);

@@ -110,15 +110,7 @@ int pe_bmp_sess_feed(pe_bmp_sess *s, pe_rib *t, const uint8_t *data, size_t n,
 
 size_t pe_bmp_sess_close(pe_bmp_sess *s, pe_rib *t)
 {
-	size_t removed = 0;
-	for (size_t i = 0; i < pe_rib_n_peers(t); i++) {
-		const pe_rib_peer *p = pe_rib_peer_get(t, (uint16_t)i);
-		if (p->router != s->router)
-			continue;
-		removed += pe_rib_peer_down(t, (uint16_t)i);
-		pe_rib_peer_set_up(t, (uint16_t)i, false);
-	}
-	return removed;
+	return pe_rib_router_down(t, s->router);
 }
 
 const char *pe_peer_addr_str(const uint8_t addr[16], char *out, size_t n)

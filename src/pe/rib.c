@@ -456,6 +456,26 @@ bool pe_rib_withdraw(pe_rib *t, uint16_t peer, int family, const uint8_t *addr, 
 	return false;
 }
 
+size_t pe_rib_router_down(pe_rib *t, uint32_t router)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < t->n_peers; i++)
+		if (t->peers[i].router == router) {
+			n += pe_rib_peer_down(t, (uint16_t)i);
+			t->peers[i].up = false;
+		}
+	return n;
+}
+
+size_t pe_rib_router_routes(const pe_rib *t, uint32_t router)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < t->n_peers; i++)
+		if (t->peers[i].router == router)
+			n += t->peers[i].n_routes;
+	return n;
+}
+
 size_t pe_rib_peer_down(pe_rib *t, uint16_t peer)
 {
 	size_t n = 0;
@@ -528,7 +548,7 @@ static void withdraw_all(pe_rib *t, uint16_t peer, const bgp_pfx *p, size_t n, i
 		(void)pe_rib_withdraw(t, peer, family, p[i].addr, p[i].len);
 }
 
-static int mp_family(const bgp_mp *mp)
+int pe_mp_family(const bgp_mp *mp)
 {
 	if (!mp->present || mp->safi != BGP_SAFI_UNICAST)
 		return 0;
@@ -558,10 +578,10 @@ int pe_rib_apply(pe_rib *t, uint32_t router, const bmp_msg *m, neto_err *err)
 		return 0;
 	const bgp_update *u = &m->update;
 	withdraw_all(t, peer, u->withdrawn, u->n_withdrawn, 4);
-	int uf = mp_family(&u->unreach);
+	int uf = pe_mp_family(&u->unreach);
 	if (uf)
 		withdraw_all(t, peer, u->unreach.pfx, u->unreach.n_pfx, uf);
-	int rf = mp_family(&u->reach);
+	int rf = pe_mp_family(&u->reach);
 	if (m->update_rc == BGP_TREAT_AS_WITHDRAW) {
 		/* RFC 7606 section 2: the announced prefixes are withdrawn */
 		withdraw_all(t, peer, u->nlri, u->n_nlri, 4);

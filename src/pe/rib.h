@@ -103,6 +103,13 @@ void pe_rib_announce(pe_rib *t, uint16_t peer, int family, const uint8_t *addr, 
 bool pe_rib_withdraw(pe_rib *t, uint16_t peer, int family, const uint8_t *addr, uint8_t len);
 /* Removes every route of the peer; returns how many. */
 size_t pe_rib_peer_down(pe_rib *t, uint16_t peer);
+/* Removes every route of every peer of border router `router` and marks
+ * them down (its session ended); returns how many routes. */
+size_t pe_rib_router_down(pe_rib *t, uint32_t router);
+/* Routes held from the peers of border router `router`. */
+size_t pe_rib_router_routes(const pe_rib *t, uint32_t router);
+/* 4 or 6 for an IPv4 / IPv6 unicast MP_(UN)REACH_NLRI, else 0. */
+int pe_mp_family(const bgp_mp *mp);
 /* Marks the peer up or down (Peer Up / Peer Down, or its BMP session
  * ending). */
 void pe_rib_peer_set_up(pe_rib *t, uint16_t peer, bool up);
