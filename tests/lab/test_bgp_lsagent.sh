@@ -86,7 +86,10 @@ jq -e '.links[] | select(.src == "AMS" and .dst == "LON") | .capacity == 4000000
 	"$TMP/t1.json" >/dev/null || fail "AMS->LON wrong"
 
 # the speaker goes away and comes back with less: stale entries expire
+# (reaped before the new one starts: until then the old process still holds
+# the listening socket, and the new one's bind fails)
 kill -KILL $SPEAKER
+wait $SPEAKER 2>/dev/null
 start_speaker "$TMP/smaller.json"
 wait_for 40 has_links 2 || fail "the removed links stayed in the store: $(latest | jq -c '[.links[] | .id]')"
 latest | jq -e '[.nodes[].name] | sort == ["AMS", "LON", "PAR"]' >/dev/null || fail "nodes changed"
